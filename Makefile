@@ -1,0 +1,118 @@
+# greyspf - Postfix policy service: greylisting on LMDB, SPF
+#
+# make            build bin/ (the tools; the service comes with it)
+# make test       sanitizer build (ASan+UBSan) and every test; ends with
+#                 "N passed, M failed"
+# make bench      benchmarks (not part of test)
+# make fuzz       libFuzzer targets (clang), a short run each
+# make deps       install the Debian packages the build and tests need
+# make install    PREFIX=/usr/local DESTDIR=
+# make clean
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+W	= -Wall -Wextra -Werror -Wstrict-prototypes -Wformat=2 -Wshadow \
+	  -Wpointer-arith -Wmissing-prototypes
+VERSION	= 0.1.0
+CPPFLAGS += -D_GNU_SOURCE -Idb -DGREYSPF_VERSION=\"$(VERSION)\"
+LDLIBS	= -llmdb -linih
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+SBINDIR	= $(PREFIX)/sbin
+MANDIR	= $(PREFIX)/share/man
+ETCDIR	?= /etc/greyspf
+
+# B is the object directory, BIN where programs go; "make test" sets both
+# to a sanitizer build under build/san.
+B	= build
+BIN	= bin
+XFLAGS	=
+
+DB_SRC	= db/log.c db/util.c db/addr.c db/key.c db/record.c db/store.c \
+	  db/legacy.c db/legacy_tree.c db/config.c db/entity.c db/dumpfmt.c \
+	  db/timefmt.c db/cli.c
+DB_OBJ	= $(DB_SRC:%.c=$(B)/%.o)
+TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean
+TOOL_BIN = $(TOOLS:%=$(BIN)/%)
+UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
+	  test_config test_entity test_util
+UNIT_BIN = $(UNIT:%=$(B)/tests/%)
+FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config
+
+ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
+
+.PHONY: all test check unit bench fuzz deps install clean run
+
+all: $(TOOL_BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libgreyspfdb.a: $(DB_OBJ)
+	rm -f $@
+	ar rcs $@ $(DB_OBJ)
+
+$(BIN)/%: $(B)/tools/%.o $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS)
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+$(B)/tests/gentree: $(B)/tests/tools/gentree.o $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS)
+
+# The test suite runs against a sanitizer build of everything.
+SAN_B	= build/san
+test check:
+	$(MAKE) B=$(SAN_B) BIN=$(SAN_B)/bin XFLAGS="$(SANFLAGS)" \
+	    $(SAN_B)/bin/greyspf-import $(SAN_B)/bin/greyspf-dump \
+	    $(SAN_B)/bin/greyspf-load $(SAN_B)/bin/greyspf-stat \
+	    $(SAN_B)/bin/greyspf-clean \
+	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree
+	BUILD=$(SAN_B) sh tests/run.sh
+
+BENCH_B	= build/bench
+bench:
+	$(MAKE) B=$(BENCH_B) BIN=$(BENCH_B)/bin CFLAGS="-O2 -g" all \
+	    $(BENCH_B)/tests/gentree $(BENCH_B)/tests/bench_store
+	BUILD=$(BENCH_B) sh tests/bench/run.sh
+
+$(B)/tests/bench_store: $(B)/tests/bench/bench_store.o $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS)
+
+FUZZ_B	= build/fuzz
+FUZZFLAGS = -fsanitize=fuzzer-no-link,address,undefined
+fuzz:
+	$(MAKE) CC=clang B=$(FUZZ_B) BIN=$(FUZZ_B)/bin \
+	    XFLAGS="$(FUZZFLAGS)" $(FUZZ:%=$(FUZZ_B)/tests/%)
+	BUILD=$(FUZZ_B) sh tests/fuzz/run.sh
+
+$(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(B)/libgreyspfdb.a $(LDLIBS)
+
+deps:
+	sh tests/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
+	install -m 755 $(TOOL_BIN) $(DESTDIR)$(SBINDIR)
+	install -m 644 doc/*.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 conf/greyspf.conf $(DESTDIR)$(ETCDIR)/greyspf.conf.sample
+
+clean:
+	rm -rf build bin var
+
+-include $(shell find build -name '*.d' 2>/dev/null)

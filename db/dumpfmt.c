@@ -1,0 +1,173 @@
+/*
+ * NAME
+ *	dumpfmt 3
+ * SUMMARY
+ *	one greylist entry as a line of text
+ * SYNOPSIS
+ *	#include "dumpfmt.h"
+ *
+ *	int	dumpfmt_format(key, rec, buf, size)
+ *	int	dumpfmt_parse(line, key_r, rec_r, why_r)
+ * DESCRIPTION
+ *	The data lines of greyspf-dump(8), format "greyspf-greylist",
+ *	version 1. Fields are separated by one space:
+ *
+ * .nf
+ *	triplet CLIENT/PLEN SENDER RECIPIENT FIRST ALLOW LAST PASSES FLAGS
+ *	iponly  CLIENT/PLEN FIRST ALLOW LAST PASSES FLAGS
+ * .fi
+ *
+ *	CLIENT/PLEN is a network with host bits clear (203.0.113.0/24,
+ *	2001:db8::1/128). SENDER and RECIPIENT are escaped as tumgreyspf
+ *	escaped file names (%XX for every byte but letters, digits and
+ *	"_.-@+", a leading "." as "%2e"), so a field never holds a blank
+ *	or a control byte; the empty address is "<>". Times are seconds
+ *	since the epoch with six decimals. PASSES is a decimal count;
+ *	FLAGS is "-" or "inferred" (first-seen was inferred on import).
+ *
+ *	dumpfmt_parse() accepts exactly what dumpfmt_format() writes:
+ *	single spaces, canonical escapes, canonical numbers. So a dump,
+ *	loaded and dumped again, is byte-identical.
+ * DIAGNOSTICS
+ *	Both return 0, or -1 (with *why_r set by dumpfmt_parse()).
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dumpfmt.h"
+#include "legacy.h"
+#include "timefmt.h"
+#include "util.h"
+
+#define DUMPFMT_FIELDS_MAX 9
+
+/* dumpfmt_addr - escape an address field */
+
+static int
+dumpfmt_addr(const char *addr, char *buf, size_t size)
+{
+	if (*addr == 0) {
+		snprintf(buf, size, "<>");
+		return (0);
+	}
+	return (legacy_escape(addr, buf, size));
+}
+
+int
+dumpfmt_format(const struct greykey *key, const struct greyrec *rec,
+    char *buf, size_t size)
+{
+	char net[ADDR_TEXT_MAX], s[3 * KEY_ADDR_MAX + 4], r[3 * KEY_ADDR_MAX + 4];
+	char first[TIMEFMT_MAX], allow[TIMEFMT_MAX], last[TIMEFMT_MAX];
+	const char *flags = (rec->flags & RECORD_F_FIRST_INFERRED)
+	    ? "inferred" : "-";
+	int n;
+
+	addr_format_net(&key->client, net, sizeof(net));
+	timefmt_us(rec->first_us, first, sizeof(first));
+	timefmt_us(rec->allow_us, allow, sizeof(allow));
+	timefmt_us(rec->last_us, last, sizeof(last));
+	if (key->kind == KEY_IPONLY) {
+		n = snprintf(buf, size, "iponly %s %s %s %s %" PRIu32 " %s",
+		    net, first, allow, last, rec->passes, flags);
+	} else {
+		if (dumpfmt_addr(key->sender, s, sizeof(s)) < 0
+		    || dumpfmt_addr(key->recipient, r, sizeof(r)) < 0)
+			return (-1);
+		n = snprintf(buf, size, "triplet %s %s %s %s %s %s %" PRIu32
+		    " %s", net, s, r, first, allow, last, rec->passes, flags);
+	}
+	return (n < 0 || (size_t)n >= size ? -1 : 0);
+}
+
+/* dumpfmt_unaddr - an address field back to raw bytes */
+
+static int
+dumpfmt_unaddr(const char *field, char *buf, size_t size)
+{
+	char again[3 * KEY_ADDR_MAX + 4];
+
+	if (strcmp(field, "<>") == 0) {
+		buf[0] = 0;
+		return (0);
+	}
+	if (legacy_unescape(field, buf, size) < 0 || buf[0] == 0)
+		return (-1);
+	if (legacy_escape(buf, again, sizeof(again)) < 0
+	    || strcmp(again, field) != 0)
+		return (-1);
+	return (0);
+}
+
+int
+dumpfmt_parse(char *line, struct greykey *key_r, struct greyrec *rec_r,
+    const char **why_r)
+{
+	char *f[DUMPFMT_FIELDS_MAX + 1], *p;
+	char s[KEY_ADDR_MAX + 1], r[KEY_ADDR_MAX + 1];
+	struct netaddr net;
+	struct greyrec rec;
+	int n = 0, t;
+	long long passes;
+	enum key_kind kind;
+
+	for (p = line; n <= DUMPFMT_FIELDS_MAX; n++) {
+		f[n] = p;
+		if ((p = strchr(p, ' ')) == NULL) {
+			n++;
+			break;
+		}
+		*p++ = 0;
+	}
+	if (p != NULL || n < 1)
+		return (*why_r = "too many fields", -1);
+	for (t = 0; t < n; t++)
+		if (*f[t] == 0)
+			return (*why_r = "empty field (two spaces?)", -1);
+	if (strcmp(f[0], "triplet") == 0 && n == 9)
+		kind = KEY_TRIPLET;
+	else if (strcmp(f[0], "iponly") == 0 && n == 7)
+		kind = KEY_IPONLY;
+	else
+		return (*why_r = "expected \"triplet\" with 9 fields or "
+		    "\"iponly\" with 7", -1);
+	if (addr_parse_net(f[1], &net) < 0)
+		return (*why_r = "bad client network (address/prefix with "
+		    "host bits clear)", -1);
+	{
+		char again[ADDR_TEXT_MAX];
+
+		addr_format_net(&net, again, sizeof(again));
+		if (strcmp(again, f[1]) != 0)
+			return (*why_r = "client network not in canonical "
+			    "form", -1);
+	}
+	t = kind == KEY_TRIPLET ? 4 : 2;
+	if (kind == KEY_TRIPLET) {
+		if (dumpfmt_unaddr(f[2], s, sizeof(s)) < 0
+		    || dumpfmt_unaddr(f[3], r, sizeof(r)) < 0)
+			return (*why_r = "bad address escape", -1);
+	} else
+		s[0] = r[0] = 0;
+	if (key_set(key_r, kind, &net, s, r) < 0)
+		return (*why_r = "addresses too long for a key", -1);
+	memset(&rec, 0, sizeof(rec));
+	if (timefmt_parse_us(f[t], &rec.first_us) < 0
+	    || timefmt_parse_us(f[t + 1], &rec.allow_us) < 0
+	    || timefmt_parse_us(f[t + 2], &rec.last_us) < 0)
+		return (*why_r = "bad time (seconds.microseconds)", -1);
+	if (f[t + 3][0] == '0' && f[t + 3][1] != 0)
+		return (*why_r = "bad pass count", -1);
+	if (strspn(f[t + 3], "0123456789") != strlen(f[t + 3])
+	    || strnum_ll(f[t + 3], 0, UINT32_MAX, &passes) < 0)
+		return (*why_r = "bad pass count", -1);
+	rec.passes = (uint32_t)passes;
+	if (strcmp(f[t + 4], "inferred") == 0)
+		rec.flags = RECORD_F_FIRST_INFERRED;
+	else if (strcmp(f[t + 4], "-") != 0)
+		return (*why_r = "bad flags (\"-\" or \"inferred\")", -1);
+	*rec_r = rec;
+	return (0);
+}

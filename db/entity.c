@@ -1,0 +1,333 @@
+/*
+ * NAME
+ *	entity 3
+ * SUMMARY
+ *	tumgreyspf's per-entity configuration tree
+ * SYNOPSIS
+ *	#include "entity.h"
+ *
+ *	void	entity_lookup(base, query, conf_r)
+ *	int	entity_read_file(path, conf)
+ * DESCRIPTION
+ *	entity_lookup() computes the configuration that applies to one
+ *	client, sender and recipient, exactly as tumgreyspf's lookupConfig
+ *	did (tumgreyspf-spec section 8.2):
+ *
+ * .IP 1.
+ *	start empty and read base/__default__;
+ * .IP 2.
+ *	then in passes: split the current OTHERCONFIGS at commas and apply
+ *	each item not applied before. The list is the one current when the
+ *	pass began, so a file that changes OTHERCONFIGS affects the next
+ *	pass only. Stop after a pass that applied nothing.
+ * .IP 3.
+ *	client_address: base/client_address/__default__, then for each
+ *	dot-separated piece appended in turn DIR/__default__, then the full
+ *	path as a file (six reads for a.b.c.d).
+ * .IP 4.
+ *	envelope_sender, envelope_recipient: split the address at its
+ *	first "@", escape both parts separately, read
+ *	base/TYPE/DOMAIN/__default__ then base/TYPE/DOMAIN/LOCAL.
+ * .PP
+ *	entity_read_file() reads one file: each line is cut at its first
+ *	"#", stripped, and must be NAME = value. Later lines win. Problems
+ *	are logged as "file:line: reason" and the line is skipped: unlike
+ *	the original, a bad value never stops the lookup.
+ * SECURITY
+ *	Path pieces come from the request. The client must consist of hex
+ *	digits, dots and colons with no empty piece; addresses are
+ *	escaped, so "/" and a leading "." can never reach a path. Lines
+ *	and files are bounded (ENTITY_LINE_MAX, ENTITY_FILE_MAX).
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "entity.h"
+#include "legacy.h"
+#include "log.h"
+#include "util.h"
+
+static void entity_client(const char *, const char *, struct entity_conf *);
+static void entity_address(const char *, const char *, const char *,
+	    struct entity_conf *);
+
+/* entity_strip - remove blanks at both ends, in place */
+
+static char *
+entity_strip(char *s)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'
+	    || *s == '\f' || *s == '\v')
+		s++;
+	len = strlen(s);
+	while (len > 0 && strchr(" \t\r\n\f\v", s[len - 1]) != NULL)
+		s[--len] = 0;
+	return (s);
+}
+
+/* entity_set - one NAME = value; -1 with a reason */
+
+static int
+entity_set(struct entity_conf *conf, const char *name, const char *value,
+    const char **why_r)
+{
+	long long v;
+	double d;
+
+	if (strcmp(name, "SPFSEEDONLY") == 0) {
+		if (strnum_ll(value, -2147483647LL, 2147483647LL, &v) < 0)
+			return (*why_r = "SPFSEEDONLY must be an integer", -1);
+		conf->spfseedonly = v;
+		conf->set |= ENTITY_SPFSEEDONLY;
+	} else if (strcmp(name, "GREYLISTTIME") == 0) {
+		if (strnum_ll(value, 0, 31536000, &v) < 0)
+			return (*why_r = "GREYLISTTIME must be whole seconds "
+			    "from 0 to 31536000", -1);
+		conf->greylisttime = v;
+		conf->set |= ENTITY_GREYLISTTIME;
+	} else if (strcmp(name, "GREYLISTEXPIREDAYS") == 0) {
+		if (strnum_double(value, 0, 36500, &d) < 0)
+			return (*why_r = "GREYLISTEXPIREDAYS must be a number "
+			    "of days from 0 to 36500", -1);
+		conf->expiredays = d;
+		conf->set |= ENTITY_GREYLISTEXPIREDAYS;
+	} else if (strcmp(name, "CHECKERS") == 0
+	    || strcmp(name, "OTHERCONFIGS") == 0) {
+		if (strlen(value) >= ENTITY_VALUE_MAX)
+			return (*why_r = "value too long", -1);
+		if (name[0] == 'C') {
+			strcpy(conf->checkers, value);
+			conf->set |= ENTITY_CHECKERS;
+		} else {
+			strcpy(conf->otherconfigs, value);
+			conf->set |= ENTITY_OTHERCONFIGS;
+		}
+	} else {
+		return (*why_r = "unknown name", -1);
+	}
+	return (0);
+}
+
+/* entity_read_file - apply one file; 1 when it does not exist */
+
+int
+entity_read_file(const char *path, struct entity_conf *conf)
+{
+	char line[ENTITY_LINE_MAX + 2], *p, *eq, *name, *value;
+	const char *why;
+	struct stat st;
+	size_t total = 0, len;
+	int lineno = 0, c;
+	FILE *fp;
+
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			log_warn("error stating \"%.200s\"", path);
+		else
+			log_debug("config %.200s: not present", path);
+		return (1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("is not a file: \"%.200s\", mode=%o", path,
+		    (unsigned)st.st_mode);
+		return (1);
+	}
+	if ((fp = fopen(path, "r")) == NULL) {
+		log_warn("%.200s", path);
+		return (-1);
+	}
+	log_debug("config %.200s: reading", path);
+	conf->files_read++;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		len = strlen(line);
+		total += len;
+		if (total > ENTITY_FILE_MAX) {
+			log_warnx("%.200s:%d: file longer than %d bytes, "
+			    "rest ignored", path, lineno, ENTITY_FILE_MAX);
+			break;
+		}
+		if (len > ENTITY_LINE_MAX) {
+			log_warnx("%.200s:%d: line longer than %d bytes, "
+			    "ignored", path, lineno, ENTITY_LINE_MAX);
+			while ((c = getc(fp)) != EOF && c != '\n')
+				total++;
+			continue;
+		}
+		if ((p = strchr(line, '#')) != NULL)
+			*p = 0;
+		p = entity_strip(line);
+		if (*p == 0)
+			continue;
+		if ((eq = strchr(p, '=')) == NULL) {
+			log_warnx("%.200s:%d: ERROR parsing line \"%.100s\"",
+			    path, lineno, p);
+			continue;
+		}
+		*eq = 0;
+		name = entity_strip(p);
+		value = entity_strip(eq + 1);
+		if (entity_set(conf, name, value, &why) < 0)
+			log_warnx("%.200s:%d: %s: %.50s = \"%.100s\" ignored",
+			    path, lineno, why, name, value);
+	}
+	if (ferror(fp))
+		log_warn("%.200s: read error", path);
+	fclose(fp);
+	return (0);
+}
+
+/* entity_client - the six-step client_address lookup */
+
+static void
+entity_client(const char *base, const char *client,
+    struct entity_conf *conf)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], piece[64];
+	const char *p, *dot;
+	size_t len;
+
+	if (strspn(client, "0123456789abcdefABCDEF:.") != strlen(client)
+	    || strstr(client, "..") || client[0] == '.'
+	    || (*client && client[strlen(client) - 1] == '.')) {
+		log_warnx("client address \"%.60s\" unusable for config "
+		    "lookup", client);
+		return;
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/client_address", base)
+	    >= sizeof(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/__default__", dir);
+	entity_read_file(path, conf);
+	for (p = client; *p; p = *dot ? dot + 1 : dot) {
+		dot = strchrnul(p, '.');
+		len = (size_t)(dot - p);
+		if (len >= sizeof(piece) || strlen(dir) + len + 2 >= sizeof(dir))
+			return;
+		memcpy(piece, p, len);
+		piece[len] = 0;
+		strcat(dir, "/");
+		strcat(dir, piece);
+		snprintf(path, sizeof(path), "%s/__default__", dir);
+		entity_read_file(path, conf);
+	}
+	if (*client)
+		entity_read_file(dir, conf);
+}
+
+/* entity_address - DOMAIN/__default__ then DOMAIN/LOCAL */
+
+static void
+entity_address(const char *base, const char *type, const char *addr,
+    struct entity_conf *conf)
+{
+	char local[3 * 256 + 4], domain[3 * 256 + 4], raw[256];
+	char path[PATH_MAX];
+	const char *at;
+	size_t len;
+
+	if (addr == NULL || *addr == 0 || (at = strchr(addr, '@')) == NULL) {
+		log_debug("config %s: no address with @", type);
+		return;
+	}
+	len = (size_t)(at - addr);
+	if (len >= sizeof(raw) || strlen(at + 1) >= sizeof(raw)) {
+		log_warnx("%s \"%.60s...\" too long for config lookup", type,
+		    addr);
+		return;
+	}
+	memcpy(raw, addr, len);
+	raw[len] = 0;
+	if (legacy_escape(raw, local, sizeof(local)) < 0
+	    || legacy_escape(at + 1, domain, sizeof(domain)) < 0)
+		return;
+	/* An empty piece would read the directory itself: skip it. */
+	if (*domain == 0)
+		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s/__default__", base,
+	    type, domain) >= sizeof(path))
+		return;
+	entity_read_file(path, conf);
+	if (*local == 0)
+		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s/%s", base, type,
+	    domain, local) >= sizeof(path))
+		return;
+	entity_read_file(path, conf);
+}
+
+/* entity_lookup - __default__, then OTHERCONFIGS passes */
+
+void
+entity_lookup(const char *base, const struct entity_query *q,
+    struct entity_conf *conf)
+{
+	char list[ENTITY_VALUE_MAX], path[PATH_MAX], *item, *next;
+	unsigned done = 0, bit;
+	int applied;
+
+	memset(conf, 0, sizeof(*conf));
+	snprintf(path, sizeof(path), "%s/__default__", base);
+	if (entity_read_file(path, conf) == 1)
+		log_debug("lookupConfig: No default config found in \"%.200s\", "
+		    "this is probably an install problem.", base);
+	do {
+		applied = 0;
+		strcpy(list, conf->otherconfigs);
+		if (list[0] == 0)
+			break;
+		for (item = list; item != NULL; item = next) {
+			if ((next = strchr(item, ',')) != NULL)
+				*next++ = 0;
+			item = entity_strip(item);
+			if (strcmp(item, "client_address") == 0)
+				bit = 1;
+			else if (strcmp(item, "envelope_sender") == 0)
+				bit = 2;
+			else if (strcmp(item, "envelope_recipient") == 0)
+				bit = 4;
+			else {
+				log_warnx("ERROR: Unknown configuration type: "
+				    "\"%.50s\"", item);
+				continue;
+			}
+			if (done & bit)
+				continue;
+			done |= bit;
+			applied = 1;
+			if (bit == 1 && q->client_address)
+				entity_client(base, q->client_address, conf);
+			else if (bit == 2)
+				entity_address(base, "envelope_sender",
+				    q->sender, conf);
+			else if (bit == 4)
+				entity_address(base, "envelope_recipient",
+				    q->recipient, conf);
+		}
+	} while (applied);
+}
+
+/* entity_greylist_time - GREYLISTTIME, else the given fallback */
+
+long long
+entity_greylist_time(const struct entity_conf *conf, long long fallback)
+{
+	return ((conf->set & ENTITY_GREYLISTTIME) ? conf->greylisttime
+	    : fallback);
+}
+
+/* entity_expire_days - GREYLISTEXPIREDAYS, else ENTITY_EXPIRE_DAYS */
+
+double
+entity_expire_days(const struct entity_conf *conf)
+{
+	return ((conf->set & ENTITY_GREYLISTEXPIREDAYS) ? conf->expiredays
+	    : ENTITY_EXPIRE_DAYS);
+}

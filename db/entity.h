@@ -1,0 +1,41 @@
+/*	entity.h - tumgreyspf's per-entity configuration tree */
+#ifndef GREYSPF_ENTITY_H
+#define GREYSPF_ENTITY_H
+
+#define ENTITY_VALUE_MAX	256
+#define ENTITY_LINE_MAX		1024
+#define ENTITY_FILE_MAX		(64 * 1024)	/* bytes read of one file */
+#define ENTITY_EXPIRE_DAYS	10.0	/* GREYLISTEXPIREDAYS never set */
+#define ENTITY_GREYLIST_TIME	600	/* GREYLISTTIME never set, s */
+
+enum {
+	ENTITY_SPFSEEDONLY = 1 << 0,
+	ENTITY_GREYLISTTIME = 1 << 1,
+	ENTITY_CHECKERS = 1 << 2,
+	ENTITY_OTHERCONFIGS = 1 << 3,
+	ENTITY_GREYLISTEXPIREDAYS = 1 << 4
+};
+
+struct entity_conf {
+	unsigned set;			/* ENTITY_* bits of keys seen */
+	long long spfseedonly;
+	long long greylisttime;		/* seconds */
+	char	checkers[ENTITY_VALUE_MAX];
+	char	otherconfigs[ENTITY_VALUE_MAX];
+	double	expiredays;
+	int	files_read;
+};
+
+struct entity_query {
+	const char *client_address;	/* "a.b.c.d", "a.b.c", IPv6 text */
+	const char *sender;
+	const char *recipient;
+};
+
+void	entity_lookup(const char *, const struct entity_query *,
+	    struct entity_conf *);
+int	entity_read_file(const char *, struct entity_conf *);
+long long entity_greylist_time(const struct entity_conf *, long long);
+double	entity_expire_days(const struct entity_conf *);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * NAME
+ *	key 3
+ * SUMMARY
+ *	greylist key encoding
+ * SYNOPSIS
+ *	#include "key.h"
+ *
+ *	int	key_set(key_r, kind, client, sender, recipient)
+ *	int	key_encode(key, buf, size, len_r)
+ *	int	key_decode(buf, len, key_r)
+ * DESCRIPTION
+ *	One LMDB key per greylist entry. The layout, version 1:
+ *
+ * .nf
+ *	offset	size	field
+ *	0	1	key format version (1)
+ *	1	1	address family: 4 or 6
+ *	2	4|16	client address or network, network byte order,
+ *			host bits zero
+ *	6|18	1	prefix length (32 or 128 for a single host)
+ *	7|19	1	kind: 'I' (IP only) or 'T' (triplet)
+ *	8|20	n	triplet only: sender, 0x00, recipient
+ * .fi
+ *
+ *	Why this shape: LMDB compares keys as byte strings, so this order
+ *	sorts by family, then numerically by address (all of one network
+ *	together, a /24 before its hosts), then by kind, sender and
+ *	recipient. A dump or stat listing is therefore grouped by client,
+ *	and a walk over one network is a range scan. IPv4 takes 4 bytes,
+ *	not 16, because most keys are IPv4 and a million keys times 12
+ *	bytes is 12 MB. The version byte comes first so that a later
+ *	layout can live beside this one and be converted lazily.
+ *
+ *	Sender and recipient are the raw (lower-cased) addresses, not the
+ *	legacy %XX escapes: escaping is a property of the old file names.
+ *	They may not contain NUL (the separator), and together they may
+ *	not exceed KEY_ADDR_MAX bytes, so that every key fits in LMDB's
+ *	511-byte limit. An empty sender is the null sender (<>).
+ *
+ *	key_set() fills a key and checks those limits. key_decode()
+ *	validates every field of a stored key.
+ * DIAGNOSTICS
+ *	All return 0, or -1 when the input does not fit the layout.
+ */
+
+#include <string.h>
+
+#include "key.h"
+
+/* key_set - fill and check a key */
+
+int
+key_set(struct greykey *key_r, enum key_kind kind,
+    const struct netaddr *client, const char *sender, const char *recipient)
+{
+	struct netaddr copy = *client;	/* client may point into key_r */
+	size_t slen, rlen;
+
+	if (kind != KEY_IPONLY && kind != KEY_TRIPLET)
+		return (-1);
+	slen = kind == KEY_TRIPLET ? strlen(sender) : 0;
+	rlen = kind == KEY_TRIPLET ? strlen(recipient) : 0;
+	if (slen + rlen > KEY_ADDR_MAX)
+		return (-1);
+	/* No memset: sender and recipient may already be key_r's own. */
+	key_r->kind = kind;
+	key_r->client = copy;
+	if (kind == KEY_IPONLY) {
+		key_r->sender[0] = key_r->recipient[0] = 0;
+		return (0);
+	}
+	memmove(key_r->sender, sender, slen + 1);
+	memmove(key_r->recipient, recipient, rlen + 1);
+	return (0);
+}
+
+/* key_encode - serialize; len_r gets the key length */
+
+int
+key_encode(const struct greykey *key, unsigned char *buf, size_t size,
+    size_t *len_r)
+{
+	size_t alen = addr_len(&key->client), off = 0, slen, rlen;
+
+	if (key->client.family != 4 && key->client.family != 6)
+		return (-1);
+	if (size < 4 + alen)
+		return (-1);
+	buf[off++] = KEY_VERSION;
+	buf[off++] = key->client.family;
+	memcpy(buf + off, key->client.bytes, alen);
+	off += alen;
+	buf[off++] = key->client.plen;
+	buf[off++] = (unsigned char)key->kind;
+	if (key->kind == KEY_TRIPLET) {
+		slen = strlen(key->sender);
+		rlen = strlen(key->recipient);
+		if (slen + rlen > KEY_ADDR_MAX || off + slen + 1 + rlen > size)
+			return (-1);
+		memcpy(buf + off, key->sender, slen);
+		off += slen;
+		buf[off++] = 0;
+		memcpy(buf + off, key->recipient, rlen);
+		off += rlen;
+	}
+	*len_r = off;
+	return (0);
+}
+
+/* key_decode - parse and validate a stored key */
+
+int
+key_decode(const unsigned char *buf, size_t len, struct greykey *key_r)
+{
+	size_t alen, off = 0, slen, rlen;
+	const unsigned char *nul;
+
+	memset(key_r, 0, sizeof(*key_r));
+	if (len < 2 || buf[0] != KEY_VERSION)
+		return (-1);
+	if (buf[1] != 4 && buf[1] != 6)
+		return (-1);
+	key_r->client.family = buf[1];
+	alen = addr_len(&key_r->client);
+	off = 2;
+	if (len < off + alen + 2)
+		return (-1);
+	memcpy(key_r->client.bytes, buf + off, alen);
+	off += alen;
+	key_r->client.plen = buf[off++];
+	if (key_r->client.plen > alen * 8
+	    || !addr_host_bits_clear(&key_r->client))
+		return (-1);
+	key_r->kind = (enum key_kind)buf[off++];
+	if (key_r->kind == KEY_IPONLY)
+		return (off == len ? 0 : -1);
+	if (key_r->kind != KEY_TRIPLET)
+		return (-1);
+	nul = memchr(buf + off, 0, len - off);
+	if (nul == NULL)
+		return (-1);
+	slen = (size_t)(nul - (buf + off));
+	rlen = len - off - slen - 1;
+	if (slen + rlen > KEY_ADDR_MAX || memchr(nul + 1, 0, rlen) != NULL)
+		return (-1);
+	memcpy(key_r->sender, buf + off, slen);
+	key_r->sender[slen] = 0;
+	memcpy(key_r->recipient, nul + 1, rlen);
+	key_r->recipient[rlen] = 0;
+	return (0);
+}

@@ -1,0 +1,30 @@
+/*	key.h - greylist database keys */
+#ifndef GREYSPF_KEY_H
+#define GREYSPF_KEY_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+#define KEY_VERSION	1
+#define KEY_MAX		511	/* LMDB's default maximum key size */
+#define KEY_ADDR_MAX	490	/* sender + recipient bytes, together */
+
+enum key_kind {
+	KEY_IPONLY = 'I',	/* greylistByIPOnly: the client alone */
+	KEY_TRIPLET = 'T'	/* client, sender, recipient */
+};
+
+struct greykey {
+	enum key_kind kind;
+	struct netaddr client;	/* a host (/32, /128) or a network */
+	char	sender[KEY_ADDR_MAX + 1];	/* "" for the null sender */
+	char	recipient[KEY_ADDR_MAX + 1];
+};
+
+int	key_set(struct greykey *, enum key_kind, const struct netaddr *,
+	    const char *, const char *);
+int	key_encode(const struct greykey *, unsigned char *, size_t, size_t *);
+int	key_decode(const unsigned char *, size_t, struct greykey *);
+
+#endif

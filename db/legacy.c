@@ -1,0 +1,425 @@
+/*
+ * NAME
+ *	legacy 3
+ * SUMMARY
+ *	tumgreyspf data tree: escaping, path grammar, timestamps
+ * SYNOPSIS
+ *	#include "legacy.h"
+ *
+ *	int	legacy_escape(raw, buf, size)
+ *	int	legacy_unescape(name, buf, size)
+ *	int	legacy_parse_path(comps, ncomps, entry_r, why_r)
+ *	int	legacy_format_path(key, buf, size, why_r)
+ *	void	legacy_to_record(mtime_us, atime_us, greylisttime_us, rec_r)
+ * DESCRIPTION
+ *	The pure half of the legacy support: no file is touched here
+ *	(legacy_tree.c walks and writes trees).
+ *
+ *	legacy_escape() is tumgreyspf's quoteAddress: bytes other than
+ *	ASCII letters, digits and "_.-@+" become %XX with upper-case hex
+ *	("~" included, unlike Python 3's quote), then a leading "." becomes
+ *	"%2e" with a lower-case "e". legacy_unescape() reverses it,
+ *	accepting either hex case, and refuses a broken escape or a NUL.
+ *
+ *	legacy_parse_path() reads one entry file's path, split into its
+ *	components below the data root. The two layouts:
+ *
+ * .nf
+ *	client_address/IP/greylist/SENDER/RECIPIENT	(triplet)
+ *	IP/check_file					(IP only)
+ * .fi
+ *
+ *	where IP is what the original made of client_address by splitting
+ *	it at dots: a/b/c/d, or a/b/c under ignoreLastByte; one component
+ *	for an IPv6 address; "::ffff:a/b/c[/d]" for an IPv4-mapped one;
+ *	and nothing at all for every IPv6 client under ignoreLastByte (the
+ *	original's collapsed entry, kept here as IPv6 ::/0 because that is
+ *	what it meant: any IPv6 client). IPv4 octets must be written as
+ *	the original wrote them (decimal, no leading zero). IPv6 is
+ *	parsed, so any spelling of one address gives one key; mapped
+ *	addresses become IPv4. Sender and recipient are unescaped and must
+ *	not be empty. entry_r->noncanonical is set when a name is not as
+ *	tumgreyspf would have written it (upper case, or an escape it
+ *	would have spelled differently); such an address is lower-cased.
+ *
+ *	legacy_format_path() is the inverse: the relative path at which
+ *	tumgreyspf would find the key. IPv4 /32 and /24, IPv6 /128 and the
+ *	collapsed ::/0 have a legacy form; other networks and the null
+ *	sender (which tumgreyspf never stored) do not.
+ *
+ *	legacy_to_record() turns the two timestamps into a record: mtime
+ *	is the allow time, atime the most recent request; first-seen is
+ *	not stored by the original and is inferred as mtime minus
+ *	GREYLISTTIME, no later than the last request. The entry has
+ *	passed when a request came at or after the allow time (atime >=
+ *	mtime; ctime is not used, because any copy of the tree resets it).
+ * DIAGNOSTICS
+ *	Functions return 0, or -1 with *why_r set to a short reason.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "legacy.h"
+
+static int legacy_octet(const char *);
+static int legacy_parse_client(char *const *, int, struct legacy_entry *,
+	    const char **);
+static int legacy_address(const char *, char *, size_t, int *,
+	    const char **);
+
+static const char legacy_hex[] = "0123456789ABCDEF";
+
+/* legacy_safe - a byte quoteAddress keeps as it is */
+
+static int
+legacy_safe(unsigned char c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+	    || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'
+	    || c == '@' || c == '+');
+}
+
+/* legacy_escape - quoteAddress */
+
+int
+legacy_escape(const char *raw, char *buf, size_t size)
+{
+	const unsigned char *p;
+	size_t n = 0;
+
+	for (p = (const unsigned char *)raw; *p; p++) {
+		if (legacy_safe(*p)) {
+			if (n + 1 >= size)
+				return (-1);
+			buf[n++] = (char)*p;
+		} else {
+			if (n + 3 >= size)
+				return (-1);
+			buf[n++] = '%';
+			buf[n++] = legacy_hex[*p >> 4];
+			buf[n++] = legacy_hex[*p & 15];
+		}
+	}
+	if (n > 0 && buf[0] == '.') {
+		if (n + 2 >= size)
+			return (-1);
+		memmove(buf + 3, buf + 1, n - 1);
+		memcpy(buf, "%2e", 3);
+		n += 2;
+	}
+	if (n >= size)
+		return (-1);
+	buf[n] = 0;
+	return (0);
+}
+
+static int
+legacy_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+/* legacy_unescape - %XX decoding; no NUL, no broken escape */
+
+int
+legacy_unescape(const char *name, char *buf, size_t size)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	for (; *name; name++) {
+		if (n + 1 >= size)
+			return (-1);
+		if (*name != '%') {
+			buf[n++] = *name;
+			continue;
+		}
+		if ((hi = legacy_hexval(name[1])) < 0
+		    || (lo = legacy_hexval(name[2])) < 0)
+			return (-1);
+		if (hi == 0 && lo == 0)
+			return (-1);
+		buf[n++] = (char)(hi << 4 | lo);
+		name += 2;
+	}
+	buf[n] = 0;
+	return (0);
+}
+
+/* legacy_octet - decimal 0..255 as the original wrote it; -1 if not */
+
+static int
+legacy_octet(const char *s)
+{
+	int v = 0;
+	size_t len = strlen(s), i;
+
+	if (len == 0 || len > 3 || (len > 1 && s[0] == '0'))
+		return (-1);
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return (-1);
+		v = v * 10 + (s[i] - '0');
+	}
+	return (v > 255 ? -1 : v);
+}
+
+/* legacy_parse_client - the IP components of a path */
+
+static int
+legacy_parse_client(char *const *comps, int n, struct legacy_entry *e,
+    const char **why_r)
+{
+	struct netaddr *a = &e->key.client;
+	char text[LEGACY_NAME_MAX + 16];
+	int i, v;
+
+	memset(a, 0, sizeof(*a));
+	if (n == 0) {
+		a->family = 6;
+		a->plen = 0;
+		e->form = LEGACY_V6_COLLAPSED;
+		return (0);
+	}
+	if (strchr(comps[0], ':') == NULL) {
+		if (n != 3 && n != 4) {
+			*why_r = "client address is not 3 or 4 octets";
+			return (-1);
+		}
+		for (i = 0; i < n; i++) {
+			if ((v = legacy_octet(comps[i])) < 0) {
+				*why_r = "client address octet is not "
+				    "decimal 0-255";
+				return (-1);
+			}
+			a->bytes[i] = (uint8_t)v;
+		}
+		a->family = 4;
+		a->plen = (uint8_t)(n * 8);
+		e->form = n == 4 ? LEGACY_V4_HOST : LEGACY_V4_NET24;
+		return (0);
+	}
+	if (n != 1 && n != 3 && n != 4) {
+		*why_r = "IPv6 client address with an unexpected IPv4 tail";
+		return (-1);
+	}
+	if (strchr(comps[0], '.') != NULL) {
+		*why_r = "dot inside an IPv6 path component";
+		return (-1);
+	}
+	for (i = 1; i < n; i++) {
+		if (legacy_octet(comps[i]) < 0) {
+			*why_r = "IPv4 tail octet is not decimal 0-255";
+			return (-1);
+		}
+	}
+	snprintf(text, sizeof(text), "%s%s%s%s%s%s%s", comps[0],
+	    n > 1 ? "." : "", n > 1 ? comps[1] : "",
+	    n > 2 ? "." : "", n > 2 ? comps[2] : "",
+	    n > 1 ? "." : "", n == 4 ? comps[3] : n == 3 ? "0" : "");
+	if (addr_parse(text, a) < 0) {
+		*why_r = "client address is not a valid IPv6 address";
+		return (-1);
+	}
+	if (n == 1) {
+		e->form = a->family == 6 ? LEGACY_V6_HOST : LEGACY_MAPPED;
+		return (0);
+	}
+	e->form = a->family == 4 ? LEGACY_MAPPED : LEGACY_V6_DOTTED;
+	if (n == 3)
+		addr_mask(a, a->family == 4 ? 24 : 120);
+	return (0);
+}
+
+/* legacy_address - unescape one sender or recipient name */
+
+static int
+legacy_address(const char *name, char *buf, size_t size, int *noncanon,
+    const char **why_r)
+{
+	char again[3 * LEGACY_NAME_MAX + 4];
+	char *p;
+
+	if (legacy_unescape(name, buf, size) < 0) {
+		*why_r = "broken %XX escape, %00, or address too long";
+		return (-1);
+	}
+	if (buf[0] == 0) {
+		*why_r = "empty address";
+		return (-1);
+	}
+	for (p = buf; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z') {
+			*p = (char)(*p - 'A' + 'a');
+			*noncanon = 1;
+		}
+	}
+	if (legacy_escape(buf, again, sizeof(again)) < 0
+	    || strcmp(again, name) != 0)
+		*noncanon = 1;
+	return (0);
+}
+
+/* legacy_parse_path - one entry file's path, in components */
+
+int
+legacy_parse_path(char *const *comps, int n, struct legacy_entry *e,
+    const char **why_r)
+{
+	char sender[KEY_ADDR_MAX + 2], recipient[KEY_ADDR_MAX + 2];
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	*why_r = "not a tumgreyspf entry path";
+	if (n < 1 || n > LEGACY_DEPTH_MAX) {
+		*why_r = "path too deep for a tumgreyspf entry";
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		if (comps[i][0] == 0 || comps[i][0] == '.'
+		    || strchr(comps[i], '/') != NULL) {
+			*why_r = "empty, hidden or dot-dot name";
+			return (-1);
+		}
+	}
+	if (strcmp(comps[0], "client_address") == 0) {
+		if (n < 4 || strcmp(comps[n - 3], "greylist") != 0)
+			return (-1);
+		if (legacy_parse_client(comps + 1, n - 4, e, why_r) < 0)
+			return (-1);
+		if (legacy_address(comps[n - 2], sender, sizeof(sender),
+		    &e->noncanonical, why_r) < 0
+		    || legacy_address(comps[n - 1], recipient,
+		    sizeof(recipient), &e->noncanonical, why_r) < 0)
+			return (-1);
+		if (key_set(&e->key, KEY_TRIPLET, &e->key.client, sender,
+		    recipient) < 0) {
+			*why_r = "sender and recipient too long for a key";
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(comps[n - 1], "check_file") != 0)
+		return (-1);
+	if (legacy_parse_client(comps, n - 1, e, why_r) < 0)
+		return (-1);
+	e->key.kind = KEY_IPONLY;
+	return (0);
+}
+
+/* legacy_client_path - the IP part; "" for the collapsed entry */
+
+static int
+legacy_client_path(const struct netaddr *a, char *buf, size_t size,
+    const char **why_r)
+{
+	char *p;
+
+	if (a->family == 4 && a->plen == 32)
+		snprintf(buf, size, "%u/%u/%u/%u", a->bytes[0], a->bytes[1],
+		    a->bytes[2], a->bytes[3]);
+	else if (a->family == 4 && a->plen == 24)
+		snprintf(buf, size, "%u/%u/%u", a->bytes[0], a->bytes[1],
+		    a->bytes[2]);
+	else if (a->family == 6 && a->plen == 128) {
+		addr_format(a, buf, size);
+		/* The original split IPv4 tails at dots. */
+		for (p = buf; *p; p++)
+			if (*p == '.')
+				*p = '/';
+	} else if (a->family == 6 && a->plen == 0)
+		buf[0] = 0;
+	else {
+		*why_r = "this network has no tumgreyspf form "
+		    "(only IPv4 /32 and /24, IPv6 /128 and ::/0)";
+		return (-1);
+	}
+	return (0);
+}
+
+/* legacy_format_path - where tumgreyspf would keep this entry */
+
+int
+legacy_format_path(const struct greykey *key, char *buf, size_t size,
+    const char **why_r)
+{
+	char ip[ADDR_TEXT_MAX], s[3 * KEY_ADDR_MAX + 4], r[3 * KEY_ADDR_MAX + 4];
+	int n;
+
+	if (legacy_client_path(&key->client, ip, sizeof(ip), why_r) < 0)
+		return (-1);
+	if (key->kind == KEY_IPONLY) {
+		n = snprintf(buf, size, "%s%scheck_file", ip, *ip ? "/" : "");
+	} else {
+		if (key->sender[0] == 0 || key->recipient[0] == 0) {
+			*why_r = "tumgreyspf never stored an empty sender "
+			    "or recipient";
+			return (-1);
+		}
+		if (legacy_escape(key->sender, s, sizeof(s)) < 0
+		    || legacy_escape(key->recipient, r, sizeof(r)) < 0) {
+			*why_r = "address too long";
+			return (-1);
+		}
+		if (strlen(s) > LEGACY_NAME_MAX || strlen(r) > LEGACY_NAME_MAX) {
+			*why_r = "escaped address longer than a file name";
+			return (-1);
+		}
+		n = snprintf(buf, size, "client_address/%s%sgreylist/%s/%s",
+		    ip, *ip ? "/" : "", s, r);
+	}
+	if (n < 0 || (size_t)n >= size) {
+		*why_r = "path too long";
+		return (-1);
+	}
+	return (0);
+}
+
+const char *
+legacy_form_name(enum legacy_form form)
+{
+	static const char *const names[LEGACY_FORMS] = {
+		"IPv4 host (a/b/c/d)",
+		"IPv4 /24 (a/b/c, ignoreLastByte)",
+		"IPv6 host",
+		"IPv6 collapsed by ignoreLastByte (imported as ::/0)",
+		"IPv4-mapped IPv6 (imported as IPv4)",
+		"IPv6 with an IPv4 tail",
+	};
+
+	return ((unsigned)form < LEGACY_FORMS ? names[form] : "?");
+}
+
+/* legacy_ts_to_us - a timespec to microseconds, rounded */
+
+int64_t
+legacy_ts_to_us(int64_t sec, long nsec)
+{
+	return (sec * 1000000 + (nsec + 500) / 1000);
+}
+
+/* legacy_to_record - mtime = allow time, atime = last request */
+
+void
+legacy_to_record(int64_t mtime_us, int64_t atime_us, int64_t greylist_us,
+    struct greyrec *rec_r)
+{
+	memset(rec_r, 0, sizeof(*rec_r));
+	rec_r->allow_us = mtime_us;
+	rec_r->last_us = atime_us;
+	rec_r->first_us = mtime_us - greylist_us;
+	if (rec_r->first_us > atime_us)
+		rec_r->first_us = atime_us;
+	if (rec_r->first_us < 0)
+		rec_r->first_us = 0;
+	rec_r->flags = RECORD_F_FIRST_INFERRED;
+	rec_r->passes = atime_us >= mtime_us ? 1 : 0;
+}

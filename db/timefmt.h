@@ -1,0 +1,16 @@
+/*	timefmt.h - print and parse microsecond times */
+#ifndef GREYSPF_TIMEFMT_H
+#define GREYSPF_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIMEFMT_MAX	40
+
+void	timefmt_us(int64_t, char *, size_t);
+int	timefmt_parse_us(const char *, int64_t *);
+void	timefmt_iso(int64_t, char *, size_t);
+void	timefmt_duration(int64_t, char *, size_t);
+int64_t	timefmt_now_us(void);
+
+#endif

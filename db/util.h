@@ -1,0 +1,15 @@
+/*	util.h - memory and number helpers */
+#ifndef GREYSPF_UTIL_H
+#define GREYSPF_UTIL_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+
+int	strnum_ll(const char *, long long, long long, long long *);
+int	strnum_double(const char *, double, double, double *);
+
+#endif

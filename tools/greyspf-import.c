@@ -1,0 +1,361 @@
+/*
+ * NAME
+ *	greyspf-import 8
+ * SUMMARY
+ *	import a tumgreyspf data tree into the greyspf database
+ * SYNOPSIS
+ *	greyspf-import [-nqV] [-c config] [-d database] legacy_data_dir
+ * DESCRIPTION
+ *	Walks the tree, reads every entry file (both layouts, every client
+ *	spelling the original wrote), and writes one record per entry in a
+ *	single write transaction: all or nothing.
+ *
+ *	Times: mtime is the allow time, atime the last request, to the
+ *	microsecond; first-seen is inferred as mtime minus the GREYLISTTIME
+ *	that applies to the entry (per-entity configuration under the
+ *	master configuration's configPath; defaultAllowTime otherwise).
+ *
+ *	Merge rule: when two files name one entry (an IPv4-mapped and a
+ *	plain IPv4 client; two spellings of one IPv6 address), or when the
+ *	database already holds the entry, the records are united with
+ *	record_merge(): earliest first-seen and allow time, latest last
+ *	request, larger pass count. Uniting is idempotent, so a second run
+ *	changes nothing.
+ *
+ *	The report on stdout names the layouts found, every skipped file
+ *	with its reason, every merge and every note, then the counts.
+ *	Progress goes to stderr when it is a terminal.
+ * SECURITY
+ *	No symbolic link is followed and no name leads out of the tree
+ *	(legacy_tree.c). The database is written as the invoking user.
+ * DIAGNOSTICS
+ *	Exit 0 when the import (or the dry run, -n) succeeded, skipped
+ *	files included; 1 on a run-time failure, with the database left as
+ *	it was; 2 on a usage error.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "legacy.h"
+#include "legacy_tree.h"
+#include "log.h"
+#include "util.h"
+
+struct import_item {
+	unsigned char key[KEY_MAX];
+	size_t	klen;
+	struct greyrec rec;
+	char	*path;
+};
+
+struct import {
+	const struct config *conf;
+	int	use_entity;
+	int	progress;
+	struct import_item *items;
+	size_t	n, cap;
+	size_t	files, skipped, notes, in_tree_merged;
+	size_t	forms[LEGACY_FORMS][2];	/* [form][iponly?] */
+	/* Set by the write transaction (reset at each try). */
+	size_t	added, merged, unchanged;
+};
+
+static void usage(void) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: greyspf-import [-nqV] [-c config] "
+	    "[-d database] legacy_data_dir\n");
+	exit(CLI_EXIT_USAGE);
+}
+
+/* import_skip - report a file that is not imported */
+
+static void
+import_skip(const char *relpath, const char *why, void *ctx)
+{
+	struct import *im = ctx;
+
+	im->skipped++;
+	printf("skipped: %s: %s\n", relpath, why);
+}
+
+/* import_content_note - a non-empty entry file: content is ignored */
+
+static void
+import_content_note(struct import *im, const struct legacy_file *f)
+{
+	if (f->st->st_size == 0)
+		return;
+	/* Entries written before tumgreyspf 1.19 hold one newline. */
+	if (f->st->st_size == 1)
+		return;
+	im->notes++;
+	printf("note: %s: entry file is not empty (%lld bytes); content "
+	    "ignored, as tumgreyspf ignored it\n", f->relpath,
+	    (long long)f->st->st_size);
+}
+
+/* import_file - one regular file of the tree */
+
+static int
+import_file(const struct legacy_file *f, void *ctx)
+{
+	struct import *im = ctx;
+	struct legacy_entry e;
+	struct entity_conf ent;
+	struct import_item *it;
+	unsigned char val[RECORD_MAX];
+	const char *why;
+	long long gl = im->conf->default_allow_time;
+	size_t vlen;
+
+	im->files++;
+	if (im->progress && im->files % 1000 == 0)
+		fprintf(stderr, "\rgreyspf-import: %zu files", im->files);
+	if (legacy_parse_path(f->comps, f->ncomps, &e, &why) < 0) {
+		import_skip(f->relpath, why, im);
+		return (0);
+	}
+	import_content_note(im, f);
+	if (e.noncanonical) {
+		im->notes++;
+		printf("note: %s: name not as tumgreyspf wrote it "
+		    "(upper case or unusual escape); imported lower-cased\n",
+		    f->relpath);
+	}
+	if (e.form == LEGACY_V6_COLLAPSED) {
+		im->notes++;
+		printf("note: %s: every IPv6 client shared this entry "
+		    "(tumgreyspf's ignoreLastByte bug); imported as ::/0, "
+		    "which greyspf keeps but never matches\n", f->relpath);
+	}
+	im->forms[e.form][e.key.kind == KEY_IPONLY]++;
+	if (im->n == im->cap) {
+		im->cap = im->cap ? im->cap * 2 : 1024;
+		im->items = xreallocarray(im->items, im->cap,
+		    sizeof(*im->items));
+	}
+	it = &im->items[im->n];
+	if (key_encode(&e.key, it->key, sizeof(it->key), &it->klen) < 0) {
+		import_skip(f->relpath, "cannot encode key", im);
+		return (0);
+	}
+	if (im->use_entity) {
+		cli_entity(im->conf, &e.key, &ent);
+		gl = entity_greylist_time(&ent, gl);
+	}
+	legacy_to_record(legacy_ts_to_us(f->st->st_mtim.tv_sec,
+	    f->st->st_mtim.tv_nsec), legacy_ts_to_us(f->st->st_atim.tv_sec,
+	    f->st->st_atim.tv_nsec), gl * 1000000, &it->rec);
+	if (record_encode(&it->rec, val, sizeof(val), &vlen) < 0) {
+		import_skip(f->relpath, "timestamps out of range", im);
+		return (0);
+	}
+	it->path = xstrdup(f->relpath);
+	im->n++;
+	return (0);
+}
+
+static int
+import_cmp(const void *a, const void *b)
+{
+	const struct import_item *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return (c);
+	if (x->klen != y->klen)
+		return (x->klen < y->klen ? -1 : 1);
+	return (strcmp(x->path, y->path));
+}
+
+/* import_unite - sort, then merge files that name one entry */
+
+static void
+import_unite(struct import *im)
+{
+	size_t i, o = 0;
+
+	if (im->n == 0)
+		return;
+	qsort(im->items, im->n, sizeof(*im->items), import_cmp);
+	for (i = 1; i < im->n; i++) {
+		struct import_item *cur = &im->items[o], *it = &im->items[i];
+
+		if (cur->klen == it->klen
+		    && memcmp(cur->key, it->key, it->klen) == 0) {
+			printf("merged: %s: same entry as %s\n", it->path,
+			    cur->path);
+			record_merge(&cur->rec, &it->rec);
+			im->in_tree_merged++;
+			free(it->path);
+			continue;
+		}
+		im->items[++o] = *it;
+	}
+	im->n = o + 1;
+}
+
+/* import_apply - compare with, or write into, the database */
+
+static int
+import_apply(struct store_txn *txn, struct import *im, int write)
+{
+	unsigned char val[RECORD_MAX];
+	const void *old;
+	size_t i, vlen, olen;
+	struct greyrec rec, cur;
+	int rc, append;
+
+	im->added = im->merged = im->unchanged = 0;
+	append = write && store_txn_count(txn) == 0;
+	for (i = 0; i < im->n; i++) {
+		struct import_item *it = &im->items[i];
+
+		rec = it->rec;
+		rc = append ? STORE_NOTFOUND : store_txn_get(txn, it->key,
+		    it->klen, &old, &olen);
+		if (rc == 0) {
+			if (record_decode(old, olen, &cur) < 0) {
+				printf("note: %s: replaces an unreadable "
+				    "record in the database\n", it->path);
+			} else {
+				struct greyrec m = cur;
+
+				record_merge(&m, &rec);
+				if (memcmp(&m, &cur, sizeof(m)) == 0) {
+					im->unchanged++;
+					continue;
+				}
+				rec = m;
+			}
+			im->merged++;
+		} else if (rc == STORE_NOTFOUND) {
+			im->added++;
+		} else
+			return (rc);
+		if (!write)
+			continue;
+		if (record_encode(&rec, val, sizeof(val), &vlen) < 0)
+			panic("record_encode failed on a checked record");
+		rc = append ? store_txn_append(txn, it->key, it->klen, val,
+		    vlen) : store_txn_put(txn, it->key, it->klen, val, vlen);
+		if (rc != 0)
+			return (rc);
+	}
+	/* Nothing to change: do not commit an empty transaction. */
+	if (write && im->added == 0 && im->merged == 0)
+		return (STORE_NOTFOUND);
+	return (0);
+}
+
+static int
+import_write(struct store_txn *txn, void *ctx)
+{
+	return (import_apply(txn, ctx, 1));
+}
+
+static int
+import_check(struct store_txn *txn, void *ctx)
+{
+	return (import_apply(txn, ctx, 0));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct import im;
+	struct config conf;
+	const char *cpath = NULL, *dbpath = NULL, *root;
+	struct store *st = NULL;
+	int c, dryrun = 0, quiet = 0, rc, f;
+	size_t i;
+
+	cli_init(argv[0]);
+	while ((c = getopt(argc, argv, "c:d:hnqV")) != -1) {
+		switch (c) {
+		case 'c':
+			cpath = optarg;
+			break;
+		case 'd':
+			dbpath = optarg;
+			break;
+		case 'n':
+			dryrun = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'V':
+			printf("greyspf-import %s\n", GREYSPF_VERSION);
+			return (CLI_EXIT_OK);
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	root = argv[optind];
+	cli_config(cpath, &conf);
+	memset(&im, 0, sizeof(im));
+	im.conf = &conf;
+	im.use_entity = access(conf.config_path, F_OK) == 0;
+	im.progress = !quiet && isatty(2);
+	printf("importing %s%s\n", root, dryrun ? " (dry run)" : "");
+	if (!im.use_entity)
+		printf("note: no per-entity configuration at %s: first-seen "
+		    "times inferred with GREYLISTTIME %lld s\n",
+		    conf.config_path, conf.default_allow_time);
+	if (legacy_walk(root, import_file, import_skip, &im) < 0)
+		fatal("%s", root);
+	if (im.progress)
+		fprintf(stderr, "\rgreyspf-import: %zu files\n", im.files);
+	import_unite(&im);
+	for (f = 0; f < LEGACY_FORMS; f++)
+		for (i = 0; i < 2; i++)
+			if (im.forms[f][i])
+				printf("layout: %s, %s: %zu\n",
+				    i ? "IP only (check_file)" : "triplet",
+				    legacy_form_name((enum legacy_form)f),
+				    im.forms[f][i]);
+	if (dryrun) {
+		struct store_opts o = { dbpath ? dbpath : conf.database, 0, 0,
+		    1, 0, 0 };
+
+		if (store_open(&st, &o) == 0) {
+			rc = store_read(st, import_check, &im);
+			store_close(st);
+			if (rc != 0)
+				fatalx("%s: %s", o.path, store_strerror(rc));
+		} else
+			im.added = im.n;
+	} else {
+		st = cli_open_store(&conf, dbpath, 0);
+		rc = store_write(st, import_write, &im);
+		if (rc == STORE_NOTFOUND)
+			rc = 0;
+		store_close(st);
+		if (rc != 0)
+			fatalx("import failed, database unchanged: %s",
+			    store_strerror(rc));
+	}
+	printf("files: %zu; entries: %zu; %s: %zu new, %zu merged into "
+	    "existing, %zu already present; %zu merged within the tree; "
+	    "%zu skipped; %zu notes\n", im.files, im.n,
+	    dryrun ? "would import" : "imported", im.added, im.merged,
+	    im.unchanged, im.in_tree_merged, im.skipped, im.notes);
+	for (i = 0; i < im.n; i++)
+		free(im.items[i].path);
+	free(im.items);
+	return (cli_finish_stdout());
+}

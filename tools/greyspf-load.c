@@ -1,0 +1,320 @@
+/*
+ * NAME
+ *	greyspf-load 8
+ * SUMMARY
+ *	load a greyspf-dump text dump into the database
+ * SYNOPSIS
+ *	greyspf-load [-NnV] [-c config] [-d database] [file]
+ * DESCRIPTION
+ *	Reads a dump written by greyspf-dump(8) from file or stdin. The
+ *	whole input is parsed and checked first; only then is it written,
+ *	in one write transaction. So a bad line anywhere leaves the
+ *	database exactly as it was.
+ *
+ *	Header: the first line must be VERSION=1 (another version is
+ *	refused), format= must be greyspf-greylist, other header keys are
+ *	warned about and ignored (as mdb_load does), HEADER=END ends it.
+ *	Data lines follow in strictly ascending key order (as the dump
+ *	writes them: a line out of order is a duplicate or an edit
+ *	mistake) and DATA=END ends the dump; nothing may follow it, and
+ *	a dump without it is truncated.
+ *
+ *	An entry already in the database is replaced by the dump's record;
+ *	with -N it is kept as it is. -n checks the input and changes
+ *	nothing.
+ * DIAGNOSTICS
+ *	Errors are reported as "greyspf-load: file:line: reason" (at most
+ *	20, then a count). Exit 0 on success, 1 on bad input or a
+ *	run-time failure (database unchanged), 2 on a usage error.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dumpfmt.h"
+#include "log.h"
+#include "util.h"
+
+#define LOAD_ERRORS_SHOWN	20
+
+struct load_item {
+	unsigned char key[KEY_MAX];
+	size_t	klen;
+	unsigned char val[RECORD_MAX];
+	size_t	vlen;
+};
+
+struct load {
+	const char *name;
+	struct load_item *items;
+	size_t	n, cap;
+	size_t	errors;
+	int	keep_existing;
+	size_t	added, replaced, kept;
+};
+
+static void usage(void) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: greyspf-load [-NnV] [-c config] "
+	    "[-d database] [file]\n");
+	exit(CLI_EXIT_USAGE);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+load_error(struct load *ld, long lineno, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (++ld->errors > LOAD_ERRORS_SHOWN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s:%ld: %s", ld->name, lineno, msg);
+}
+
+/* load_data_line - one entry; appended when valid and in order */
+
+static void
+load_data_line(struct load *ld, long lineno, char *line)
+{
+	struct greykey key;
+	struct greyrec rec;
+	struct load_item *it, *prev;
+	const char *why;
+	size_t n;
+	int c;
+
+	if (dumpfmt_parse(line, &key, &rec, &why) < 0) {
+		load_error(ld, lineno, "%s", why);
+		return;
+	}
+	if (ld->n == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 1024;
+		ld->items = xreallocarray(ld->items, ld->cap,
+		    sizeof(*ld->items));
+	}
+	it = &ld->items[ld->n];
+	if (key_encode(&key, it->key, sizeof(it->key), &it->klen) < 0
+	    || record_encode(&rec, it->val, sizeof(it->val), &it->vlen) < 0) {
+		load_error(ld, lineno, "entry cannot be stored");
+		return;
+	}
+	if (ld->n > 0) {
+		prev = &ld->items[ld->n - 1];
+		n = prev->klen < it->klen ? prev->klen : it->klen;
+		c = memcmp(prev->key, it->key, n);
+		if (c > 0 || (c == 0 && prev->klen >= it->klen)) {
+			load_error(ld, lineno, "entry out of order or "
+			    "duplicated (a dump is in key order)");
+			return;
+		}
+	}
+	ld->n++;
+}
+
+/* load_read - the whole dump into memory, checked */
+
+static void
+load_read(struct load *ld, FILE *fp)
+{
+	enum { HEADER_FIRST, HEADER, DATA, END } state = HEADER_FIRST;
+	char *line = NULL, *eq;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = 0;
+		else {
+			load_error(ld, lineno, "last line has no newline "
+			    "(truncated dump?)");
+			break;
+		}
+		if ((size_t)len != strlen(line)) {
+			load_error(ld, lineno, "NUL byte in line");
+			continue;
+		}
+		if (len >= DUMPFMT_LINE_MAX) {
+			load_error(ld, lineno, "line longer than %d bytes",
+			    DUMPFMT_LINE_MAX);
+			continue;
+		}
+		switch (state) {
+		case HEADER_FIRST:
+			if (strncmp(line, "VERSION=", 8) != 0) {
+				load_error(ld, lineno, "not a greyspf dump "
+				    "(first line is not VERSION=)");
+				goto done;
+			}
+			if (strcmp(line + 8, DUMPFMT_VERSION) != 0) {
+				load_error(ld, lineno, "unsupported dump "
+				    "version \"%.20s\" (this greyspf reads "
+				    "version %s)", line + 8, DUMPFMT_VERSION);
+				goto done;
+			}
+			state = HEADER;
+			break;
+		case HEADER:
+			if (strcmp(line, "HEADER=END") == 0) {
+				state = DATA;
+				break;
+			}
+			if ((eq = strchr(line, '=')) == NULL) {
+				load_error(ld, lineno, "bad header line");
+				break;
+			}
+			*eq = 0;
+			if (strcmp(line, "format") == 0) {
+				if (strcmp(eq + 1, DUMPFMT_FORMAT) != 0)
+					load_error(ld, lineno, "format is "
+					    "\"%.40s\", not " DUMPFMT_FORMAT,
+					    eq + 1);
+			} else
+				log_warnx("%s:%ld: unknown header key "
+				    "\"%.40s\" ignored", ld->name, lineno,
+				    line);
+			break;
+		case DATA:
+			if (strcmp(line, "DATA=END") == 0)
+				state = END;
+			else
+				load_data_line(ld, lineno, line);
+			break;
+		case END:
+			load_error(ld, lineno, "text after DATA=END");
+			goto done;
+		}
+	}
+done:
+	if (ferror(fp))
+		load_error(ld, lineno, "read error: %s", strerror(errno));
+	else if (ld->errors == 0 && state != END)
+		load_error(ld, lineno, "unexpected end of input: %s missing "
+		    "(truncated dump?)", state == DATA ? "DATA=END"
+		    : "HEADER=END");
+	free(line);
+}
+
+/* load_write - one transaction for every entry */
+
+static int
+load_write(struct store_txn *txn, void *ctx)
+{
+	struct load *ld = ctx;
+	const void *old;
+	size_t i, olen;
+	int rc, append;
+
+	ld->added = ld->replaced = ld->kept = 0;
+	append = store_txn_count(txn) == 0;
+	for (i = 0; i < ld->n; i++) {
+		struct load_item *it = &ld->items[i];
+
+		if (append) {
+			rc = store_txn_append(txn, it->key, it->klen, it->val,
+			    it->vlen);
+			ld->added++;
+		} else {
+			rc = store_txn_get(txn, it->key, it->klen, &old, &olen);
+			if (rc == 0 && ld->keep_existing) {
+				ld->kept++;
+				continue;
+			}
+			if (rc != 0 && rc != STORE_NOTFOUND)
+				return (rc);
+			if (rc == 0)
+				ld->replaced++;
+			else
+				ld->added++;
+			rc = store_txn_put(txn, it->key, it->klen, it->val,
+			    it->vlen);
+		}
+		if (rc != 0)
+			return (rc);
+	}
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config conf;
+	const char *cpath = NULL, *dbpath = NULL;
+	struct store *st;
+	struct load ld;
+	FILE *fp = stdin;
+	int c, rc, check_only = 0;
+
+	cli_init(argv[0]);
+	memset(&ld, 0, sizeof(ld));
+	while ((c = getopt(argc, argv, "c:d:hNnV")) != -1) {
+		switch (c) {
+		case 'c':
+			cpath = optarg;
+			break;
+		case 'd':
+			dbpath = optarg;
+			break;
+		case 'N':
+			ld.keep_existing = 1;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'V':
+			printf("greyspf-load %s\n", GREYSPF_VERSION);
+			return (CLI_EXIT_OK);
+		default:
+			usage();
+		}
+	}
+	if (argc - optind > 1)
+		usage();
+	ld.name = "stdin";
+	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
+		ld.name = argv[optind];
+		if ((fp = fopen(ld.name, "r")) == NULL)
+			fatal("%s", ld.name);
+	}
+	cli_config(cpath, &conf);
+	load_read(&ld, fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (ld.errors) {
+		if (ld.errors > LOAD_ERRORS_SHOWN)
+			log_warnx("%s: %zu more errors", ld.name,
+			    ld.errors - LOAD_ERRORS_SHOWN);
+		log_warnx("%s: %zu errors; database not changed", ld.name,
+		    ld.errors);
+		free(ld.items);
+		return (CLI_EXIT_FAIL);
+	}
+	if (check_only) {
+		printf("%s: %zu entries, no errors (nothing written)\n",
+		    ld.name, ld.n);
+		free(ld.items);
+		return (cli_finish_stdout());
+	}
+	st = cli_open_store(&conf, dbpath, 0);
+	rc = store_write(st, load_write, &ld);
+	store_close(st);
+	free(ld.items);
+	if (rc != 0)
+		fatalx("load failed, database unchanged: %s",
+		    store_strerror(rc));
+	printf("%s: %zu entries: %zu added, %zu replaced, %zu kept\n",
+	    ld.name, ld.n, ld.added, ld.replaced, ld.kept);
+	return (cli_finish_stdout());
+}
