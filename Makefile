@@ -41,6 +41,7 @@ UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config
+FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
 
@@ -77,7 +78,8 @@ test check:
 	    $(SAN_B)/bin/greyspf-import $(SAN_B)/bin/greyspf-dump \
 	    $(SAN_B)/bin/greyspf-load $(SAN_B)/bin/greyspf-stat \
 	    $(SAN_B)/bin/greyspf-clean \
-	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree
+	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
+	    $(FUZZRUN:%=$(SAN_B)/tests/%)
 	BUILD=$(SAN_B) sh tests/run.sh
 
 BENCH_B	= build/bench
@@ -101,6 +103,14 @@ $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 	    $(B)/libgreyspfdb.a $(LDLIBS)
+
+# The fuzz targets, driven without libFuzzer (corpus replay and fixed
+# mutations) so that make test runs them under the sanitizers.
+$(B)/tests/fuzzrun_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/driver.o \
+	    $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $(B)/tests/fuzz/fuzz_$*.o \
+	    $(B)/tests/fuzz/driver.o $(B)/libgreyspfdb.a $(LDLIBS)
 
 deps:
 	sh tests/deps.sh

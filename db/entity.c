@@ -134,6 +134,12 @@ entity_read_file(const char *path, struct entity_conf *conf)
 			log_debug("config %.200s: not present", path);
 		return (1);
 	}
+	/* A directory is normal where tumgreyspf-addip made one for a
+	 * host; the original logged an error for it on every request. */
+	if (S_ISDIR(st.st_mode)) {
+		log_debug("config %.200s: a directory", path);
+		return (1);
+	}
 	if (!S_ISREG(st.st_mode)) {
 		log_warnx("is not a file: \"%.200s\", mode=%o", path,
 		    (unsigned)st.st_mode);

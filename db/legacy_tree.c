@@ -52,12 +52,18 @@ struct legacy_walk {
 	char	path[LEGACY_PATH_MAX];
 };
 
+struct legacy_name {
+	char	*name;
+	unsigned char type;	/* d_type */
+};
+
 static int legacy_walk_dir(struct legacy_walk *, int, int);
 
 static int
 legacy_namecmp(const void *a, const void *b)
 {
-	return (strcmp(*(char *const *)a, *(char *const *)b));
+	return (strcmp(((const struct legacy_name *)a)->name,
+	    ((const struct legacy_name *)b)->name));
 }
 
 /* legacy_walk_path - relative path of comps[0..n-1] plus name */
@@ -81,13 +87,20 @@ legacy_walk_path(struct legacy_walk *w, int depth, const char *name)
 /* legacy_walk_entry - one directory entry */
 
 static int
-legacy_walk_entry(struct legacy_walk *w, int dfd, int depth, char *name)
+legacy_walk_entry(struct legacy_walk *w, int dfd, int depth, char *name,
+    unsigned char type)
 {
 	struct legacy_file f;
 	struct stat st;
 	int fd, rc;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	/* Directories and links need no stat: d_type says enough, and
+	 * O_NOFOLLOW below guards the directory case anyway. */
+	if (type == DT_DIR)
+		st.st_mode = S_IFDIR;
+	else if (type == DT_LNK)
+		st.st_mode = S_IFLNK;
+	else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		w->skip_fn(legacy_walk_path(w, depth, name), strerror(errno),
 		    w->ctx);
 		return (0);
@@ -142,7 +155,7 @@ static int
 legacy_walk_dir(struct legacy_walk *w, int fd, int depth)
 {
 	struct dirent *de;
-	char **names = NULL;
+	struct legacy_name *names = NULL;
 	size_t n = 0, cap = 0, i;
 	DIR *dir;
 	int rc = 0;
@@ -161,16 +174,18 @@ legacy_walk_dir(struct legacy_walk *w, int fd, int depth)
 			cap = cap ? cap * 2 : 16;
 			names = xreallocarray(names, cap, sizeof(*names));
 		}
-		names[n++] = xstrdup(de->d_name);
+		names[n].name = xstrdup(de->d_name);
+		names[n++].type = de->d_type;
 	}
 	if (errno != 0)
 		w->skip_fn(depth ? legacy_walk_path(w, depth - 1,
 		    w->comps[depth - 1]) : ".", strerror(errno), w->ctx);
 	qsort(names, n, sizeof(*names), legacy_namecmp);
 	for (i = 0; i < n && rc == 0; i++)
-		rc = legacy_walk_entry(w, dirfd(dir), depth, names[i]);
+		rc = legacy_walk_entry(w, dirfd(dir), depth, names[i].name,
+		    names[i].type);
 	for (i = 0; i < n; i++)
-		free(names[i]);
+		free(names[i].name);
 	free(names);
 	closedir(dir);
 	return (rc);

@@ -62,14 +62,14 @@ struct clean {
 	size_t	kept, dropped, corrupt;
 };
 
-static void usage(void) __attribute__((noreturn));
+static void usage(int) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: greyspf-clean [-nqV] [-b batch] "
+	fprintf(status ? stderr : stdout, "usage: greyspf-clean [-nqV] [-b batch] "
 	    "[-c config] [-d database]\n");
-	exit(CLI_EXIT_USAGE);
+	exit(status);
 }
 
 /* clean_expired - 1 expired, 0 kept, -1 undecodable */
@@ -194,7 +194,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'b':
 			if (strnum_ll(optarg, 1, 100000, &v) < 0)
-				usage();
+				usage(CLI_EXIT_USAGE);
 			cl.batch = (size_t)v;
 			break;
 		case 'c':
@@ -211,12 +211,14 @@ main(int argc, char **argv)
 		case 'V':
 			printf("greyspf-clean %s\n", GREYSPF_VERSION);
 			return (CLI_EXIT_OK);
+		case 'h':
+			usage(CLI_EXIT_OK);
 		default:
-			usage();
+			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(CLI_EXIT_USAGE);
 	cli_config(cpath, &conf);
 	cl.conf = &conf;
 	cl.now = timefmt_now_us();

@@ -53,14 +53,14 @@ struct dump {
 	size_t	entries, bad, noform, errors;
 };
 
-static void usage(void) __attribute__((noreturn));
+static void usage(int) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: greyspf-dump [-V] [-c config] [-d database] "
+	fprintf(status ? stderr : stdout, "usage: greyspf-dump [-V] [-c config] [-d database] "
 	    "[--legacy dir]\n");
-	exit(CLI_EXIT_USAGE);
+	exit(status);
 }
 
 /* dump_decode - key and record, or a report */
@@ -191,12 +191,14 @@ main(int argc, char **argv)
 		case 'V':
 			printf("greyspf-dump %s\n", GREYSPF_VERSION);
 			return (CLI_EXIT_OK);
+		case 'h':
+			usage(CLI_EXIT_OK);
 		default:
-			usage();
+			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(CLI_EXIT_USAGE);
 	cli_config(cpath, &conf);
 	st = cli_open_store(&conf, dbpath, 1);
 	memset(&d, 0, sizeof(d));

@@ -67,14 +67,14 @@ struct import {
 	size_t	added, merged, unchanged;
 };
 
-static void usage(void) __attribute__((noreturn));
+static void usage(int) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: greyspf-import [-nqV] [-c config] "
+	fprintf(status ? stderr : stdout, "usage: greyspf-import [-nqV] [-c config] "
 	    "[-d database] legacy_data_dir\n");
-	exit(CLI_EXIT_USAGE);
+	exit(status);
 }
 
 /* import_skip - report a file that is not imported */
@@ -299,12 +299,14 @@ main(int argc, char **argv)
 		case 'V':
 			printf("greyspf-import %s\n", GREYSPF_VERSION);
 			return (CLI_EXIT_OK);
+		case 'h':
+			usage(CLI_EXIT_OK);
 		default:
-			usage();
+			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		usage(CLI_EXIT_USAGE);
 	root = argv[optind];
 	cli_config(cpath, &conf);
 	memset(&im, 0, sizeof(im));

@@ -14,10 +14,10 @@
  *	Header: the first line must be VERSION=1 (another version is
  *	refused), format= must be greyspf-greylist, other header keys are
  *	warned about and ignored (as mdb_load does), HEADER=END ends it.
- *	Data lines follow in strictly ascending key order (as the dump
- *	writes them: a line out of order is a duplicate or an edit
- *	mistake) and DATA=END ends the dump; nothing may follow it, and
- *	a dump without it is truncated.
+ *	Data lines follow, in any order (greyspf-dump writes them in key
+ *	order; a hand-made file need not be), and DATA=END ends the dump;
+ *	nothing may follow it, and a dump without it is truncated. Two
+ *	lines for one entry are an error naming both lines.
  *
  *	An entry already in the database is replaced by the dump's record;
  *	with -N it is kept as it is. -n checks the input and changes
@@ -43,6 +43,7 @@
 #define LOAD_ERRORS_SHOWN	20
 
 struct load_item {
+	long	lineno;
 	unsigned char key[KEY_MAX];
 	size_t	klen;
 	unsigned char val[RECORD_MAX];
@@ -58,14 +59,14 @@ struct load {
 	size_t	added, replaced, kept;
 };
 
-static void usage(void) __attribute__((noreturn));
+static void usage(int) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: greyspf-load [-NnV] [-c config] "
+	fprintf(status ? stderr : stdout, "usage: greyspf-load [-NnV] [-c config] "
 	    "[-d database] [file]\n");
-	exit(CLI_EXIT_USAGE);
+	exit(status);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -89,10 +90,8 @@ load_data_line(struct load *ld, long lineno, char *line)
 {
 	struct greykey key;
 	struct greyrec rec;
-	struct load_item *it, *prev;
+	struct load_item *it;
 	const char *why;
-	size_t n;
-	int c;
 
 	if (dumpfmt_parse(line, &key, &rec, &why) < 0) {
 		load_error(ld, lineno, "%s", why);
@@ -104,22 +103,44 @@ load_data_line(struct load *ld, long lineno, char *line)
 		    sizeof(*ld->items));
 	}
 	it = &ld->items[ld->n];
+	it->lineno = lineno;
 	if (key_encode(&key, it->key, sizeof(it->key), &it->klen) < 0
 	    || record_encode(&rec, it->val, sizeof(it->val), &it->vlen) < 0) {
 		load_error(ld, lineno, "entry cannot be stored");
 		return;
 	}
-	if (ld->n > 0) {
-		prev = &ld->items[ld->n - 1];
-		n = prev->klen < it->klen ? prev->klen : it->klen;
-		c = memcmp(prev->key, it->key, n);
-		if (c > 0 || (c == 0 && prev->klen >= it->klen)) {
-			load_error(ld, lineno, "entry out of order or "
-			    "duplicated (a dump is in key order)");
-			return;
-		}
-	}
 	ld->n++;
+}
+
+static int
+load_cmp(const void *a, const void *b)
+{
+	const struct load_item *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return (c);
+	if (x->klen != y->klen)
+		return (x->klen < y->klen ? -1 : 1);
+	return (x->lineno < y->lineno ? -1 : x->lineno > y->lineno);
+}
+
+/* load_sort - key order (so an empty database is appended to), and
+ * duplicates reported with both line numbers */
+
+static void
+load_sort(struct load *ld)
+{
+	size_t i;
+
+	qsort(ld->items, ld->n, sizeof(*ld->items), load_cmp);
+	for (i = 1; i < ld->n; i++)
+		if (ld->items[i].klen == ld->items[i - 1].klen
+		    && memcmp(ld->items[i].key, ld->items[i - 1].key,
+		    ld->items[i].klen) == 0)
+			load_error(ld, ld->items[i].lineno, "duplicate of "
+			    "the entry on line %ld", ld->items[i - 1].lineno);
 }
 
 /* load_read - the whole dump into memory, checked */
@@ -276,20 +297,23 @@ main(int argc, char **argv)
 		case 'V':
 			printf("greyspf-load %s\n", GREYSPF_VERSION);
 			return (CLI_EXIT_OK);
+		case 'h':
+			usage(CLI_EXIT_OK);
 		default:
-			usage();
+			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (argc - optind > 1)
-		usage();
+		usage(CLI_EXIT_USAGE);
+	cli_config(cpath, &conf);
 	ld.name = "stdin";
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
 		ld.name = argv[optind];
 		if ((fp = fopen(ld.name, "r")) == NULL)
 			fatal("%s", ld.name);
 	}
-	cli_config(cpath, &conf);
 	load_read(&ld, fp);
+	load_sort(&ld);
 	if (fp != stdin)
 		fclose(fp);
 	if (ld.errors) {

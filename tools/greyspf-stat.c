@@ -46,14 +46,14 @@ struct stat_ctx {
 	size_t	states[3];
 };
 
-static void usage(void) __attribute__((noreturn));
+static void usage(int) __attribute__((noreturn));
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: greyspf-stat [-sV] [-c config] "
+	fprintf(status ? stderr : stdout, "usage: greyspf-stat [-sV] [-c config] "
 	    "[-d database] [--json]\n");
-	exit(CLI_EXIT_USAGE);
+	exit(status);
 }
 
 /* stat_addr - escaped address, <> for the null sender */
@@ -204,12 +204,14 @@ main(int argc, char **argv)
 		case 'V':
 			printf("greyspf-stat %s\n", GREYSPF_VERSION);
 			return (CLI_EXIT_OK);
+		case 'h':
+			usage(CLI_EXIT_OK);
 		default:
-			usage();
+			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(CLI_EXIT_USAGE);
 	cli_config(cpath, &conf);
 	sc.conf = &conf;
 	sc.now = timefmt_now_us();

@@ -1,0 +1,50 @@
+#!/bin/sh
+# run.sh - run every test of "make test" and print "N passed, M failed".
+#
+# BUILD names the build directory (make test uses the sanitizer build,
+# build/san). Unit tests are cmocka programs, run with TAP output; the
+# tool tests are shell scripts printing TAP through tests/tools/lib.sh.
+# Each "ok"/"not ok" line counts once; a program that crashes or exits
+# non-zero without a "not ok" line counts as one failure.
+set -u
+BUILD=${BUILD:-build/san}
+BIN=$BUILD/bin
+export BUILD BIN
+# faketime preloads itself; ASan wants to be first, and is told not to
+# mind. Leak checking stays on.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+pass=0
+fail=0
+log=$(mktemp)
+
+run_one() {
+	name=$1
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $rc"
+	fi
+	if [ "$f" -ne 0 ]; then
+		echo "--- $name"
+		grep -v '^ok ' "$log" | head -60
+	fi
+	echo "$name: $p passed, $f failed"
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_one "$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+for t in tests/tools/test_*.sh; do
+	run_one "$(basename "$t")" sh "$t"
+done
+rm -f "$log"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

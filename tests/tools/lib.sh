@@ -1,0 +1,81 @@
+# lib.sh - TAP helpers for the tool tests; source it.
+#
+#	t_ok NAME CMD...		CMD must exit 0
+#	t_rc NAME RC CMD...		CMD must exit with RC
+#	t_grep NAME PATTERN FILE	FILE must contain PATTERN (grep -E)
+#	t_nogrep NAME PATTERN FILE	FILE must not contain PATTERN
+#	t_eq NAME GOT WANT		two strings must be equal
+#	t_same NAME FILE1 FILE2		two files must be identical
+#
+# Each prints one "ok N - NAME" or "not ok N - NAME" line, with the
+# evidence as "# " lines after a failure. $T is a scratch directory,
+# removed at exit. $BIN holds the programs under test.
+set -u
+BIN=${BIN:-bin}
+BUILD=${BUILD:-build}
+FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/fixtures}
+T=$(mktemp -d /tmp/greyspf-t.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+chmod 755 "$T"
+_n=0
+
+_ok() { _n=$((_n + 1)); echo "ok $_n - $1"; }
+_notok() { _n=$((_n + 1)); echo "not ok $_n - $1"; }
+_show() { for f in "$@"; do [ -f "$f" ] && sed 's/^/# /' "$f" | head -30; done; }
+
+t_ok() {
+	name=$1; shift
+	if "$@" >"$T/.out" 2>"$T/.err"; then _ok "$name"
+	else _notok "$name (exit $?)"; _show "$T/.out" "$T/.err"; fi
+}
+
+t_rc() {
+	name=$1; want=$2; shift 2
+	"$@" >"$T/.out" 2>"$T/.err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then _ok "$name"
+	else _notok "$name (exit $got, want $want)"; _show "$T/.out" "$T/.err"; fi
+}
+
+t_grep() {
+	if grep -Eq -- "$2" "$3"; then _ok "$1"
+	else _notok "$1 (no /$2/ in $3)"; _show "$3"; fi
+}
+
+t_nogrep() {
+	if grep -Eq -- "$2" "$3"; then _notok "$1 (/$2/ in $3)"; grep -E -- "$2" "$3" | sed 's/^/# /' | head
+	else _ok "$1"; fi
+}
+
+t_eq() {
+	if [ "$2" = "$3" ]; then _ok "$1"
+	else _notok "$1"; echo "# got:  $2"; echo "# want: $3"; fi
+}
+
+t_same() {
+	if cmp -s "$2" "$3"; then _ok "$1"
+	else _notok "$1"; diff "$2" "$3" | head -20 | sed 's/^/# /'; fi
+}
+
+# need CMD... - a test that cannot run fails loudly, never skips.
+need() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 && continue
+		_notok "required command $c is missing (run make deps)"
+		exit 1
+	done
+}
+
+# fixture NAME DEST - unpack a fixture tree with exact times.
+fixture() {
+	if [ ! -f "$FIXTURES/$1/data.tar.gz" ]; then
+		_notok "fixture $1 missing under $FIXTURES (set FIXTURES)"
+		exit 1
+	fi
+	sh "$(dirname "$0")/fixture-tree.sh" "$FIXTURES/$1" "$2"
+}
+
+# listing DIR - every file with mtime and atime, sorted.
+listing() {
+	(cd "$1" && find . -type f -printf '%P %T@ %A@\n' | LC_ALL=C sort)
+}

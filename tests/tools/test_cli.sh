@@ -1,0 +1,44 @@
+#!/bin/sh
+# test_cli.sh - what every tool does alike: -h, -V, usage errors (2),
+# run-time failures (1), write errors on stdout (1).
+. "$(dirname "$0")/lib.sh"
+
+"$BIN/greyspf-load" -d "$T/db" "$(dirname "$0")/../data/dump-v1.in" >/dev/null
+for tool in import dump load stat clean; do
+	p=$BIN/greyspf-$tool
+	t_ok "$tool -h" "$p" -h
+	t_grep "$tool -h prints usage" "^usage: greyspf-$tool " "$T/.out"
+	t_ok "$tool -V" "$p" -V
+	t_grep "$tool -V prints version" "^greyspf-$tool [0-9]+\.[0-9]+" "$T/.out"
+	t_rc "$tool bad option" 2 "$p" -Z
+	t_grep "$tool bad option: usage on stderr" "^usage: greyspf-$tool " "$T/.err"
+	case $tool in import|load) arg=x ;; *) arg= ;; esac
+	t_rc "$tool missing config file" 1 "$p" -c "$T/nonexistent.conf" -d "$T/db" $arg
+	t_grep "$tool missing config file named" 'nonexistent.conf' "$T/.err"
+done
+t_rc "import without a tree" 2 "$BIN/greyspf-import" -d "$T/db"
+t_rc "dump with an argument" 2 "$BIN/greyspf-dump" -d "$T/db" extra
+t_rc "load with two files" 2 "$BIN/greyspf-load" -d "$T/db" a b
+t_rc "clean bad batch" 2 "$BIN/greyspf-clean" -b 0 -d "$T/db"
+t_rc "dump of a missing database" 1 "$BIN/greyspf-dump" -d "$T/missing"
+t_rc "stat of a missing database" 1 "$BIN/greyspf-stat" -d "$T/missing"
+t_rc "dump to a full device" 1 sh -c "'$BIN/greyspf-dump' -d '$T/db' >/dev/full"
+t_grep "full device reported" 'error writing standard output' "$T/.err"
+t_rc "stat to a full device" 1 sh -c "'$BIN/greyspf-stat' -d '$T/db' >/dev/full"
+t_rc "load of a missing file" 1 "$BIN/greyspf-load" -d "$T/db" "$T/missing.in"
+mkdir "$T/exists"
+t_rc "dump --legacy into an existing directory" 1 "$BIN/greyspf-dump" -d "$T/db" --legacy "$T/exists"
+t_grep "existing directory reported" 'already exists' "$T/.err"
+t_rc "dump --legacy with entries that have no legacy form" 1 \
+    "$BIN/greyspf-dump" -d "$T/db" --legacy "$T/lg"
+t_grep "no legacy form named" 'triplet 2001:db8:1:2::/64 <alice@example.com> <bob@example.org>: left out: this network has no tumgreyspf form' "$T/.err"
+t_grep "null sender has no legacy form" 'left out: tumgreyspf never stored an empty sender' "$T/.err"
+t_grep "the rest written" 'entries written, 2 left out' "$T/.out"
+# A configuration error names file and line, and stops the tool.
+printf 'debugLevel = 1\nnoSuchKey = 2\n' >"$T/bad.conf"
+t_rc "config error stops the tool" 1 "$BIN/greyspf-stat" -c "$T/bad.conf" -d "$T/db"
+t_grep "config error with file:line" 'bad.conf:2: unknown key "noSuchKey"' "$T/.err"
+# The database path comes from the configuration when -d is absent.
+printf 'database = %s\n' "$T/db" >"$T/db.conf"
+t_ok "database from the configuration" "$BIN/greyspf-stat" -s -c "$T/db.conf"
+t_grep "the configured database was read" '^  Entries: 6$' "$T/.out"

@@ -1,0 +1,14 @@
+#!/bin/sh
+# test_fuzz_replay.sh - every fuzz target over its seed corpus plus a
+# fixed set of mutations, in the sanitizer build: a crash, a sanitizer
+# report or a broken round-trip property (abort) fails the test.
+. "$(dirname "$0")/lib.sh"
+
+C=$(dirname "$0")/../fuzz/corpus
+M=${GREYSPF_FUZZ_MUTATIONS:-20000}
+for t in legacy_path dump_line record config; do
+	m=$M
+	[ "$t" = config ] && m=$((M / 10))	# one file write per input
+	t_ok "fuzz target $t: corpus and $m mutations" \
+	    "$BUILD/tests/fuzzrun_$t" -m "$m" "$C/$t"/*
+done

@@ -1,0 +1,107 @@
+#!/bin/sh
+# test_import_bad.sh - hostile and broken legacy trees: every bad file is
+# reported with its path and reason, nothing outside the tree is read,
+# good entries still come in; a failure leaves the database as it was.
+. "$(dirname "$0")/lib.sh"
+need mkfifo ln setpriv unshare mount
+
+D=$T/data
+# mk PATH [CONTENT] - an entry file with known times (set last).
+mk() { mkdir -p "$D/$(dirname "$1")"; printf '%s' "${2:-}" >"$D/$1"; touch -m -d @1795235939.5 "$D/$1"; touch -a -d @1795235940.25 "$D/$1"; }
+mk client_address/203/0/113/greylist/good@example.com/bob@example.org
+mk 198/51/100/check_file
+mk client_address/256/0/113/greylist/a@x/b@y
+mk client_address/203/00/113/greylist/a@x/b@y
+mk client_address/203/0/113/greylist/bad%zzescape@x/b@y
+mk client_address/203/0/113/greylist/nul%00@x/b@y
+mk client_address/203/0/113/greylist/..x/b@y
+mk client_address/203/0/113/greylist/a..b@x/b@y
+mk client_address/203/0/113/notes.txt
+mk lost+found/whatever
+mk .snapshot/203/0/113/check_file
+deep=client_address
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do deep=$deep/d$i; done
+mk "$deep/check_file"
+# Content is ignored (as by the original); a pre-1.19 newline is normal.
+mk client_address/203/0/113/greylist/junk@example.com/bob@example.org "not empty
+"
+mk client_address/203/0/113/greylist/old@example.com/bob@example.org "
+"
+# Links and special files: never followed, never read.
+mkdir -p "$T/outside/client_address/9/9/9/greylist/evil@x"
+: >"$T/outside/client_address/9/9/9/greylist/evil@x/b@y"
+ln -s "$T/outside/client_address/9/9/9/greylist/evil@x/b@y" \
+    "$D/client_address/203/0/113/greylist/good@example.com/link@example.org"
+ln -s "$T/outside/client_address/9" "$D/client_address/9"
+ln -s ../.. "$D/client_address/203/0/113/greylist/up"
+mkfifo "$D/client_address/203/0/113/greylist/good@example.com/fifo@example.org"
+# A directory where an entry file belongs.
+mk client_address/203/0/113/greylist/dir@example.com/bob@example.org/x
+
+t_ok "import of a hostile tree succeeds" "$BIN/greyspf-import" -q -d "$T/db" "$D"
+R=$T/report
+cp "$T/.out" "$R"
+"$BIN/greyspf-dump" -d "$T/db" >"$T/dump"
+t_grep "bad octet reported" 'skipped: client_address/256/0/113/greylist/a@x/b@y: client address octet' "$R"
+t_grep "leading-zero octet reported" 'skipped: client_address/203/00/113/greylist/a@x/b@y: client address octet' "$R"
+t_grep "bad escape reported" 'skipped: client_address/203/0/113/greylist/bad%zzescape@x/b@y: broken %XX escape' "$R"
+t_grep "escaped NUL reported" 'skipped: client_address/203/0/113/greylist/nul%00@x/b@y: broken %XX escape, %00' "$R"
+t_grep "dot-dot name reported" 'skipped: client_address/203/0/113/greylist/..x: hidden name' "$R"
+t_grep "unknown file reported" 'skipped: client_address/203/0/113/notes.txt: not a tumgreyspf entry path' "$R"
+t_grep "unrelated directory reported" 'skipped: lost\+found/whatever: not a tumgreyspf entry path' "$R"
+t_grep "hidden directory reported" 'skipped: .snapshot: hidden name' "$R"
+t_grep "absurd depth reported" 'deeper than any tumgreyspf entry' "$R"
+t_grep "symlink to a file reported" 'skipped: client_address/203/0/113/greylist/good@example.com/link@example.org: symbolic link, not followed' "$R"
+t_grep "symlink to a directory reported" 'skipped: client_address/9: symbolic link, not followed' "$R"
+t_grep "symlink upwards reported" 'skipped: client_address/203/0/113/greylist/up: symbolic link' "$R"
+t_grep "fifo reported" 'skipped: client_address/203/0/113/greylist/good@example.com/fifo@example.org: not a regular file' "$R"
+t_grep "directory as entry reported" 'skipped: client_address/203/0/113/greylist/dir@example.com/bob@example.org/x: not a tumgreyspf entry path' "$R"
+t_grep "junk entry keeps its times" '^triplet 203.0.113.0/24 junk@example.com bob@example.org 1795235339.500000 1795235939.500000 1795235940.250000 1 inferred$' "$T/dump"
+t_grep "non-empty file imported with a note" 'note: client_address/203/0/113/greylist/junk@example.com/bob@example.org: entry file is not empty \(10 bytes\)' "$R"
+t_nogrep "pre-1.19 newline needs no note" 'old@example.com/bob@example.org: entry file is not empty' "$R"
+t_grep "good entries counted" 'files: 12; entries: 5; imported: 5 new' "$R"
+t_nogrep "nothing from outside the tree" 'evil|9\.9\.9' "$T/dump"
+t_grep "dotted local part fine" '^triplet 203.0.113.0/24 a..b@x b@y ' "$T/dump"
+t_grep "IP-only entry in" '^iponly 198.51.100.0/24 1795235339.500000 1795235939.500000 1795235940.250000 1 inferred$' "$T/dump"
+
+# An unreadable directory, read by an unprivileged user (root reads all).
+U=$T/u
+mkdir -p "$U/client_address/1/2/3/greylist/a@x" "$U/client_address/4/5/6/greylist/a@x"
+: >"$U/client_address/1/2/3/greylist/a@x/b@y"
+: >"$U/client_address/4/5/6/greylist/a@x/b@y"
+chmod -R a+rX "$U"
+chmod 000 "$U/client_address/4"
+t_ok "unreadable directory: dry run as nobody" setpriv --reuid=65534 \
+    --regid=65534 --clear-groups "$BIN/greyspf-import" -n -q -d "$T/nodb" "$U"
+cp "$T/.out" "$T/r2"
+t_grep "unreadable directory reported" 'skipped: client_address/4: Permission denied' "$T/r2"
+t_grep "readable part counted" 'would import: 1 new' "$T/r2"
+t_rc "dry run created no database" 1 test -e "$T/nodb"
+
+# Missing tree: run-time failure.
+t_rc "missing tree exits 1" 1 "$BIN/greyspf-import" -q -d "$T/db" "$T/nonexistent"
+
+# All or nothing: a map limit too small for the import fails it whole.
+"$BUILD/tests/gentree" "$T/big" 20000 7
+printf 'databaseMapSize = 1\ndatabaseMapSizeMax = 1\n' >"$T/small.conf"
+"$BIN/greyspf-dump" -d "$T/db" >"$T/before"
+t_rc "map full: import fails" 1 "$BIN/greyspf-import" -q -c "$T/small.conf" -d "$T/db" "$T/big"
+t_grep "map full: reason given" 'database unchanged: MDB_MAP_FULL' "$T/.err"
+"$BIN/greyspf-dump" -d "$T/db" >"$T/after"
+t_same "map full: database unchanged" "$T/after" "$T/before"
+
+# A full disk: the database on a 512 KiB tmpfs in a private namespace.
+cat >"$T/full.sh" <<EOS
+set -e
+mkdir -p "$T/mnt"
+mount -t tmpfs -o size=512k tmpfs "$T/mnt"
+"$BIN/greyspf-import" -q -d "$T/mnt/db" "$D" >/dev/null
+"$BIN/greyspf-dump" -d "$T/mnt/db" >"$T/full-before"
+if "$BIN/greyspf-import" -q -d "$T/mnt/db" "$T/big" >"$T/full-out" 2>"$T/full-err"; then
+	echo "import on a full disk succeeded"; exit 1
+fi
+"$BIN/greyspf-dump" -d "$T/mnt/db" >"$T/full-after"
+EOS
+t_ok "full disk: import fails cleanly" unshare -m sh "$T/full.sh"
+t_grep "full disk: reason given" 'import failed, database unchanged' "$T/full-err"
+t_same "full disk: database unchanged and readable" "$T/full-after" "$T/full-before"

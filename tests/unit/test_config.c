@@ -1,0 +1,176 @@
+/*
+ * NAME
+ *	test_config - unit tests for config.c
+ * DESCRIPTION
+ *	A tumgreyspf.conf unchanged (the fixtures' own), greyspf's own
+ *	form, every kind of error reported with its file:line, defaults
+ *	for missing keys, the default-path rule.
+ */
+
+#include "testlib.h"
+
+#include "config.h"
+#include "log.h"
+
+static char *dir;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	log_init("test_config", LOG_SINK_STDERR);
+	dir = make_tmpdir();
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	remove_tree(dir);
+	return (0);
+}
+
+static int
+load(const char *content, struct config *c, char **diag)
+{
+	char path[256];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	write_file(path, content);
+	config_defaults(c);
+	capture_begin();
+	rc = config_load(path, c);
+	*diag = capture_end();
+	return (rc);
+}
+
+static void
+test_tumgreyspf_conf(void **state)
+{
+	struct config c;
+	char *diag;
+
+	(void)state;
+	/* The shipped tumgreyspf.conf, as the fixtures ran it. */
+	assert_int_equal(load(
+	    "#  tumgreyspf master config (Python syntax)\n"
+	    "debugLevel = 0\n"
+	    "defaultSeedOnly = 0\n"
+	    "defaultAllowTime = 600\n"
+	    "configPath = 'file:///srv/tumgreyspf/config'\n"
+	    "greylistDir = '/srv/tumgreyspf/data'\n"
+	    "spfqueryPath = '/nonexistent/spfquery'\n"
+	    "blackholeDir = \"/srv/tumgreyspf/blackhole\"   # trailing\n"
+	    "ignoreLastByte = 1\n"
+	    "greylistByIPOnly = True\n"
+	    "spfAcceptOnPermError = False\n", &c, &diag), 0);
+	assert_string_equal(diag, "");
+	assert_string_equal(c.config_path, "/srv/tumgreyspf/config");
+	assert_string_equal(c.greylist_dir, "/srv/tumgreyspf/data");
+	assert_string_equal(c.blackhole_dir, "/srv/tumgreyspf/blackhole");
+	assert_int_equal(c.ignore_last_byte, 1);
+	assert_int_equal(c.greylist_by_ip_only, 1);
+	assert_int_equal(c.spf_accept_on_perm_error, 0);
+	assert_int_equal(c.default_allow_time, 600);
+}
+
+static void
+test_greyspf_conf(void **state)
+{
+	struct config c;
+	char *diag;
+
+	(void)state;
+	assert_int_equal(load(
+	    "[greyspf]\n"
+	    "; a comment\n"
+	    "database = /var/lib/greyspf/db\n"
+	    "databaseMapSize = 32\n"
+	    "databaseMapSizeMax = 1024\n"
+	    "ipv6NetworkPrefix = 48\n"
+	    "configPath = /etc/greyspf/config\n", &c, &diag), 0);
+	assert_string_equal(c.database, "/var/lib/greyspf/db");
+	assert_int_equal(c.map_size_mb, 32);
+	assert_int_equal(c.ipv6_prefix, 48);
+	assert_string_equal(c.config_path, "/etc/greyspf/config");
+	/* Missing keys keep their defaults (the original crashed). */
+	assert_int_equal(c.greylist_by_ip_only, 0);
+	assert_int_equal(c.ipv4_prefix, 24);
+}
+
+static const struct {
+	const char *name, *content, *diag;
+} err_rows[] = {
+	{"unknown key", "debugLevel = 1\nbogus = 3\n", "t.conf:2: unknown key"},
+	{"out of range", "\n\ndebugLevel = 9\n", "t.conf:3: debugLevel must be"},
+	{"not a number", "defaultAllowTime = 10m\n", ":1: defaultAllowTime"},
+	{"float for int", "defaultAllowTime = 600.0\n", ":1: defaultAllowTime"},
+	{"bad switch", "ignoreLastByte = maybe\n", ":1: ignoreLastByte must"},
+	{"open quote", "greylistDir = '/x\n", ":1: bad value"},
+	{"junk after quote", "greylistDir = '/x' y\n", ":1: bad value"},
+	{"relative configPath", "configPath = 'file://x'\n", ":1: configPath"},
+	{"no equals", "debugLevel\n", ":1: syntax error"},
+	{"unknown section", "[other]\ndebugLevel = 1\n", ":2: unknown section"},
+	{"empty path", "database = ''\n", ":1: database must"},
+	{"long line", "greylistDir = '/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\ndebugLevel = 1\n",
+	    ":1: line longer than"},
+	{"map size order", "databaseMapSize = 64\ndatabaseMapSizeMax = 32\n",
+	    "exceeds databaseMapSizeMax"},
+};
+
+static void
+test_errors(void **state)
+{
+	struct config c;
+	char *diag;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(err_rows); i++) {
+		ROW_CHECK(err_rows[i].name, load(err_rows[i].content, &c,
+		    &diag) == -1);
+		if (strstr(diag, err_rows[i].diag) == NULL)
+			ROW_FAIL(err_rows[i].name, "diagnostic: %s", diag);
+	}
+	/* Every error is reported, not just the first. */
+	assert_int_equal(load("a = 1\nb = 2\n", &c, &diag), -1);
+	assert_non_null(strstr(diag, ":1: unknown key"));
+	assert_non_null(strstr(diag, ":2: unknown key"));
+}
+
+static void
+test_default_path(void **state)
+{
+	struct config c;
+	char path[256];
+	char *diag;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/missing.conf", dir);
+	/* Missing at the default path: defaults, no error. */
+	assert_int_equal(config_load_default(path, 0, &c), 0);
+	assert_int_equal(c.default_allow_time, 600);
+	/* Missing when named with -c: an error. */
+	capture_begin();
+	assert_int_equal(config_load_default(path, 1, &c), -1);
+	diag = capture_end();
+	assert_non_null(strstr(diag, "missing.conf"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tumgreyspf_conf),
+		cmocka_unit_test(test_greyspf_conf),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_default_path),
+	};
+
+	return (cmocka_run_group_tests(tests, setup, teardown));
+}

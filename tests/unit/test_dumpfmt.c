@@ -1,0 +1,112 @@
+/*
+ * NAME
+ *	test_dumpfmt - unit tests for dumpfmt.c
+ * DESCRIPTION
+ *	Every line the formatter writes parses back to the same bytes;
+ *	every deviation from that form is refused with a reason.
+ */
+
+#include "testlib.h"
+
+#include "dumpfmt.h"
+
+static const char *const good[] = {
+	"triplet 203.0.113.0/24 alice@example.com bob@example.org "
+	    "1795235937.173611 1795235939.000000 1795235940.731036 1 inferred",
+	"triplet 2001:db8::/64 <> bob@example.org 0.000000 0.000000 "
+	    "0.000000 0 -",
+	"triplet ::/0 %2eleading@x %C3%A9@y 1.000001 2.000000 3.000000 "
+	    "4294967295 -",
+	"iponly 198.51.100.7/32 1795235937.000000 1795239537.000000 "
+	    "1795235937.000000 0 -",
+};
+
+static void
+test_roundtrip(void **state)
+{
+	char line[DUMPFMT_LINE_MAX], out[DUMPFMT_LINE_MAX];
+	struct greykey k;
+	struct greyrec r;
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(good); i++) {
+		strcpy(line, good[i]);
+		if (dumpfmt_parse(line, &k, &r, &why) < 0)
+			ROW_FAIL(good[i], "refused: %s", why);
+		ROW_CHECK(good[i], dumpfmt_format(&k, &r, out, sizeof(out))
+		    == 0);
+		if (strcmp(out, good[i]) != 0)
+			ROW_FAIL(good[i], "formatted as %s", out);
+	}
+}
+
+static const struct {
+	const char *line, *why;
+} bad[] = {
+	{"triplet 203.0.113.5/24 a@x b@y 1.000000 2.000000 3.000000 0 -",
+	    "client network"},
+	{"triplet 2001:DB8::/64 a@x b@y 1.000000 2.000000 3.000000 0 -",
+	    "canonical"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0",
+	    "expected"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 - x",
+	    "expected"},
+	{"triplet 203.0.113.0/24  a@x b@y 1.000000 2.000000 3.000000 0 -",
+	    "empty field"},
+	{"triplet 203.0.113.0/24 a%7e@x b@y 1.000000 2.000000 3.000000 0 -",
+	    "escape"},
+	{"triplet 203.0.113.0/24 a~@x b@y 1.000000 2.000000 3.000000 0 -",
+	    "escape"},
+	{"triplet 203.0.113.0/24 a%zz b@y 1.000000 2.000000 3.000000 0 -",
+	    "escape"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.5 2.000000 3.000000 0 -", "time"},
+	{"triplet 203.0.113.0/24 a@x b@y -1.000000 2.000000 3.000000 0 -",
+	    "time"},
+	{"triplet 203.0.113.0/24 a@x b@y 01.000000 2.000000 3.000000 0 -",
+	    "time"},
+	{"triplet 203.0.113.0/24 a@x b@y 99999999999999.000000 2.000000 "
+	    "3.000000 0 -", "time"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 -1 -",
+	    "pass count"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 01 -",
+	    "pass count"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 "
+	    "4294967296 -", "pass count"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 new",
+	    "flags"},
+	{"iponly 203.0.113.0/24 a@x 1.000000 2.000000 3.000000 0 -",
+	    "expected"},
+	{"grey 203.0.113.0/24 1.000000 2.000000 3.000000 0 -", "expected"},
+	{"", "empty field"},
+};
+
+static void
+test_reject(void **state)
+{
+	char line[DUMPFMT_LINE_MAX];
+	struct greykey k;
+	struct greyrec r;
+	const char *why = "";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(bad); i++) {
+		strcpy(line, bad[i].line);
+		ROW_CHECK(bad[i].line, dumpfmt_parse(line, &k, &r, &why) < 0);
+		if (strstr(why, bad[i].why) == NULL)
+			ROW_FAIL(bad[i].line, "reason \"%s\"", why);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_reject),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

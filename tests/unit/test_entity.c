@@ -1,0 +1,215 @@
+/*
+ * NAME
+ *	test_entity - unit tests for entity.c
+ * DESCRIPTION
+ *	The per-entity lookup of tumgreyspf-spec section 8: the order of
+ *	the six client_address reads, sender and recipient domain then
+ *	local part, the escaping, the OTHERCONFIGS pass semantics (the
+ *	A17/A18 case), and bad lines reported with file:line and ignored.
+ */
+
+#include "testlib.h"
+
+#include "entity.h"
+#include "log.h"
+
+static char *base;
+
+static int
+setup(void **state)
+{
+	char p[512];
+
+	(void)state;
+	log_init("test_entity", LOG_SINK_STDERR);
+	base = make_tmpdir();
+#define W(rel, text) do { snprintf(p, sizeof(p), "%s/%s", base, rel); \
+	write_file(p, text); } while (0)
+	W("__default__", "SPFSEEDONLY = 0\nGREYLISTTIME = 600\n"
+	    "CHECKERS = spf,greylist\n"
+	    "OTHERCONFIGS = client_address,envelope_sender,envelope_recipient\n"
+	    "GREYLISTEXPIREDAYS = 10.0\n");
+	W("client_address/__default__", "GREYLISTTIME = 1\n");
+	W("client_address/10/__default__", "GREYLISTTIME = 2\n");
+	W("client_address/10/9/__default__", "GREYLISTTIME = 3\n");
+	W("client_address/10/9/8/__default__", "GREYLISTTIME = 4\n");
+	W("client_address/10/9/8/6/__default__", "GREYLISTTIME = 5\n");
+	W("client_address/10/9/8/7", "GREYLISTTIME = 6\n");
+	/* A /24 "whitelisted" as tumgreyspf-addip writes it. */
+	W("client_address/192/0/2/__default__", "SPFSEEDONLY=0\n"
+	    "GREYLISTTIME=300\nCHECKERS=\nOTHERCONFIGS=");
+	W("envelope_recipient/example.org/strict", "CHECKERS=greylist\n");
+	W("client_address/2001:db8::25/__default__", "GREYLISTTIME = 25\n");
+	W("envelope_sender/example.com/%2eleading", "GREYLISTTIME = 77\n");
+	W("envelope_sender/ex%C3%A4mple.com/__default__",
+	    "GREYLISTTIME = 88 # comment\n");
+	W("envelope_sender/broken.example/__default__",
+	    "GREYLISTTIME = 600.0\nNOSUCHKEY = 1\njunk line\n"
+	    "GREYLISTEXPIREDAYS = nan\nCHECKERS = greylist # ok\n");
+	W("envelope_recipient/example.net/__default__",
+	    "GREYLISTEXPIREDAYS = 2.5\n");
+	W("envelope_recipient/loop.example/__default__",
+	    "OTHERCONFIGS = envelope_sender,bogus_type\n");
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	remove_tree(base);
+	return (0);
+}
+
+static void
+test_client_order(void **state)
+{
+	struct entity_query q = {"10.9.8.7", NULL, NULL};
+	struct entity_conf c;
+
+	(void)state;
+	entity_lookup(base, &q, &c);
+	/* __default__, then the client files, most specific last. */
+	assert_int_equal(c.greylisttime, 6);
+	assert_int_equal(c.files_read, 6);
+	/* A host directory (tumgreyspf-addip's layout) instead of a file. */
+	q.client_address = "10.9.8.6";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 5);
+	q.client_address = "10.9.8.99";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 4);
+	q.client_address = "10.9";	/* a network, as clean asks */
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 3);
+	q.client_address = "2001:db8::25";	/* exact IPv6 only */
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 25);
+	assert_string_equal(c.checkers, "spf,greylist");
+	assert_true(c.expiredays == 10.0);
+}
+
+static void
+test_pass_semantics(void **state)
+{
+	struct entity_query q = {"192.0.2.9", "x@example.com",
+	    "strict@example.org"};
+	struct entity_conf c;
+
+	(void)state;
+	/* A17/A18: the /24 empties CHECKERS and OTHERCONFIGS, but the
+	 * pass's list was taken before, so the recipient file still
+	 * applies and greylisting is back. */
+	entity_lookup(base, &q, &c);
+	assert_string_equal(c.checkers, "greylist");
+	assert_int_equal(c.greylisttime, 300);
+	q.recipient = "other@example.org";
+	entity_lookup(base, &q, &c);
+	assert_string_equal(c.checkers, "");
+	assert_string_equal(c.otherconfigs, "");
+}
+
+static void
+test_addresses(void **state)
+{
+	struct entity_query q = {NULL, ".leading@example.com", NULL};
+	struct entity_conf c;
+	char *diag;
+
+	(void)state;
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 77);
+	q.sender = "someone@ex\xc3\xa4mple.com";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 88);
+	q.sender = "no-at-sign";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 600);
+	q.sender = "";
+	q.recipient = "a@example.net";
+	entity_lookup(base, &q, &c);
+	assert_true(entity_expire_days(&c) == 2.5);
+	/* A client that is not an address never reaches a path. */
+	q.client_address = "../../etc";
+	capture_begin();
+	entity_lookup(base, &q, &c);
+	diag = capture_end();
+	assert_non_null(strstr(diag, "unusable for config lookup"));
+}
+
+static void
+test_bad_lines(void **state)
+{
+	struct entity_query q = {NULL, "x@broken.example", NULL};
+	struct entity_conf c;
+	char *diag;
+
+	(void)state;
+	capture_begin();
+	entity_lookup(base, &q, &c);
+	diag = capture_end();
+	/* Each bad line named with file:line; good lines still apply. */
+	assert_non_null(strstr(diag, "broken.example/__default__:1: "
+	    "GREYLISTTIME must be whole seconds"));
+	assert_non_null(strstr(diag, "__default__:2: unknown name"));
+	assert_non_null(strstr(diag, "__default__:3: ERROR parsing line"));
+	assert_non_null(strstr(diag, "__default__:4: GREYLISTEXPIREDAYS"));
+	assert_int_equal(c.greylisttime, 600);
+	assert_true(c.expiredays == 10.0);
+	assert_string_equal(c.checkers, "greylist");
+}
+
+static void
+test_unknown_type(void **state)
+{
+	struct entity_query q = {NULL, "x@example.com", "a@loop.example"};
+	struct entity_conf c;
+	char *diag;
+
+	(void)state;
+	capture_begin();
+	entity_lookup(base, &q, &c);
+	diag = capture_end();
+	assert_non_null(strstr(diag, "Unknown configuration type: "
+	    "\"bogus_type\""));
+	/* envelope_sender was already applied: not applied twice. */
+	assert_int_equal(c.greylisttime, 600);
+}
+
+static void
+test_limits(void **state)
+{
+	struct entity_query q = {NULL, "x@long.example", NULL};
+	struct entity_conf c;
+	char p[512], *big, *diag;
+
+	(void)state;
+	big = malloc(ENTITY_FILE_MAX + 4096);
+	assert_non_null(big);
+	memset(big, 'x', 3000);
+	strcpy(big + 3000, "\nGREYLISTTIME = 5\n");
+	snprintf(p, sizeof(p), "%s/envelope_sender/long.example/__default__",
+	    base);
+	write_file(p, big);
+	capture_begin();
+	entity_lookup(base, &q, &c);
+	diag = capture_end();
+	assert_non_null(strstr(diag, ":1: line longer than"));
+	assert_int_equal(c.greylisttime, 5);
+	free(big);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_client_order),
+		cmocka_unit_test(test_pass_semantics),
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_limits),
+	};
+
+	return (cmocka_run_group_tests(tests, setup, teardown));
+}
