@@ -3,7 +3,7 @@
 # "make deps" and .ci/run call it; it is safe to run again.
 set -eu
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
-    faketime python3 util-linux tar findutils"
+    faketime python3 util-linux tar findutils bc"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
