@@ -35,6 +35,9 @@ DB_SRC	= db/log.c db/util.c db/addr.c db/key.c db/record.c db/store.c \
 	  db/legacy.c db/legacy_tree.c db/config.c db/entity.c db/dumpfmt.c \
 	  db/timefmt.c db/cli.c
 DB_OBJ	= $(DB_SRC:%.c=$(B)/%.o)
+SRV_SRC	= src/proto.c src/policy.c src/greylist.c src/blackhole.c \
+	  src/privs.c src/service.c
+SRV_OBJ	= $(SRV_SRC:%.c=$(B)/%.o)
 TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
@@ -47,7 +50,20 @@ ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
 
 .PHONY: all test check unit bench fuzz deps install clean run
 
-all: $(TOOL_BIN)
+all: $(BIN)/greyspf $(TOOL_BIN)
+
+$(B)/libgreyspf.a: $(SRV_OBJ)
+	rm -f $@
+	ar rcs $@ $(SRV_OBJ)
+
+$(BIN)/greyspf: $(B)/src/main.o $(B)/libgreyspf.a $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $(B)/src/main.o $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a $(LDLIBS)
+
+# db/ and tools/ never see src/ headers (dependencies point one way).
+$(B)/src/%.o $(B)/tests/unit/test_p%.o $(B)/tests/fuzz/fuzz_proto.o \
+    $(B)/tests/tools/%.o: CPPFLAGS += -Isrc
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)

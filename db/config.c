@@ -59,7 +59,8 @@
 #include "util.h"
 
 enum config_type {
-	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL
+	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
+	CONFIG_WORD
 };
 
 struct config_entry {
@@ -91,6 +92,12 @@ static const struct config_entry config_table[] = {
 	CF("databaseMapSizeMax", CONFIG_INT, map_size_max_mb, 1, 1048576),
 	CF("ipv4NetworkPrefix", CONFIG_INT, ipv4_prefix, 8, 32),
 	CF("ipv6NetworkPrefix", CONFIG_INT, ipv6_prefix, 16, 128),
+	CF("greylistNullSender", CONFIG_BOOL, greylist_null_sender, 0, 0),
+	CF("greylistNoRecipient", CONFIG_BOOL, greylist_no_recipient, 0, 0),
+	CF("storeErrorAction", CONFIG_ACTION, store_error_action, 0, 0),
+	CF("user", CONFIG_WORD, user, 0, 0),
+	CF("idleTimeout", CONFIG_INT, idle_timeout, 1, 86400),
+	CF("databaseSync", CONFIG_BOOL, database_sync, 0, 0),
 };
 
 #define CONFIG_NENTRIES (sizeof(config_table) / sizeof(config_table[0]))
@@ -120,6 +127,26 @@ config_defaults(struct config *conf)
 	conf->map_size_max_mb = 16384;
 	conf->ipv4_prefix = 24;
 	conf->ipv6_prefix = 64;
+	strcpy(conf->store_error_action, "defer_if_permit Service "
+	    "temporarily unavailable, greylist database error.");
+	strcpy(conf->user, "nobody");
+	conf->idle_timeout = 3600;
+}
+
+/* config_action_ok - "word" or "word text": printable, no newline */
+
+static int
+config_action_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+
+	if (n == 0 || (s[n] != 0 && s[n] != ' '))
+		return (0);
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return (0);
+	return (1);
 }
 
 /* config_error - report one error at the current line */
@@ -270,6 +297,22 @@ config_handler(void *user, const char *section, const char *name,
 			return (1);
 		}
 		*(int *)field = b;
+		break;
+	case CONFIG_ACTION:
+		if (!config_action_ok(text) || strlen(text) >= ce->size) {
+			config_error(cp, "%s must be a Postfix action: a word, "
+			    "then optional printable text", ce->name);
+			return (1);
+		}
+		strcpy(field, text);
+		break;
+	case CONFIG_WORD:
+		if (text[0] == 0 || strlen(text) >= ce->size || strspn(text,
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(text)) {
+			config_error(cp, "%s must be a user name", ce->name);
+			return (1);
+		}
+		strcpy(field, text);
 		break;
 	case CONFIG_URL:
 		/* configPath: "file:///dir" as the original, or "/dir" */

@@ -24,6 +24,12 @@ struct config {
 	long long map_size_max_mb;	/* databaseMapSizeMax, MiB */
 	long long ipv4_prefix;		/* ipv4NetworkPrefix */
 	long long ipv6_prefix;		/* ipv6NetworkPrefix */
+	int	greylist_null_sender;	/* greylistNullSender */
+	int	greylist_no_recipient;	/* greylistNoRecipient */
+	char	store_error_action[256];	/* storeErrorAction */
+	char	user[64];		/* user: drop to it when root */
+	long long idle_timeout;		/* idleTimeout, seconds */
+	int	database_sync;		/* databaseSync */
 	char	source[PATH_MAX];	/* the file read, or "" */
 };
 

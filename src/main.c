@@ -1,0 +1,110 @@
+/*
+ * NAME
+ *	greyspf 8
+ * SUMMARY
+ *	Postfix policy service: greylisting on LMDB (and SPF)
+ * SYNOPSIS
+ *	greyspf [-hLV] [-c config] [-d database] [config]
+ * DESCRIPTION
+ *	Postfix's spawn(8) starts one greyspf per SMTP connection with the
+ *	policy protocol on standard input and output; greyspf answers every
+ *	request until end of input, then exits 0. The positional config
+ *	keeps tumgreyspf's master.cf line working
+ *	(argv=/usr/sbin/greyspf /etc/tumgreyspf/tumgreyspf.conf).
+ *
+ *	Start-up: read the configuration (an error is fatal: Postfix logs
+ *	it and applies its default action), drop root privileges to the
+ *	configured user, open the database, then serve. Nothing but replies
+ *	is ever written to standard output; messages go to syslog (facility
+ *	mail, ident greyspf), or with -L to standard error, for a terminal.
+ * SECURITY
+ *	Privileges are dropped before the database is opened and before the
+ *	first byte of a request is read. Input is bounded (proto.c).
+ * DIAGNOSTICS
+ *	Exit 0 at end of input or after closing a bad connection, 1 on a
+ *	start-up error, 2 on a usage error.
+ */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "privs.h"
+#include "proto.h"
+#include "service.h"
+
+static void usage(int) __attribute__((noreturn));
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "usage: greyspf [-hLV] [-c config] "
+	    "[-d database] [config]\n");
+	exit(status);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct request req;
+	static struct proto p;
+	struct config conf;
+	struct service svc;
+	const char *cpath = NULL, *dbpath = NULL;
+	char reply[1024];
+	enum proto_status ps;
+	int c, to_stderr = 0;
+
+	while ((c = getopt(argc, argv, "c:d:hLV")) != -1) {
+		switch (c) {
+		case 'c':
+			cpath = optarg;
+			break;
+		case 'd':
+			dbpath = optarg;
+			break;
+		case 'h':
+			usage(0);
+		case 'L':
+			to_stderr = 1;
+			break;
+		case 'V':
+			printf("greyspf %s\n", GREYSPF_VERSION);
+			return (0);
+		default:
+			usage(2);
+		}
+	}
+	if (argc - optind > 1 || (argc - optind == 1 && cpath != NULL))
+		usage(2);
+	if (argc - optind == 1)
+		cpath = argv[optind];
+	log_init("greyspf", to_stderr ? LOG_SINK_STDERR : LOG_SINK_SYSLOG);
+	signal(SIGPIPE, SIG_IGN);
+	if (config_load_default(cpath, cpath != NULL, &conf) < 0)
+		fatalx("%s: configuration errors, see above",
+		    cpath ? cpath : CONFIG_DEFAULT_PATH);
+	log_set_verbose(conf.debug_level >= 3);
+	if (conf.debug_level >= 2)
+		log_info("Starting");
+	privs_drop(conf.user);
+	service_init(&svc, &conf, dbpath);
+	proto_init(&p, 0, (int)conf.idle_timeout * 1000);
+	p.debug = conf.debug_level >= 4;
+	while ((ps = proto_read(&p, &req)) == PROTO_REQUEST) {
+		service_request(&svc, &req, reply, sizeof(reply));
+		if (proto_write_reply(1, reply) < 0) {
+			log_warn("writing reply");
+			break;
+		}
+	}
+	if (ps == PROTO_ERROR)
+		log_warnx("%s; closing the connection without a reply",
+		    p.error);
+	service_close(&svc);
+	return (0);
+}

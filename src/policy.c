@@ -1,0 +1,233 @@
+/*
+ * NAME
+ *	policy 3
+ * SUMMARY
+ *	the decision core: checkers, their chain, greylisting
+ * SYNOPSIS
+ *	#include "policy.h"
+ *
+ *	int	policy_checkers(list, out, max)
+ *	int	policy_chain(current, checker, result, spf_seed_only)
+ *	void	policy_greylist(facts, decision_r)
+ *	int	policy_greylist_key(conf, client, sender, recipient, key_r,
+ *		    why_r)
+ *	void	policy_reply(result, buf, size)
+ * DESCRIPTION
+ *	Pure functions: no I/O, no clock, no logging. The caller reads the
+ *	database and the configuration, passes the facts and the time in,
+ *	writes what is decided and logs one line. So every rule is tested
+ *	with an injected clock and no sleep.
+ *
+ *	policy_checkers() splits CHECKERS at commas, strips each item and
+ *	keeps greylist, spf and blackhole in order; anything else (quoted
+ *	names, upper case, empty items) is skipped silently, as tumgreyspf
+ *	skipped it.
+ *
+ *	policy_chain() is tumgreyspf's loop (spec 2.3): the checker's result
+ *	replaces the current one; for spf, SPFSEEDONLY forces it to no
+ *	decision; the chain stops on any decision, except that an spf
+ *	prepend lets later checkers run. It returns 1 to stop.
+ *
+ *	policy_greylist() is spec section 3.4, minus the original's bugs:
+ *
+ * .IP \(bu
+ *	no record: a new one (first = last = now, allow = now + GREYLISTTIME,
+ *	no pass), written; "Initial" and the long defer text, or with
+ *	defaultSeedOnly "Training" and no decision;
+ * .IP \(bu
+ *	before the allow time: "Pending", the short defer text (no decision
+ *	in training mode);
+ * .IP \(bu
+ *	at or after it: "Allowed", no decision; the first such request
+ *	counts as the pass. The allow time is kept to the microsecond (the
+ *	original truncated it to a second on the first re-check).
+ * .PP
+ *	Write policy: a new entry and a first pass are always written;
+ *	otherwise last-seen is refreshed at most every POLICY_TOUCH_US (one
+ *	minute), and each refresh after the allow time counts one more
+ *	pass. Expiry works in days, so a minute's staleness costs nothing,
+ *	and busy triplets do not take the write lock on every request.
+ *
+ *	policy_greylist_key() builds the key, or returns 1 for "no
+ *	decision": no or unparsable client address; in triplet mode an
+ *	empty sender (a bounce) or recipient, unless greylistNullSender or
+ *	greylistNoRecipient say otherwise. ignoreLastByte groups IPv4 by
+ *	ipv4NetworkPrefix (/24) and IPv6 by ipv6NetworkPrefix (/64): the
+ *	original lumped every IPv6 client into one entry.
+ *
+ *	policy_reply() maps a result to the reply text after "action=".
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "policy.h"
+
+/* policy_checkers - CHECKERS as a list; returns the count */
+
+int
+policy_checkers(const char *list, enum checker *out, int max)
+{
+	const char *p = list, *end;
+	size_t len;
+	int n = 0;
+
+	while (*p && n < max) {
+		end = strchrnul(p, ',');
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 8 && memcmp(p, "greylist", 8) == 0)
+			out[n++] = CHECKER_GREYLIST;
+		else if (len == 3 && memcmp(p, "spf", 3) == 0)
+			out[n++] = CHECKER_SPF;
+		else if (len == 9 && memcmp(p, "blackhole", 9) == 0)
+			out[n++] = CHECKER_BLACKHOLE;
+		p = *end ? end + 1 : end;
+	}
+	return (n);
+}
+
+/* policy_chain - tumgreyspf's rule for combining checker results */
+
+int
+policy_chain(struct policy_result *cur, enum checker checker,
+    const struct policy_result *res, int spf_seed_only)
+{
+	*cur = *res;
+	if (checker == CHECKER_SPF) {
+		if (spf_seed_only)
+			policy_set(cur, POLICY_NONE, "");
+		return (cur->value != POLICY_NONE
+		    && cur->value != POLICY_PREPEND);
+	}
+	return (cur->value != POLICY_NONE);
+}
+
+void
+policy_set(struct policy_result *r, enum policy_value value,
+    const char *text)
+{
+	r->value = value;
+	snprintf(r->text, sizeof(r->text), "%s", text);
+}
+
+/* policy_greylist - one greylist decision at time facts->now */
+
+void
+policy_greylist(const struct grey_facts *f, struct grey_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!f->have) {
+		d->rec.first_us = d->rec.last_us = f->now;
+		d->rec.allow_us = f->now + f->greylist_us;
+		d->write = 1;
+		if (f->seed_only) {
+			d->event = GREY_TRAINING;
+			policy_set(&d->result, POLICY_NONE, "");
+		} else {
+			d->event = GREY_INITIAL;
+			policy_set(&d->result, POLICY_DEFER, POLICY_TEXT_NEW);
+		}
+		return;
+	}
+	d->rec = f->old;
+	if (f->now < f->old.allow_us) {
+		d->event = f->seed_only ? GREY_TRAINING : GREY_PENDING;
+		if (f->seed_only)
+			policy_set(&d->result, POLICY_NONE, "");
+		else
+			policy_set(&d->result, POLICY_DEFER,
+			    POLICY_TEXT_PENDING);
+		d->write = f->now - f->old.last_us >= POLICY_TOUCH_US;
+	} else {
+		d->event = GREY_ALLOWED;
+		policy_set(&d->result, POLICY_NONE, "");
+		d->write = f->old.passes == 0
+		    || f->now - f->old.last_us >= POLICY_TOUCH_US;
+		if (d->write && d->rec.passes < UINT32_MAX)
+			d->rec.passes++;
+	}
+	if (d->write && f->now > d->rec.last_us)
+		d->rec.last_us = f->now;
+}
+
+/* policy_greylist_key - the entry a request belongs to; 1: none */
+
+int
+policy_greylist_key(const struct config *conf, const char *client,
+    const char *sender, const char *recipient, struct greykey *key_r,
+    const char **why_r)
+{
+	struct netaddr a;
+
+	if (client == NULL || *client == 0) {
+		*why_r = "no client_address";
+		return (1);
+	}
+	if (addr_parse(client, &a) < 0) {
+		*why_r = "client_address is not an IP address";
+		return (1);
+	}
+	if (conf->ignore_last_byte)
+		addr_mask(&a, (int)(a.family == 4 ? conf->ipv4_prefix
+		    : conf->ipv6_prefix));
+	if (conf->greylist_by_ip_only) {
+		key_set(key_r, KEY_IPONLY, &a, "", "");
+		return (0);
+	}
+	if (sender == NULL)
+		sender = "";
+	if (recipient == NULL)
+		recipient = "";
+	if (*sender == 0 && !conf->greylist_null_sender) {
+		*why_r = "null sender";
+		return (1);
+	}
+	if (*recipient == 0 && !conf->greylist_no_recipient) {
+		*why_r = "no recipient";
+		return (1);
+	}
+	if (key_set(key_r, KEY_TRIPLET, &a, sender, recipient) < 0) {
+		*why_r = "sender and recipient too long";
+		return (1);
+	}
+	return (0);
+}
+
+/* policy_reply - what follows "action=" */
+
+void
+policy_reply(const struct policy_result *r, char *buf, size_t size)
+{
+	switch (r->value) {
+	case POLICY_REJECT:
+		snprintf(buf, size, "550 %s", r->text);
+		break;
+	case POLICY_DEFER:
+		snprintf(buf, size, "defer_if_permit %s", r->text);
+		break;
+	case POLICY_PREPEND:
+		snprintf(buf, size, "prepend %s", r->text);
+		break;
+	case POLICY_RAW:
+		snprintf(buf, size, "%s", r->text);
+		break;
+	case POLICY_NONE:
+	default:
+		snprintf(buf, size, "dunno");
+		break;
+	}
+}
+
+const char *
+policy_event_name(enum grey_event event)
+{
+	static const char *const names[] = {"Initial", "Pending", "Allowed",
+	    "Training"};
+
+	return (names[event]);
+}

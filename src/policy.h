@@ -1,0 +1,72 @@
+/*	policy.h - the pure decision core */
+#ifndef GREYSPF_POLICY_H
+#define GREYSPF_POLICY_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "key.h"
+#include "record.h"
+
+#define POLICY_TEXT_MAX		512
+#define POLICY_CHECKERS_MAX	16
+/* An unchanged entry's last-seen is rewritten at most this often. */
+#define POLICY_TOUCH_US		((int64_t)60 * 1000000)
+
+#define POLICY_TEXT_NEW	"Service unavailable, greylisted " \
+	"(http://projects.puremagic.com/greylisting/)."
+#define POLICY_TEXT_PENDING	"Service unavailable, greylisted."
+#define POLICY_TEXT_BLACKHOLE	"Service unavailable, blackholed."
+
+enum policy_value {
+	POLICY_NONE,		/* no decision: action=dunno */
+	POLICY_REJECT,		/* action=550 text */
+	POLICY_DEFER,		/* action=defer_if_permit text */
+	POLICY_PREPEND,		/* action=prepend header */
+	POLICY_RAW		/* action=text (a configured action) */
+};
+
+struct policy_result {
+	enum policy_value value;
+	char	text[POLICY_TEXT_MAX];
+};
+
+enum checker {
+	CHECKER_GREYLIST,
+	CHECKER_SPF,
+	CHECKER_BLACKHOLE
+};
+
+enum grey_event {
+	GREY_INITIAL,		/* new entry: deferred */
+	GREY_PENDING,		/* before the allow time: deferred */
+	GREY_ALLOWED,		/* at or after the allow time */
+	GREY_TRAINING		/* defaultSeedOnly: recorded, not deferred */
+};
+
+struct grey_facts {
+	int	have;		/* a (decodable) record exists */
+	struct greyrec old;
+	int64_t	now;		/* microseconds */
+	int64_t	greylist_us;	/* GREYLISTTIME for a new entry */
+	int	seed_only;	/* defaultSeedOnly */
+};
+
+struct grey_decision {
+	enum grey_event event;
+	int	write;		/* rec must be stored */
+	struct greyrec rec;
+	struct policy_result result;
+};
+
+int	policy_checkers(const char *, enum checker *, int);
+int	policy_chain(struct policy_result *, enum checker,
+	    const struct policy_result *, int);
+void	policy_greylist(const struct grey_facts *, struct grey_decision *);
+int	policy_greylist_key(const struct config *, const char *, const char *,
+	    const char *, struct greykey *, const char **);
+void	policy_reply(const struct policy_result *, char *, size_t);
+void	policy_set(struct policy_result *, enum policy_value, const char *);
+const char *policy_event_name(enum grey_event);
+
+#endif

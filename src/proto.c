@@ -1,0 +1,260 @@
+/*
+ * NAME
+ *	proto 3
+ * SUMMARY
+ *	read policy requests, write replies, within fixed bounds
+ * SYNOPSIS
+ *	#include "proto.h"
+ *
+ *	void	proto_init(p, fd, timeout_ms)
+ *	enum proto_status proto_read(p, req)
+ *	const char *request_get(req, name)
+ *	int	proto_write_reply(fd, action)
+ * DESCRIPTION
+ *	Postfix's policy delegation protocol (SMTPD_POLICY_README), read as
+ *	tumgreyspf read it (tumgreyspf-spec section 2.1):
+ *
+ * .IP \(bu
+ *	trailing white space (blank, tab, CR, LF, VT, FF) is removed from
+ *	every line, so CRLF works and a line of white space is empty;
+ * .IP \(bu
+ *	an empty line ends the request, which is then answered (also when
+ *	it holds no attribute: the reply keeps client and server in step);
+ * .IP \(bu
+ *	other lines must be: optional white space, a name of characters
+ *	other than "=" and white space, optional white space, "=", the value
+ *	(leading blanks kept). Lines that do not fit are logged and
+ *	ignored, as the original did;
+ * .IP \(bu
+ *	values are lower-cased (ASCII only) except for protocol_state,
+ *	protocol_name and queue_id; the last of repeated names wins.
+ * .PP
+ *	Bounds, each checked before anything is stored: a line of at most
+ *	PROTO_LINE_MAX bytes, at most PROTO_ATTR_MAX attributes and
+ *	PROTO_REQUEST_MAX bytes of names and values in one request, no NUL
+ *	byte, and timeout_ms of silence at most while a read is pending.
+ *	Past any bound proto_read() returns PROTO_ERROR with p->error set:
+ *	the caller logs it and closes the connection without a reply, so
+ *	that Postfix applies its default_action. Input that ends inside a
+ *	request is dropped without a reply (PROTO_EOF), as the original did.
+ *
+ *	proto_write_reply() writes "action=..." and the empty line in one
+ *	write, retrying short writes.
+ * SECURITY
+ *	Nothing read is ever echoed to the client. The buffers are fixed:
+ *	a hostile client can make the process read and discard, never grow.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proto.h"
+
+#define PROTO_WS " \t\r\n\v\f"
+
+void
+proto_init(struct proto *p, int fd, int timeout_ms)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = fd;
+	p->timeout_ms = timeout_ms;
+}
+
+/* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout */
+
+static int
+proto_fill(struct proto *p)
+{
+	struct pollfd pfd;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		pfd.fd = p->fd;
+		pfd.events = POLLIN;
+		rc = poll(&pfd, 1, p->timeout_ms);
+		if (rc == 0) {
+			p->error = "idle timeout";
+			return (-1);
+		}
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			p->error = "poll error";
+			return (-1);
+		}
+		n = read(p->fd, p->buf, sizeof(p->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			p->error = "read error";
+			return (-1);
+		}
+		p->start = 0;
+		p->end = (size_t)n;
+		return (n > 0);
+	}
+}
+
+/* proto_store - copy a string into the request's own storage */
+
+static const char *
+proto_store(struct request *req, const char *s, size_t len)
+{
+	char *dst;
+
+	if (req->used + len + 1 > sizeof(req->store))
+		return (NULL);
+	dst = req->store + req->used;
+	memcpy(dst, s, len);
+	dst[len] = 0;
+	req->used += len + 1;
+	return (dst);
+}
+
+/* proto_lowercase - does this attribute keep its case? */
+
+static int
+proto_keeps_case(const char *name)
+{
+	return (strcmp(name, "protocol_state") == 0
+	    || strcmp(name, "protocol_name") == 0
+	    || strcmp(name, "queue_id") == 0);
+}
+
+/* proto_add_line - one stripped, non-empty line; -1 past a bound */
+
+int
+proto_add_line(struct request *req, char *line, const char **why_r)
+{
+	const char *name, *value;
+	char *p, *eq, *v;
+	size_t nlen;
+
+	p = line + strspn(line, PROTO_WS);
+	nlen = strcspn(p, "=" PROTO_WS);
+	eq = p + nlen + strspn(p + nlen, PROTO_WS);
+	if (nlen == 0 || *eq != '=') {
+		log_warnx("ERROR: Could not match line \"%.100s\"", line);
+		req->junk_lines++;
+		return (0);
+	}
+	if (req->nattr == PROTO_ATTR_MAX) {
+		*why_r = "too many attributes in one request";
+		return (-1);
+	}
+	p[nlen] = 0;
+	if ((name = proto_store(req, p, nlen)) == NULL
+	    || (value = proto_store(req, eq + 1, strlen(eq + 1))) == NULL) {
+		*why_r = "request too large";
+		return (-1);
+	}
+	if (!proto_keeps_case(name))
+		for (v = (char *)value; *v; v++)
+			if (*v >= 'A' && *v <= 'Z')
+				*v = (char)(*v - 'A' + 'a');
+	req->attr[req->nattr].name = name;
+	req->attr[req->nattr].value = value;
+	req->nattr++;
+	return (0);
+}
+
+/* proto_end_line - a whole line is in p->line */
+
+static int
+proto_end_line(struct proto *p, struct request *req, int *done)
+{
+	size_t len = p->linelen;
+
+	p->linelen = 0;
+	if (memchr(p->line, 0, len) != NULL) {
+		p->error = "NUL byte in request";
+		return (-1);
+	}
+	while (len > 0 && strchr(PROTO_WS, p->line[len - 1]) != NULL)
+		len--;
+	p->line[len] = 0;
+	if (p->debug)
+		log_info("Read line: \"%.200s\"", p->line);
+	if (len == 0) {
+		*done = 1;
+		return (0);
+	}
+	return (proto_add_line(req, p->line, &p->error));
+}
+
+/* proto_read - the next complete request */
+
+enum proto_status
+proto_read(struct proto *p, struct request *req)
+{
+	char *nl;
+	size_t take;
+	int done = 0, rc;
+
+	req->nattr = 0;
+	req->used = 0;
+	req->junk_lines = 0;
+	p->error = NULL;
+	while (!done) {
+		if (p->start == p->end) {
+			if ((rc = proto_fill(p)) < 0)
+				return (PROTO_ERROR);
+			if (rc == 0)
+				return (PROTO_EOF);
+		}
+		nl = memchr(p->buf + p->start, '\n', p->end - p->start);
+		take = (nl ? (size_t)(nl - (p->buf + p->start)) + 1
+		    : p->end - p->start);
+		if (p->linelen + take > PROTO_LINE_MAX) {
+			p->error = "line too long";
+			return (PROTO_ERROR);
+		}
+		memcpy(p->line + p->linelen, p->buf + p->start, take);
+		p->linelen += take;
+		p->start += take;
+		if (nl && proto_end_line(p, req, &done) < 0)
+			return (PROTO_ERROR);
+	}
+	return (PROTO_REQUEST);
+}
+
+/* request_get - value of the last attribute called name, or NULL */
+
+const char *
+request_get(const struct request *req, const char *name)
+{
+	size_t i;
+
+	for (i = req->nattr; i > 0; i--)
+		if (strcmp(req->attr[i - 1].name, name) == 0)
+			return (req->attr[i - 1].value);
+	return (NULL);
+}
+
+/* proto_write_reply - "action=..." and the empty line */
+
+int
+proto_write_reply(int fd, const char *action)
+{
+	char buf[1100];
+	size_t len, off = 0;
+	ssize_t n;
+
+	len = (size_t)snprintf(buf, sizeof(buf), "action=%s\n\n", action);
+	if (len >= sizeof(buf))
+		return (-1);
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (-1);
+		off += (size_t)n;
+	}
+	return (0);
+}

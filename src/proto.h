@@ -1,0 +1,49 @@
+/*	proto.h - Postfix policy delegation protocol, bounded */
+#ifndef GREYSPF_PROTO_H
+#define GREYSPF_PROTO_H
+
+#include <stddef.h>
+
+#define PROTO_LINE_MAX		2048	/* bytes, line terminator included */
+#define PROTO_ATTR_MAX		100	/* attributes in one request */
+#define PROTO_REQUEST_MAX	16384	/* bytes of names and values */
+#define PROTO_BUF		4096	/* read buffer */
+
+struct proto_attr {
+	const char *name;
+	const char *value;
+};
+
+struct request {
+	struct proto_attr attr[PROTO_ATTR_MAX];
+	size_t	nattr;
+	char	store[PROTO_REQUEST_MAX];
+	size_t	used;
+	int	junk_lines;	/* lines that were not name=value */
+};
+
+enum proto_status {
+	PROTO_REQUEST,		/* a request is complete */
+	PROTO_EOF,		/* clean end of input */
+	PROTO_ERROR		/* bad input or I/O: close without reply */
+};
+
+struct proto {
+	int	fd;
+	int	timeout_ms;	/* idle limit for one read; -1: none */
+	char	buf[PROTO_BUF];
+	size_t	start, end;
+	char	line[PROTO_LINE_MAX + 1];
+	size_t	linelen;
+	int	overflow;
+	const char *error;	/* why PROTO_ERROR */
+	int	debug;		/* log every line */
+};
+
+void	proto_init(struct proto *, int, int);
+enum proto_status proto_read(struct proto *, struct request *);
+const char *request_get(const struct request *, const char *);
+int	proto_add_line(struct request *, char *, const char **);
+int	proto_write_reply(int, const char *);
+
+#endif
