@@ -41,9 +41,9 @@ SRV_OBJ	= $(SRV_SRC:%.c=$(B)/%.o)
 TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
-	  test_config test_entity test_util
+	  test_config test_entity test_util test_policy test_proto
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
-FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config
+FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
@@ -77,9 +77,11 @@ $(BIN)/%: $(B)/tools/%.o $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS)
 
-$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(B)/libgreyspfdb.a
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 
@@ -87,13 +89,18 @@ $(B)/tests/gentree: $(B)/tests/tools/gentree.o $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspfdb.a $(LDLIBS)
 
+$(B)/tests/sockdrive: $(B)/tests/tools/sockdrive.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
+
 # The test suite runs against a sanitizer build of everything.
 SAN_B	= build/san
 test check:
 	$(MAKE) B=$(SAN_B) BIN=$(SAN_B)/bin XFLAGS="$(SANFLAGS)" \
 	    $(SAN_B)/bin/greyspf-import $(SAN_B)/bin/greyspf-dump \
 	    $(SAN_B)/bin/greyspf-load $(SAN_B)/bin/greyspf-stat \
-	    $(SAN_B)/bin/greyspf-clean \
+	    $(SAN_B)/bin/greyspf-clean $(SAN_B)/bin/greyspf \
+	    $(SAN_B)/tests/sockdrive \
 	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
 	    $(FUZZRUN:%=$(SAN_B)/tests/%)
 	BUILD=$(SAN_B) sh tests/run.sh
@@ -115,28 +122,49 @@ fuzz:
 	    XFLAGS="$(FUZZFLAGS)" $(FUZZ:%=$(FUZZ_B)/tests/%)
 	BUILD=$(FUZZ_B) sh tests/fuzz/run.sh
 
-$(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libgreyspfdb.a
+$(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
-	    $(B)/libgreyspfdb.a $(LDLIBS)
+	    $(B)/libgreyspf.a $(B)/libgreyspfdb.a $(LDLIBS)
 
 # The fuzz targets, driven without libFuzzer (corpus replay and fixed
 # mutations) so that make test runs them under the sanitizers.
 $(B)/tests/fuzzrun_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/driver.o \
-	    $(B)/libgreyspfdb.a
+	    $(B)/libgreyspf.a $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $(B)/tests/fuzz/fuzz_$*.o \
-	    $(B)/tests/fuzz/driver.o $(B)/libgreyspfdb.a $(LDLIBS)
+	    $(B)/tests/fuzz/driver.o $(B)/libgreyspf.a $(B)/libgreyspfdb.a \
+	    $(LDLIBS)
 
 deps:
 	sh tests/deps.sh
 
+# make run: the service on the embedded default - the sample per-entity
+# tree in conf/config and an LMDB under var/ - reading requests from the
+# terminal (type name=value lines, then an empty line). Messages go to
+# stderr. As root it drops to nobody, who is given var/.
+RUN_USER = $$(if [ "$$(id -u)" = 0 ]; then echo nobody; else id -un; fi)
+run: deps all
+	@mkdir -p var
+	@if [ "$$(id -u)" = 0 ]; then chown nobody var; fi
+	@sed -e 's|^database = .*|database = $(CURDIR)/var/db|' \
+	    -e 's|^configPath = .*|configPath = $(CURDIR)/conf/config|' \
+	    -e "s|^user = .*|user = $(RUN_USER)|" conf/greyspf.conf \
+	    >var/greyspf.conf
+	@echo "greyspf on var/greyspf.conf: type a request, e.g." >&2
+	@printf '  client_address=192.0.2.1\n  sender=a@example.com\n  recipient=b@example.org\n  (empty line)\n' >&2
+	$(BIN)/greyspf -L -c var/greyspf.conf
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)
-	install -m 755 $(TOOL_BIN) $(DESTDIR)$(SBINDIR)
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)/config
+	install -m 755 $(BIN)/greyspf $(TOOL_BIN) $(DESTDIR)$(SBINDIR)
 	install -m 644 doc/*.8 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 conf/greyspf.conf $(DESTDIR)$(ETCDIR)/greyspf.conf.sample
+	install -m 644 conf/config/__default__ \
+	    $(DESTDIR)$(ETCDIR)/config/__default__.sample
 
 clean:
 	rm -rf build bin var

@@ -129,7 +129,7 @@ config_defaults(struct config *conf)
 	conf->ipv6_prefix = 64;
 	strcpy(conf->store_error_action, "defer_if_permit Service "
 	    "temporarily unavailable, greylist database error.");
-	strcpy(conf->user, "nobody");
+	strcpy(conf->user, "greyspf");
 	conf->idle_timeout = 3600;
 }
 

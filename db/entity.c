@@ -23,7 +23,16 @@
  * .IP 3.
  *	client_address: base/client_address/__default__, then for each
  *	dot-separated piece appended in turn DIR/__default__, then the full
- *	path as a file (six reads for a.b.c.d).
+ *	path as a file (six reads for a.b.c.d). A missing directory ends
+ *	the descent early (nothing below it exists: same result, fewer
+ *	stat calls). greyspf adds networks for IPv6, which the original
+ *	could only configure by exact address: before the original's
+ *	files, the address is read as its eight 16-bit groups in hex
+ *	without leading zeros, like IPv4's octets, so
+ *	client_address/2001/db8/1/__default__ applies to 2001:db8:1::/48
+ *	and client_address/2001/db8/1/2/__default__ to 2001:db8:1:2::/64;
+ *	then client_address/<address>/__default__ and
+ *	client_address/<address> as the original read them.
  * .IP 4.
  *	envelope_sender, envelope_recipient: split the address at its
  *	first "@", escape both parts separately, read
@@ -47,6 +56,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "entity.h"
 #include "legacy.h"
 #include "log.h"
@@ -190,42 +200,77 @@ entity_read_file(const char *path, struct entity_conf *conf)
 	return (0);
 }
 
-/* entity_client - the six-step client_address lookup */
+/* entity_walk - DIR/__default__ for each piece, then the last as a file.
+ * A missing directory ends the walk: nothing below it can exist, so
+ * the result is the original's six reads, with fewer stat() calls. */
+
+static void
+entity_walk(const char *base, char *const *pieces, int n,
+    struct entity_conf *conf)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	struct stat st;
+	int i;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/client_address", base)
+	    >= sizeof(dir))
+		return;
+	for (i = 0; i < n; i++) {
+		if (strlen(dir) + strlen(pieces[i]) + 2 >= sizeof(dir))
+			return;
+		strcat(dir, "/");
+		strcat(dir, pieces[i]);
+		if (stat(dir, &st) < 0) {
+			log_debug("config %.200s: not present", dir);
+			return;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (i == n - 1)
+				entity_read_file(dir, conf);
+			return;
+		}
+		snprintf(path, sizeof(path), "%s/__default__", dir);
+		entity_read_file(path, conf);
+	}
+}
+
+/* entity_client - the client_address lookup, IPv4 and IPv6 */
 
 static void
 entity_client(const char *base, const char *client,
     struct entity_conf *conf)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16], piece[64];
-	const char *p, *dot;
-	size_t len;
+	char path[PATH_MAX], text[64], groups[8][8], *pieces[16], *p;
+	struct netaddr a;
+	int n = 0, i;
 
 	if (strspn(client, "0123456789abcdefABCDEF:.") != strlen(client)
-	    || strstr(client, "..") || client[0] == '.'
+	    || strlen(client) >= sizeof(text) || strstr(client, "..")
+	    || client[0] == '.'
 	    || (*client && client[strlen(client) - 1] == '.')) {
 		log_warnx("client address \"%.60s\" unusable for config "
 		    "lookup", client);
 		return;
 	}
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/client_address", base)
-	    >= sizeof(dir))
-		return;
-	snprintf(path, sizeof(path), "%s/__default__", dir);
+	snprintf(path, sizeof(path), "%s/client_address/__default__", base);
 	entity_read_file(path, conf);
-	for (p = client; *p; p = *dot ? dot + 1 : dot) {
-		dot = strchrnul(p, '.');
-		len = (size_t)(dot - p);
-		if (len >= sizeof(piece) || strlen(dir) + len + 2 >= sizeof(dir))
-			return;
-		memcpy(piece, p, len);
-		piece[len] = 0;
-		strcat(dir, "/");
-		strcat(dir, piece);
-		snprintf(path, sizeof(path), "%s/__default__", dir);
-		entity_read_file(path, conf);
+	if (*client == 0)
+		return;
+	/* IPv6 by network: the eight groups, like IPv4's octets. */
+	if (addr_parse(client, &a) == 0 && a.family == 6) {
+		for (i = 0; i < 8; i++) {
+			snprintf(groups[i], sizeof(groups[i]), "%x",
+			    a.bytes[2 * i] << 8 | a.bytes[2 * i + 1]);
+			pieces[i] = groups[i];
+		}
+		entity_walk(base, pieces, 8, conf);
 	}
-	if (*client)
-		entity_read_file(dir, conf);
+	/* tumgreyspf's own: the text split at dots. */
+	strcpy(text, client);
+	for (p = text, pieces[n++] = p; (p = strchr(p, '.')) != NULL
+	    && n < 16; pieces[n++] = p)
+		*p++ = 0;
+	entity_walk(base, pieces, n, conf);
 }
 
 /* entity_address - DOMAIN/__default__ then DOMAIN/LOCAL */

@@ -40,6 +40,9 @@ setup(void **state)
 	    "GREYLISTTIME=300\nCHECKERS=\nOTHERCONFIGS=");
 	W("envelope_recipient/example.org/strict", "CHECKERS=greylist\n");
 	W("client_address/2001:db8::25/__default__", "GREYLISTTIME = 25\n");
+	W("client_address/2001/db8/__default__", "GREYLISTTIME = 32\n");
+	W("client_address/2001/db8/1/__default__", "GREYLISTTIME = 48\n");
+	W("client_address/2001/db8/1/2/__default__", "GREYLISTTIME = 64\n");
 	W("envelope_sender/example.com/%2eleading", "GREYLISTTIME = 77\n");
 	W("envelope_sender/ex%C3%A4mple.com/__default__",
 	    "GREYLISTTIME = 88 # comment\n");
@@ -82,9 +85,23 @@ test_client_order(void **state)
 	q.client_address = "10.9";	/* a network, as clean asks */
 	entity_lookup(base, &q, &c);
 	assert_int_equal(c.greylisttime, 3);
-	q.client_address = "2001:db8::25";	/* exact IPv6 only */
+	/* IPv6: the original's exact-address file wins over networks. */
+	q.client_address = "2001:db8::25";
 	entity_lookup(base, &q, &c);
 	assert_int_equal(c.greylisttime, 25);
+	/* IPv6 networks: /32, /48, /64 by 16-bit groups. */
+	q.client_address = "2001:db8::26";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 32);
+	q.client_address = "2001:DB8:1:0:0:0:0:9";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 48);
+	q.client_address = "2001:db8:1:2:aa::1";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 64);
+	q.client_address = "2001:db9::1";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 1);
 	assert_string_equal(c.checkers, "spf,greylist");
 	assert_true(c.expiredays == 10.0);
 }

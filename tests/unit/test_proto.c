@@ -1,0 +1,157 @@
+/*
+ * NAME
+ *	test_proto - unit tests for the policy protocol reader
+ * DESCRIPTION
+ *	tumgreyspf's reading of lines (spec 2.1), and every bound. Input
+ *	comes through a pipe, as it would from Postfix.
+ */
+
+#include "testlib.h"
+
+#include "log.h"
+#include "proto.h"
+
+static struct proto p;
+static struct request req;
+
+static void
+feed(const char *data, size_t len)
+{
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	assert_true(len < 65536);
+	assert_int_equal(write(fds[1], data, len), (ssize_t)len);
+	close(fds[1]);
+	if (p.fd > 0)
+		close(p.fd);
+	proto_init(&p, fds[0], 1000);
+}
+
+#define FEED(s) feed((s), sizeof(s) - 1)
+
+static void
+test_lines(void **state)
+{
+	char *diag;
+
+	(void)state;
+	log_init("test_proto", LOG_SINK_STDERR);
+	FEED("request=smtpd_access_policy\r\n"
+	    "  sender = Spacey@X\n"
+	    "a=b=c\n"
+	    "Sender=ignored\n"
+	    "queue_id=AbC123\n"
+	    "recipient=Bob@Example.ORG \t\n"
+	    "recipient=carol@\xc3\x89xample.org\n"
+	    "this line has no equals sign\n"
+	    "=novalue\n"
+	    "\n");
+	capture_begin();
+	assert_int_equal(proto_read(&p, &req), PROTO_REQUEST);
+	diag = capture_end();
+	assert_string_equal(request_get(&req, "sender"), " spacey@x");
+	assert_string_equal(request_get(&req, "a"), "b=c");
+	assert_string_equal(request_get(&req, "Sender"), "ignored");
+	assert_string_equal(request_get(&req, "queue_id"), "AbC123");
+	/* Last duplicate wins; only ASCII is lower-cased. */
+	assert_string_equal(request_get(&req, "recipient"),
+	    "carol@\xc3\x89xample.org");
+	assert_null(request_get(&req, "missing"));
+	assert_int_equal(req.junk_lines, 2);
+	assert_non_null(strstr(diag, "Could not match line \"=novalue\""));
+	assert_int_equal(proto_read(&p, &req), PROTO_EOF);
+}
+
+static void
+test_requests(void **state)
+{
+	(void)state;
+	/* A whitespace-only line ends a request; a lone blank line is an
+	 * (empty) request; input ending inside a request is dropped. */
+	FEED("a=1\n \t\nb=2\n\n\nc=3\n");
+	assert_int_equal(proto_read(&p, &req), PROTO_REQUEST);
+	assert_string_equal(request_get(&req, "a"), "1");
+	assert_int_equal(proto_read(&p, &req), PROTO_REQUEST);
+	assert_string_equal(request_get(&req, "b"), "2");
+	assert_null(request_get(&req, "a"));
+	assert_int_equal(proto_read(&p, &req), PROTO_REQUEST);
+	assert_int_equal(req.nattr, 0);
+	assert_int_equal(proto_read(&p, &req), PROTO_EOF);
+}
+
+static void
+test_bounds(void **state)
+{
+	static char big[40000];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	/* A line of exactly PROTO_LINE_MAX bytes passes; one more fails. */
+	memset(big, 'v', sizeof(big));
+	memcpy(big, "x=", 2);
+	big[PROTO_LINE_MAX - 1] = '\n';
+	big[PROTO_LINE_MAX] = '\n';
+	feed(big, PROTO_LINE_MAX + 1);
+	assert_int_equal(proto_read(&p, &req), PROTO_REQUEST);
+	memset(big, 'v', sizeof(big));
+	memcpy(big, "x=", 2);
+	big[PROTO_LINE_MAX] = '\n';
+	big[PROTO_LINE_MAX + 1] = '\n';
+	feed(big, PROTO_LINE_MAX + 2);
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "line too long");
+	/* Attribute count. */
+	for (i = 0; i <= PROTO_ATTR_MAX; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "a%d=1\n", i);
+	big[n++] = '\n';
+	feed(big, n);
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "too many attributes in one request");
+	/* Request size. */
+	for (n = 0, i = 0; i < 20; i++) {
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "a%d=", i);
+		memset(big + n, 'v', 1000);
+		n += 1000;
+		big[n++] = '\n';
+	}
+	big[n++] = '\n';
+	feed(big, n);
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "request too large");
+	/* NUL. */
+	feed("a=1\0\n\n", 6);
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "NUL byte in request");
+}
+
+static void
+test_reply_bytes(void **state)
+{
+	char buf[64];
+	int fds[2];
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(proto_write_reply(fds[1], "dunno"), 0);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf));
+	close(fds[0]);
+	assert_int_equal(n, 14);
+	assert_memory_equal(buf, "action=dunno\n\n", 14);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_reply_bytes),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
