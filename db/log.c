@@ -55,7 +55,7 @@ log_init(const char *progname, enum log_sink sink)
 	}
 	log_where = sink;
 	if (sink == LOG_SINK_SYSLOG)
-		openlog(log_prog, LOG_PID | LOG_NDELAY, LOG_MAIL);
+		openlog(log_prog, LOG_PID, LOG_MAIL);	/* connect lazily */
 }
 
 /* log_set_verbose - enable log_debug() output */

@@ -128,13 +128,12 @@ store_open(struct store **store_r, const struct store_opts *opts)
 	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
 		goto bad2;
 	st->stale_cleared = dead;
-	if ((rc = store_begin(st, opts->rdonly ? MDB_RDONLY : 0, &txn)) != 0)
+	/* The main database always exists: a read transaction opens its
+	 * handle without taking the writer lock at every spawn. */
+	if ((rc = store_begin(st, MDB_RDONLY, &txn)) != 0)
 		goto bad2;
 	rc = mdb_dbi_open(txn, NULL, 0, &st->dbi);
-	if (rc == 0 && !opts->rdonly)
-		rc = mdb_txn_commit(txn);
-	else
-		mdb_txn_abort(txn);
+	mdb_txn_abort(txn);
 	if (rc != 0)
 		goto bad2;
 	*store_r = st;

@@ -32,7 +32,8 @@
  *	Bounds, each checked before anything is stored: a line of at most
  *	PROTO_LINE_MAX bytes, at most PROTO_ATTR_MAX attributes and
  *	PROTO_REQUEST_MAX bytes of names and values in one request, no NUL
- *	byte, and timeout_ms of silence at most while a read is pending.
+ *	byte, and timeout_ms of silence at most while a read is pending
+ *	(SO_RCVTIMEO on a socket, poll() otherwise).
  *	Past any bound proto_read() returns PROTO_ERROR with p->error set:
  *	the caller logs it and closes the connection without a reply, so
  *	that Postfix applies its default_action. Input that ends inside a
@@ -47,6 +48,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,9 +62,20 @@
 void
 proto_init(struct proto *p, int fd, int timeout_ms)
 {
+	struct timeval tv;
+
 	memset(p, 0, sizeof(*p));
 	p->fd = fd;
 	p->timeout_ms = timeout_ms;
+	/* Under spawn the input is a socket: let the kernel time reads out
+	 * (SO_RCVTIMEO) and save a poll() per request. Pipes and terminals
+	 * (make run, tests) use poll(). */
+	if (timeout_ms > 0) {
+		tv.tv_sec = timeout_ms / 1000;
+		tv.tv_usec = (timeout_ms % 1000) * 1000;
+		p->sock_timeout = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv)) == 0;
+	}
 }
 
 /* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout */
@@ -74,6 +88,23 @@ proto_fill(struct proto *p)
 	int rc;
 
 	for (;;) {
+		if (p->sock_timeout) {
+			/* A socket carries its own receive timeout. */
+			n = read(p->fd, p->buf, sizeof(p->buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				p->error = "idle timeout";
+				return (-1);
+			}
+			if (n < 0) {
+				p->error = "read error";
+				return (-1);
+			}
+			p->start = 0;
+			p->end = (size_t)n;
+			return (n > 0);
+		}
 		pfd.fd = p->fd;
 		pfd.events = POLLIN;
 		rc = poll(&pfd, 1, p->timeout_ms);

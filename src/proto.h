@@ -31,6 +31,7 @@ enum proto_status {
 struct proto {
 	int	fd;
 	int	timeout_ms;	/* idle limit for one read; -1: none */
+	int	sock_timeout;	/* fd is a socket with SO_RCVTIMEO set */
 	char	buf[PROTO_BUF];
 	size_t	start, end;
 	char	line[PROTO_LINE_MAX + 1];

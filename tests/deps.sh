@@ -2,8 +2,10 @@
 # deps.sh - install the Debian packages greyspf's build and tests need.
 # "make deps" and .ci/run call it; it is safe to run again.
 set -eu
+# "deps.sh bench" adds what make bench compares against.
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     faketime python3 util-linux tar findutils bc"
+[ "${1:-}" = bench ] && PKGS="$PKGS postgrey"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
