@@ -7,6 +7,7 @@
  *	#include "cli.h"
  *
  *	void	cli_init(argv0)
+ *	int	cli_option(c, opts, usage)
  *	void	cli_config(path, conf_r)
  *	struct store *cli_open_store(conf, dbpath, rdonly)
  *	int	cli_finish_stdout(void)
@@ -15,6 +16,10 @@
  *	cli_init() sets the program name for messages (on stderr) and
  *	ignores SIGPIPE, so a closed pipe shows as a write error that
  *	cli_finish_stdout() reports, not as a silent death.
+ *
+ *	cli_option() handles the options every program shares: -c config,
+ *	-d database, -h (usage on stdout, exit 0) and -V (version, exit 0).
+ *	It returns 1 when c was one of them.
  *
  *	cli_config() reads the master configuration: path when given
  *	(-c; a missing file is an error), else the compiled-in default
@@ -37,7 +42,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -47,6 +54,26 @@ cli_init(const char *argv0)
 {
 	log_init(argv0, LOG_SINK_STDERR);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+cli_option(int c, struct cli_opts *o, void (*usage)(int))
+{
+	switch (c) {
+	case 'c':
+		o->cpath = optarg;
+		return (1);
+	case 'd':
+		o->dbpath = optarg;
+		return (1);
+	case 'h':
+		usage(CLI_EXIT_OK);
+		return (1);
+	case 'V':
+		printf("%s %s\n", log_progname(), GREYSPF_VERSION);
+		exit(CLI_EXIT_OK);
+	}
+	return (0);
 }
 
 void

@@ -14,7 +14,13 @@
 #define CLI_EXIT_FAIL	1
 #define CLI_EXIT_USAGE	2
 
+struct cli_opts {
+	const char *cpath;	/* -c */
+	const char *dbpath;	/* -d */
+};
+
 void	cli_init(const char *);
+int	cli_option(int, struct cli_opts *, void (*)(int));
 void	cli_config(const char *, struct config *);
 struct store *cli_open_store(const struct config *, const char *, int);
 int	cli_finish_stdout(void);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
 #include "log.h"
 #include "privs.h"
@@ -54,45 +55,33 @@ main(int argc, char **argv)
 	static struct proto p;
 	struct config conf;
 	struct service svc;
-	const char *cpath = NULL, *dbpath = NULL;
+	struct cli_opts o = {NULL, NULL};
 	char reply[1024];
 	enum proto_status ps;
 	int c, to_stderr = 0;
 
+	log_init("greyspf", LOG_SINK_STDERR);	/* until options are read */
 	while ((c = getopt(argc, argv, "c:d:hLV")) != -1) {
-		switch (c) {
-		case 'c':
-			cpath = optarg;
-			break;
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 'h':
-			usage(0);
-		case 'L':
-			to_stderr = 1;
-			break;
-		case 'V':
-			printf("greyspf %s\n", GREYSPF_VERSION);
-			return (0);
-		default:
+		if (cli_option(c, &o, usage))
+			continue;
+		if (c != 'L')
 			usage(2);
-		}
+		to_stderr = 1;
 	}
-	if (argc - optind > 1 || (argc - optind == 1 && cpath != NULL))
+	if (argc - optind > 1 || (argc - optind == 1 && o.cpath != NULL))
 		usage(2);
 	if (argc - optind == 1)
-		cpath = argv[optind];
+		o.cpath = argv[optind];
 	log_init("greyspf", to_stderr ? LOG_SINK_STDERR : LOG_SINK_SYSLOG);
 	signal(SIGPIPE, SIG_IGN);
-	if (config_load_default(cpath, cpath != NULL, &conf) < 0)
+	if (config_load_default(o.cpath, o.cpath != NULL, &conf) < 0)
 		fatalx("%s: configuration errors, see above",
-		    cpath ? cpath : CONFIG_DEFAULT_PATH);
+		    o.cpath ? o.cpath : CONFIG_DEFAULT_PATH);
 	log_set_verbose(conf.debug_level >= 3);
 	if (conf.debug_level >= 2)
 		log_info("Starting");
 	privs_drop(conf.user);
-	service_init(&svc, &conf, dbpath);
+	service_init(&svc, &conf, o.dbpath);
 	proto_init(&p, 0, (int)conf.idle_timeout * 1000);
 	p.debug = conf.debug_level >= 4;
 	while ((ps = proto_read(&p, &req)) == PROTO_REQUEST) {

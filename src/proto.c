@@ -78,7 +78,9 @@ proto_init(struct proto *p, int fd, int timeout_ms)
 	}
 }
 
-/* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout */
+/* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout.
+ * On a socket SO_RCVTIMEO times the read out (EAGAIN); otherwise poll()
+ * waits first. */
 
 static int
 proto_fill(struct proto *p)
@@ -88,41 +90,23 @@ proto_fill(struct proto *p)
 	int rc;
 
 	for (;;) {
-		if (p->sock_timeout) {
-			/* A socket carries its own receive timeout. */
-			n = read(p->fd, p->buf, sizeof(p->buf));
-			if (n < 0 && errno == EINTR)
+		if (!p->sock_timeout) {
+			pfd.fd = p->fd;
+			pfd.events = POLLIN;
+			rc = poll(&pfd, 1, p->timeout_ms);
+			if (rc < 0 && errno == EINTR)
 				continue;
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				p->error = "idle timeout";
+			if (rc <= 0) {
+				p->error = rc == 0 ? "idle timeout" : "poll error";
 				return (-1);
 			}
-			if (n < 0) {
-				p->error = "read error";
-				return (-1);
-			}
-			p->start = 0;
-			p->end = (size_t)n;
-			return (n > 0);
-		}
-		pfd.fd = p->fd;
-		pfd.events = POLLIN;
-		rc = poll(&pfd, 1, p->timeout_ms);
-		if (rc == 0) {
-			p->error = "idle timeout";
-			return (-1);
-		}
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0) {
-			p->error = "poll error";
-			return (-1);
 		}
 		n = read(p->fd, p->buf, sizeof(p->buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			p->error = "read error";
+			p->error = errno == EAGAIN || errno == EWOULDBLOCK
+			    ? "idle timeout" : "read error";
 			return (-1);
 		}
 		p->start = 0;

@@ -182,7 +182,7 @@ main(int argc, char **argv)
 {
 	struct config conf;
 	struct clean cl;
-	const char *cpath = NULL, *dbpath = NULL;
+	struct cli_opts o = {NULL, NULL};
 	struct store *st;
 	long long v;
 	int c, rc;
@@ -191,39 +191,30 @@ main(int argc, char **argv)
 	memset(&cl, 0, sizeof(cl));
 	cl.batch = CLEAN_BATCH_DEFAULT;
 	while ((c = getopt(argc, argv, "b:c:d:hnqV")) != -1) {
+		if (cli_option(c, &o, usage))
+			continue;
 		switch (c) {
 		case 'b':
 			if (strnum_ll(optarg, 1, 100000, &v) < 0)
 				usage(CLI_EXIT_USAGE);
 			cl.batch = (size_t)v;
 			break;
-		case 'c':
-			cpath = optarg;
-			break;
-		case 'd':
-			dbpath = optarg;
-			break;
 		case 'n':
 			cl.dryrun = 1;
 			break;
 		case 'q':
 			break;
-		case 'V':
-			printf("greyspf-clean %s\n", GREYSPF_VERSION);
-			return (CLI_EXIT_OK);
-		case 'h':
-			usage(CLI_EXIT_OK);
 		default:
 			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
 		usage(CLI_EXIT_USAGE);
-	cli_config(cpath, &conf);
+	cli_config(o.cpath, &conf);
 	cl.conf = &conf;
 	cl.now = timefmt_now_us();
 	cl.doomed = xreallocarray(NULL, cl.batch, sizeof(*cl.doomed));
-	st = cli_open_store(&conf, dbpath, cl.dryrun);
+	st = cli_open_store(&conf, o.dbpath, cl.dryrun);
 	do {
 		if ((rc = store_read(st, clean_scan, &cl)) != 0)
 			fatalx("scan failed: %s", store_strerror(rc));

@@ -171,36 +171,28 @@ main(int argc, char **argv)
 	};
 	char tmp[PATH_MAX];
 	struct config conf;
-	const char *cpath = NULL, *dbpath = NULL, *legacy = NULL;
+	struct cli_opts o = {NULL, NULL};
+	const char *legacy = NULL;
 	struct store *st;
 	struct dump d;
 	int c, rc, status;
 
 	cli_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:d:hV", longopts, NULL)) != -1) {
+		if (cli_option(c, &o, usage))
+			continue;
 		switch (c) {
-		case 'c':
-			cpath = optarg;
-			break;
-		case 'd':
-			dbpath = optarg;
-			break;
 		case 'L':
 			legacy = optarg;
 			break;
-		case 'V':
-			printf("greyspf-dump %s\n", GREYSPF_VERSION);
-			return (CLI_EXIT_OK);
-		case 'h':
-			usage(CLI_EXIT_OK);
 		default:
 			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
 		usage(CLI_EXIT_USAGE);
-	cli_config(cpath, &conf);
-	st = cli_open_store(&conf, dbpath, 1);
+	cli_config(o.cpath, &conf);
+	st = cli_open_store(&conf, o.dbpath, 1);
 	memset(&d, 0, sizeof(d));
 	if (legacy == NULL) {
 		rc = store_read(st, dump_text, &d);

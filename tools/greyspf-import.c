@@ -276,31 +276,23 @@ main(int argc, char **argv)
 {
 	struct import im;
 	struct config conf;
-	const char *cpath = NULL, *dbpath = NULL, *root;
+	struct cli_opts o = {NULL, NULL};
+	const char *root;
 	struct store *st = NULL;
 	int c, dryrun = 0, quiet = 0, rc, f;
 	size_t i;
 
 	cli_init(argv[0]);
 	while ((c = getopt(argc, argv, "c:d:hnqV")) != -1) {
+		if (cli_option(c, &o, usage))
+			continue;
 		switch (c) {
-		case 'c':
-			cpath = optarg;
-			break;
-		case 'd':
-			dbpath = optarg;
-			break;
 		case 'n':
 			dryrun = 1;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
-		case 'V':
-			printf("greyspf-import %s\n", GREYSPF_VERSION);
-			return (CLI_EXIT_OK);
-		case 'h':
-			usage(CLI_EXIT_OK);
 		default:
 			usage(CLI_EXIT_USAGE);
 		}
@@ -308,7 +300,7 @@ main(int argc, char **argv)
 	if (argc - optind != 1)
 		usage(CLI_EXIT_USAGE);
 	root = argv[optind];
-	cli_config(cpath, &conf);
+	cli_config(o.cpath, &conf);
 	memset(&im, 0, sizeof(im));
 	im.conf = &conf;
 	im.use_entity = access(conf.config_path, F_OK) == 0;
@@ -331,18 +323,18 @@ main(int argc, char **argv)
 				    legacy_form_name((enum legacy_form)f),
 				    im.forms[f][i]);
 	if (dryrun) {
-		struct store_opts o = { dbpath ? dbpath : conf.database, 0, 0,
-		    1, 0, 0 };
+		struct store_opts so = { o.dbpath ? o.dbpath : conf.database,
+		    0, 0, 1, 0, 0 };
 
-		if (store_open(&st, &o) == 0) {
+		if (store_open(&st, &so) == 0) {
 			rc = store_read(st, import_check, &im);
 			store_close(st);
 			if (rc != 0)
-				fatalx("%s: %s", o.path, store_strerror(rc));
+				fatalx("%s: %s", so.path, store_strerror(rc));
 		} else
 			im.added = im.n;
 	} else {
-		st = cli_open_store(&conf, dbpath, 0);
+		st = cli_open_store(&conf, o.dbpath, 0);
 		rc = store_write(st, import_write, &im);
 		if (rc == STORE_NOTFOUND)
 			rc = 0;

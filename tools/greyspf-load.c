@@ -272,7 +272,7 @@ int
 main(int argc, char **argv)
 {
 	struct config conf;
-	const char *cpath = NULL, *dbpath = NULL;
+	struct cli_opts o = {NULL, NULL};
 	struct store *st;
 	struct load ld;
 	FILE *fp = stdin;
@@ -281,31 +281,22 @@ main(int argc, char **argv)
 	cli_init(argv[0]);
 	memset(&ld, 0, sizeof(ld));
 	while ((c = getopt(argc, argv, "c:d:hNnV")) != -1) {
+		if (cli_option(c, &o, usage))
+			continue;
 		switch (c) {
-		case 'c':
-			cpath = optarg;
-			break;
-		case 'd':
-			dbpath = optarg;
-			break;
 		case 'N':
 			ld.keep_existing = 1;
 			break;
 		case 'n':
 			check_only = 1;
 			break;
-		case 'V':
-			printf("greyspf-load %s\n", GREYSPF_VERSION);
-			return (CLI_EXIT_OK);
-		case 'h':
-			usage(CLI_EXIT_OK);
 		default:
 			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (argc - optind > 1)
 		usage(CLI_EXIT_USAGE);
-	cli_config(cpath, &conf);
+	cli_config(o.cpath, &conf);
 	ld.name = "stdin";
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
 		ld.name = argv[optind];
@@ -331,7 +322,7 @@ main(int argc, char **argv)
 		free(ld.items);
 		return (cli_finish_stdout());
 	}
-	st = cli_open_store(&conf, dbpath, 0);
+	st = cli_open_store(&conf, o.dbpath, 0);
 	rc = store_write(st, load_write, &ld);
 	store_close(st);
 	free(ld.items);

@@ -181,41 +181,32 @@ main(int argc, char **argv)
 	struct config conf;
 	struct store_info info;
 	struct stat_ctx sc;
-	const char *cpath = NULL, *dbpath = NULL;
+	struct cli_opts o = {NULL, NULL};
 	struct store *st;
 	int c, rc;
 
 	cli_init(argv[0]);
 	memset(&sc, 0, sizeof(sc));
 	while ((c = getopt_long(argc, argv, "c:d:hsV", longopts, NULL)) != -1) {
+		if (cli_option(c, &o, usage))
+			continue;
 		switch (c) {
-		case 'c':
-			cpath = optarg;
-			break;
-		case 'd':
-			dbpath = optarg;
-			break;
 		case 's':
 			sc.summary_only = 1;
 			break;
 		case 'J':
 			sc.json = 1;
 			break;
-		case 'V':
-			printf("greyspf-stat %s\n", GREYSPF_VERSION);
-			return (CLI_EXIT_OK);
-		case 'h':
-			usage(CLI_EXIT_OK);
 		default:
 			usage(CLI_EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
 		usage(CLI_EXIT_USAGE);
-	cli_config(cpath, &conf);
+	cli_config(o.cpath, &conf);
 	sc.conf = &conf;
 	sc.now = timefmt_now_us();
-	st = cli_open_store(&conf, dbpath, 1);
+	st = cli_open_store(&conf, o.dbpath, 1);
 	if ((rc = store_info(st, &info)) != 0)
 		fatalx("%s", store_strerror(rc));
 	if (sc.json)
@@ -233,7 +224,7 @@ main(int argc, char **argv)
 		    "  Readers in use: %u\n  Tree depth: %u\n"
 		    "  Branch pages: %zu\n  Leaf pages: %zu\n"
 		    "  Overflow pages: %zu\nEntries\n",
-		    dbpath ? dbpath : conf.database, info.mapsize,
+		    o.dbpath ? o.dbpath : conf.database, info.mapsize,
 		    info.pagesize, info.pages_used,
 		    info.pages_used * info.pagesize, info.last_txnid,
 		    info.maxreaders, info.readers, info.depth,
