@@ -37,9 +37,15 @@ asnobody $BP -n 200 -r 100 -o 1000000 spawn $GS | tee "$W/g100"
 asnobody $BP -j 2 -n 200 -r 100 -o 2000000 spawn $GS | tee "$W/g100j2"
 mkdir -p "$W/pg"
 chown postgrey:postgrey "$W/pg"
+if $BP -n 1 -r 1 tcp 127.0.0.1 10023 >/dev/null 2>&1; then
+	echo "something already listens on 127.0.0.1:10023: stop it first"
+	exit 1
+fi
 s=$(date +%s.%N)
-postgrey --inet=127.0.0.1:10023 --dbdir="$W/pg" --pidfile="$W/pg.pid" \
-    --delay=300 >"$W/pg.log" 2>&1 &
+postgrey --inet=127.0.0.1:10023 --dbdir="$W/pg" --delay=300 \
+    >"$W/pg.log" 2>&1 &
+pgpid=$!
+trap 'kill $pgpid 2>/dev/null; rm -rf "$W"' EXIT
 i=0
 until $BP -n 1 -r 1 -o 99000000 tcp 127.0.0.1 10023 >/dev/null 2>&1; do
 	i=$((i + 1))
@@ -51,7 +57,8 @@ pgstart=$(echo "($e - $s) * 1000" | bc)
 echo "postgrey daemon start to first answer: $pgstart ms"
 $BP -n 200 -r 100 -o 1000000 tcp 127.0.0.1 10023 | tee "$W/p100"
 $BP -j 2 -n 200 -r 100 -o 2000000 tcp 127.0.0.1 10023 | tee "$W/p100j2"
-kill "$(cat "$W/pg.pid" 2>/dev/null)" 2>/dev/null || pkill -x postgrey || true
+kill $pgpid
+wait $pgpid 2>/dev/null || true
 g1=$(field first_answer_p50_ms <"$W/g1runs" | median)
 g=$(field req_per_s <"$W/g100"); gj=$(field req_per_s <"$W/g100j2")
 p=$(field req_per_s <"$W/p100"); pj=$(field req_per_s <"$W/p100j2")

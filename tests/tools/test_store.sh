@@ -1,0 +1,50 @@
+#!/bin/sh
+# test_store.sh - the LMDB environment's housekeeping: the map grows on
+# MDB_MAP_FULL up to databaseMapSizeMax, and a reader slot left by a
+# killed process is cleared when the next program opens the database.
+. "$(dirname "$0")/lib.sh"
+need mdb_stat mkfifo
+
+# Growth: start at 1 MiB, allow 64; 20,000 entries need about 3 MiB.
+"$BUILD/tests/gentree" "$T/tree" 20000 3
+printf 'databaseMapSize = 1\ndatabaseMapSizeMax = 64\n' >"$T/grow.conf"
+t_ok "import past the initial map size" "$BIN/greyspf-import" -q \
+    -c "$T/grow.conf" -d "$T/db" "$T/tree"
+t_grep "map grown, not failed" 'database map grown from 1 to 2 MiB' "$T/.err"
+t_grep "every entry in" 'entries: 20000; imported: 20000 new' "$T/.out"
+mdb_stat -e "$T/db" >"$T/env"
+t_grep "map size now above 1 MiB" 'Map size: ([2-9][0-9]{6}|[0-9]{8,})' "$T/env"
+
+# A stale reader: a greyspf killed with -9 holds its slot. (When the
+# last process goes, LMDB resets the whole table itself; so a second
+# greyspf stays alive meanwhile, as on a busy server.)
+mkdir -p "$T/r"
+chmod 1777 "$T/r"
+printf 'database = %s/db\nuser = nobody\nconfigPath = %s\n' "$T/r" "$T/r" >"$T/r.conf"
+printf 'CHECKERS=greylist\n' >"$T/r/__default__"
+mkfifo "$T/in1" "$T/in2"
+"$BIN/greyspf" -L -c "$T/r.conf" <"$T/in1" >"$T/r/out1" 2>/dev/null &
+pid1=$!
+"$BIN/greyspf" -L -c "$T/r.conf" <"$T/in2" >"$T/r/out2" 2>/dev/null &
+pid2=$!
+exec 3>"$T/in1" 4>"$T/in2"
+printf 'client_address=192.0.2.1\nsender=a@x\nrecipient=b@y\n\n' >&3
+printf 'client_address=192.0.2.2\nsender=a@x\nrecipient=b@y\n\n' >&4
+# A reply proves the process has opened the database (and holds a slot).
+i=0
+until grep -q '^action=' "$T/r/out1" 2>/dev/null \
+    && grep -q '^action=' "$T/r/out2" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 2000 ] || break; sleep 0.005
+done
+kill -9 "$pid1"
+wait "$pid1" 2>/dev/null
+mdb_stat -r "$T/r/db" >"$T/readers.before"
+t_grep "killed process left its reader slot" "^ *$pid1 " "$T/readers.before"
+t_ok "the next open clears it" "$BIN/greyspf-stat" -s -d "$T/r/db"
+t_grep "the entries written before the kill are there" '^  Entries: 2$' "$T/.out"
+mdb_stat -r "$T/r/db" >"$T/readers.after"
+t_nogrep "slot cleared" "^ *$pid1 " "$T/readers.after"
+t_grep "the live process keeps its slot" "^ *$pid2 " "$T/readers.after"
+exec 3>&- 4>&-
+wait "$pid2"
+t_eq "the live process ends normally at end of input" "$?" 0
