@@ -22,10 +22,14 @@
  *	is a start-up or environment error and exits 1. panic() is a bug
  *	and aborts. The _warn/fatal variants append strerror(errno); the x
  *	variants do not.
+ *
+ *	log_safe() makes untrusted text (a client's request, a remote
+ *	record) fit for a log line: at most LOG_SAFE_MAX bytes, control
+ *	characters and DEL shown as "?", NULL shown as <UNKNOWN>.
  * SECURITY
- *	Callers pass untrusted text only through "%.100s"-style bounded
- *	conversions; this module adds no bound of its own beyond the
- *	1024-byte line.
+ *	Untrusted text reaches a message only through log_safe(), so a
+ *	client cannot forge log lines or send terminal escapes. A message
+ *	is cut at 1024 bytes.
  */
 
 #include <errno.h>
@@ -72,6 +76,22 @@ const char *
 log_progname(void)
 {
 	return (log_prog);
+}
+
+/* log_safe - untrusted text, bounded and without control characters */
+
+const char *
+log_safe(const char *text, char *buf, size_t size)
+{
+	size_t i;
+
+	if (text == NULL)
+		return ("<UNKNOWN>");
+	for (i = 0; text[i] && i + 1 < size && i < LOG_SAFE_MAX; i++)
+		buf[i] = ((unsigned char)text[i] < 0x20
+		    || text[i] == 0x7f) ? '?' : text[i];
+	buf[i] = 0;
+	return (buf);
 }
 
 /* log_vemit - format one message and send it to the sink */

@@ -3,6 +3,7 @@
 #define GREYSPF_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_sink {
 	LOG_SINK_STDERR,	/* "prog: message" on stderr (tools) */
@@ -12,6 +13,8 @@ enum log_sink {
 void	log_init(const char *, enum log_sink);
 void	log_set_verbose(int);
 const char *log_progname(void);
+const char *log_safe(const char *, char *, size_t);
+#define LOG_SAFE_MAX	100	/* bytes of untrusted text in one field */
 
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

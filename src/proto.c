@@ -154,7 +154,10 @@ proto_add_line(struct request *req, char *line, const char **why_r)
 	nlen = strcspn(p, "=" PROTO_WS);
 	eq = p + nlen + strspn(p + nlen, PROTO_WS);
 	if (nlen == 0 || *eq != '=') {
-		log_warnx("ERROR: Could not match line \"%.100s\"", line);
+		char safe[LOG_SAFE_MAX + 1];
+
+		log_warnx("ERROR: Could not match line \"%s\"",
+		    log_safe(line, safe, sizeof(safe)));
 		req->junk_lines++;
 		return (0);
 	}
@@ -193,8 +196,12 @@ proto_end_line(struct proto *p, struct request *req, int *done)
 	while (len > 0 && strchr(PROTO_WS, p->line[len - 1]) != NULL)
 		len--;
 	p->line[len] = 0;
-	if (p->debug)
-		log_info("Read line: \"%.200s\"", p->line);
+	if (p->debug) {
+		char safe[LOG_SAFE_MAX + 1];
+
+		log_info("Read line: \"%s\"", log_safe(p->line, safe,
+		    sizeof(safe)));
+	}
 	if (len == 0) {
 		*done = 1;
 		return (0);

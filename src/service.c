@@ -27,8 +27,8 @@
  *	The spf checker is not built yet: it is logged once and skipped.
  *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
- *	with absent attributes shown as <UNKNOWN>; request values are cut
- *	to 100 bytes and control characters shown as "?".
+ *	with absent attributes shown as <UNKNOWN>; request values pass
+ *	through log_safe() (cut to 100 bytes, control characters as "?").
  */
 
 #include <stdio.h>
@@ -89,22 +89,6 @@ service_close(struct service *svc)
 	svc->st = NULL;
 }
 
-/* service_safe - a request value fit for a log line */
-
-static const char *
-service_safe(const char *value, char *buf, size_t size)
-{
-	size_t i;
-
-	if (value == NULL)
-		return ("<UNKNOWN>");
-	for (i = 0; value[i] && i < size - 1 && i < 100; i++)
-		buf[i] = ((unsigned char)value[i] < 0x20
-		    || value[i] == 0x7f) ? '?' : value[i];
-	buf[i] = 0;
-	return (buf);
-}
-
 /* service_log_event - tumgreyspf's greylist and blackhole log line */
 
 static void
@@ -114,11 +98,11 @@ service_log_event(const char *event, const struct request *req)
 
 	log_info("%s: REMOTEIP=\"%s\" HELO=\"%s\" SENDER=\"%s\" "
 	    "RECIPIENT=\"%s\" QUEUEID=\"%s\"", event,
-	    service_safe(request_get(req, "client_address"), a, sizeof(a)),
-	    service_safe(request_get(req, "helo_name"), h, sizeof(h)),
-	    service_safe(request_get(req, "sender"), s, sizeof(s)),
-	    service_safe(request_get(req, "recipient"), r, sizeof(r)),
-	    service_safe(request_get(req, "queue_id"), q, sizeof(q)));
+	    log_safe(request_get(req, "client_address"), a, sizeof(a)),
+	    log_safe(request_get(req, "helo_name"), h, sizeof(h)),
+	    log_safe(request_get(req, "sender"), s, sizeof(s)),
+	    log_safe(request_get(req, "recipient"), r, sizeof(r)),
+	    log_safe(request_get(req, "queue_id"), q, sizeof(q)));
 }
 
 /* service_greylist - the greylist checker; -1 on a store failure */

@@ -46,6 +46,7 @@ test_lines(void **state)
 	    "recipient=carol@\xc3\x89xample.org\n"
 	    "this line has no equals sign\n"
 	    "=novalue\n"
+	    "\x1b[2Jfake log line\rinjected\n"
 	    "\n");
 	capture_begin();
 	assert_int_equal(proto_read(&p, &req), PROTO_REQUEST);
@@ -58,8 +59,11 @@ test_lines(void **state)
 	assert_string_equal(request_get(&req, "recipient"),
 	    "carol@\xc3\x89xample.org");
 	assert_null(request_get(&req, "missing"));
-	assert_int_equal(req.junk_lines, 2);
+	assert_int_equal(req.junk_lines, 3);
 	assert_non_null(strstr(diag, "Could not match line \"=novalue\""));
+	/* A client's control characters never reach the log. */
+	assert_non_null(strstr(diag, "\"?[2Jfake log line?injected\""));
+	assert_null(strchr(diag, '\x1b'));
 	assert_int_equal(proto_read(&p, &req), PROTO_EOF);
 }
 
