@@ -40,7 +40,8 @@ DB_OBJ	= $(DB_SRC:%.c=$(B)/%.o)
 SRV_SRC	= src/proto.c src/policy.c src/greylist.c src/blackhole.c \
 	  src/privs.c src/service.c
 SRV_OBJ	= $(SRV_SRC:%.c=$(B)/%.o)
-TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean
+TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
+	  greyspf-configtest greyspf-addip
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto
@@ -102,6 +103,7 @@ test check:
 	    $(SAN_B)/bin/greyspf-import $(SAN_B)/bin/greyspf-dump \
 	    $(SAN_B)/bin/greyspf-load $(SAN_B)/bin/greyspf-stat \
 	    $(SAN_B)/bin/greyspf-clean $(SAN_B)/bin/greyspf \
+	    $(SAN_B)/bin/greyspf-configtest $(SAN_B)/bin/greyspf-addip \
 	    $(SAN_B)/tests/sockdrive \
 	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
 	    $(FUZZRUN:%=$(SAN_B)/tests/%)

@@ -168,11 +168,13 @@ entity_read_file(const char *path, struct entity_conf *conf)
 		if (total > ENTITY_FILE_MAX) {
 			log_warnx("%.200s:%d: file longer than %d bytes, "
 			    "rest ignored", path, lineno, ENTITY_FILE_MAX);
+			conf->problems++;
 			break;
 		}
 		if (len > ENTITY_LINE_MAX) {
 			log_warnx("%.200s:%d: line longer than %d bytes, "
 			    "ignored", path, lineno, ENTITY_LINE_MAX);
+			conf->problems++;
 			while ((c = getc(fp)) != EOF && c != '\n')
 				total++;
 			continue;
@@ -185,14 +187,17 @@ entity_read_file(const char *path, struct entity_conf *conf)
 		if ((eq = strchr(p, '=')) == NULL) {
 			log_warnx("%.200s:%d: ERROR parsing line \"%.100s\"",
 			    path, lineno, p);
+			conf->problems++;
 			continue;
 		}
 		*eq = 0;
 		name = entity_strip(p);
 		value = entity_strip(eq + 1);
-		if (entity_set(conf, name, value, &why) < 0)
+		if (entity_set(conf, name, value, &why) < 0) {
 			log_warnx("%.200s:%d: %s: %.50s = \"%.100s\" ignored",
 			    path, lineno, why, name, value);
+			conf->problems++;
+		}
 	}
 	if (ferror(fp))
 		log_warn("%.200s: read error", path);

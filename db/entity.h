@@ -24,6 +24,7 @@ struct entity_conf {
 	char	otherconfigs[ENTITY_VALUE_MAX];
 	double	expiredays;
 	int	files_read;
+	int	problems;		/* lines reported and skipped */
 };
 
 struct entity_query {

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 "$BIN/greyspf-load" -d "$T/db" "$(dirname "$0")/../data/dump-v1.in" >/dev/null
-for tool in import dump load stat clean; do
+for tool in import dump load stat clean configtest addip; do
 	p=$BIN/greyspf-$tool
 	t_ok "$tool -h" "$p" -h
 	t_grep "$tool -h prints usage" "^usage: greyspf-$tool " "$T/.out"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# test_config_tools.sh - greyspf-configtest finds every problem of a
+# configuration with its file:line; greyspf-addip writes what the
+# lookups read (IPv4 and IPv6), all or nothing, and the service then
+# lets those clients through.
+. "$(dirname "$0")/lib.sh"
+need faketime
+
+C=$T/config
+cp -r "$FIXTURES/tumgreyspf-v2-triplet-ignorelastbyte/config" "$C"
+chmod -R u+w,a+rX "$C"
+sed -i "s|/srv/tumgreyspf/config|$C|" "$C/tumgreyspf.conf"
+t_rc "configtest on the fixture tree: problems found" 1 \
+    "$BIN/greyspf-configtest" "$C/tumgreyspf.conf"
+t_grep "unknown name, with file:line" 'unknownkey.example/__default__:1: unknown name: FOO' "$T/.err"
+t_grep "bad line, with file:line" 'unknownkey.example/__default__:2: ERROR parsing line' "$T/.err"
+t_grep "bad value, with file:line" 'broken.example/__default__:1: GREYLISTTIME must be whole seconds' "$T/.err"
+t_nogrep "the master file in the tree is not an entity file" 'tumgreyspf.conf: not read' "$T/.err"
+t_grep "counts" ': 14 files, 3 problems$' "$T/.out"
+mkdir -p "$C/envelope_sender/Example.COM" "$C/elsewhere"
+echo "GREYLISTTIME=1" >"$C/envelope_sender/Example.COM/__default__"
+echo "GREYLISTTIME=1" >"$C/elsewhere/__default__"
+echo "GREYLISTTIME=1" >"$C/envelope_sender/tilde~user"
+t_rc "configtest: unreachable files" 1 "$BIN/greyspf-configtest" -q "$C/tumgreyspf.conf"
+t_grep "upper-case domain never matches" 'Example.COM/__default__: never matches: domain' "$T/.err"
+t_grep "unknown top directory" 'elsewhere/__default__: not read: not under client_address' "$T/.err"
+t_grep "wrong depth" 'envelope_sender/tilde~user: not read: expected TYPE/DOMAIN' "$T/.err"
+printf 'debugLevel = 7\n' >"$T/bad.conf"
+t_rc "configtest: bad master file" 1 "$BIN/greyspf-configtest" -c "$T/bad.conf"
+t_grep "master error with file:line" 'bad.conf:1: debugLevel must be an integer from 0 to 4' "$T/.err"
+mkdir -p "$T/clean"
+printf 'CHECKERS = greylist\n' >"$T/clean/__default__"
+printf 'configPath = %s/clean\n' "$T" >"$T/clean.conf"
+t_ok "configtest: a clean configuration" "$BIN/greyspf-configtest" -c "$T/clean.conf"
+t_grep "clean counts" 'clean: 1 files, 0 problems$' "$T/.out"
+
+# addip: all or nothing.
+A=$T/a
+mkdir -p "$A/config"
+printf 'CHECKERS = greylist\nOTHERCONFIGS = client_address\n' >"$A/config/__default__"
+chmod -R a+rwX "$A"
+chmod 1777 "$A"
+printf 'configPath = %s/config\ndatabase = %s/db\nuser = nobody\n' "$A" "$A" >"$A/g.conf"
+t_rc "addip: one bad network writes nothing" 1 "$BIN/greyspf-addip" \
+    -c "$A/g.conf" 192.0.2.0/24 10.0.0.0/12
+t_grep "addip: bad network named" 'argument 2|argument:2: "10.0.0.0/12": IPv4 prefix must be /8, /16, /24 or /32' "$T/.err"
+t_rc "addip: nothing written" 1 test -e "$A/config/client_address"
+printf '# whitelist\n192.0.2\n198.51.100.7 host\n2001:db8:1::/48\n\n' >"$A/list"
+t_ok "addip from stdin" sh -c "'$BIN/greyspf-addip' -c '$A/g.conf' <'$A/list'"
+t_grep "IPv4 /24 as octets" "wrote: $A/config/client_address/192/0/2/__default__" "$T/.out"
+t_grep "IPv4 host" "wrote: $A/config/client_address/198/51/100/7/__default__" "$T/.out"
+t_grep "IPv6 /48 as groups" "wrote: $A/config/client_address/2001/db8/1/__default__" "$T/.out"
+t_grep "content as tumgreyspf-addip wrote it" '^CHECKERS=$' "$A/config/client_address/2001/db8/1/__default__"
+t_ok "addip again" "$BIN/greyspf-addip" -c "$A/g.conf" 192.0.2.0/24
+t_grep "existing file left alone" 'exists, left as is' "$T/.out"
+t_ok "configtest agrees" "$BIN/greyspf-configtest" -c "$A/g.conf"
+# The service lets the exempted clients through, greylists the others.
+q() { printf 'client_address=%s\nsender=a@x\nrecipient=b@y\n\n' "$1"; }
+{ q 192.0.2.9; q 2001:db8:1:ffff::1; q 2001:db8:2::1; } >"$A/in"
+TZ=UTC faketime -f "2026-11-21 04:38:57" "$BUILD/tests/sockdrive" \
+    "$BIN/greyspf" -L -c "$A/g.conf" <"$A/in" >"$A/out" 2>/dev/null
+grep '^action=' "$A/out" | tr '\n' '|' >"$A/got"
+t_eq "service honours addip (IPv4 /24, IPv6 /48)" "$(cat "$A/got")" \
+    "action=dunno|action=dunno|action=defer_if_permit Service unavailable, greylisted (http://projects.puremagic.com/greylisting/).|"
