@@ -96,6 +96,10 @@ $(B)/tests/sockdrive: $(B)/tests/tools/sockdrive.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
 
+$(B)/tests/logsink: $(B)/tests/tools/logsink.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
+
 # The test suite runs against a sanitizer build of everything.
 SAN_B	= build/san
 test check:
@@ -104,7 +108,7 @@ test check:
 	    $(SAN_B)/bin/greyspf-load $(SAN_B)/bin/greyspf-stat \
 	    $(SAN_B)/bin/greyspf-clean $(SAN_B)/bin/greyspf \
 	    $(SAN_B)/bin/greyspf-configtest $(SAN_B)/bin/greyspf-addip \
-	    $(SAN_B)/tests/sockdrive \
+	    $(SAN_B)/tests/sockdrive $(SAN_B)/tests/logsink \
 	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
 	    $(FUZZRUN:%=$(SAN_B)/tests/%)
 	BUILD=$(SAN_B) sh tests/run.sh
