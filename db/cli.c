@@ -13,8 +13,8 @@
  *	int	cli_finish_stdout(void)
  *	void	cli_entity(conf, key, entity_r)
  * DESCRIPTION
- *	cli_init() sets the program name for messages (on stderr) and
- *	ignores SIGPIPE, so a closed pipe shows as a write error that
+ *	cli_init() sets the program name for messages (on stderr), enables
+ *	the per-entity lookup cache (entity.c) and ignores SIGPIPE, so a closed pipe shows as a write error that
  *	cli_finish_stdout() reports, not as a silent death.
  *
  *	cli_option() handles the options every program shares: -c config,
@@ -54,6 +54,8 @@ cli_init(const char *argv0)
 {
 	log_init(argv0, LOG_SINK_STDERR);
 	signal(SIGPIPE, SIG_IGN);
+	/* A tool's run is short and the tree does not change under it. */
+	entity_cache_enable();
 }
 
 int

@@ -53,6 +53,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,36 +126,17 @@ entity_set(struct entity_conf *conf, const char *name, const char *value,
 	return (0);
 }
 
-/* entity_read_file - apply one file; 1 when it does not exist */
+/* entity_parse_file - apply one file; 1 when it does not exist */
 
-int
-entity_read_file(const char *path, struct entity_conf *conf)
+static int
+entity_parse_file(const char *path, struct entity_conf *conf)
 {
 	char line[ENTITY_LINE_MAX + 2], *p, *eq, *name, *value;
 	const char *why;
-	struct stat st;
 	size_t total = 0, len;
 	int lineno = 0, c;
 	FILE *fp;
 
-	if (stat(path, &st) < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			log_warn("error stating \"%.200s\"", path);
-		else
-			log_debug("config %.200s: not present", path);
-		return (1);
-	}
-	/* A directory is normal where tumgreyspf-addip made one for a
-	 * host; the original logged an error for it on every request. */
-	if (S_ISDIR(st.st_mode)) {
-		log_debug("config %.200s: a directory", path);
-		return (1);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_warnx("is not a file: \"%.200s\", mode=%o", path,
-		    (unsigned)st.st_mode);
-		return (1);
-	}
 	if ((fp = fopen(path, "r")) == NULL) {
 		log_warn("%.200s", path);
 		return (-1);
@@ -205,6 +187,160 @@ entity_read_file(const char *path, struct entity_conf *conf)
 	return (0);
 }
 
+
+/*
+ * The batch tools (import, stat, clean) look up the configuration of
+ * millions of entries in one run, during which the tree does not change
+ * for them: they enable a cache of what each path holds (nothing, a
+ * directory, or a parsed file), bounded to ENTITY_CACHE_MAX paths. The
+ * service never enables it: its lookups read the disk every time, so an
+ * edit applies to the next request, as in tumgreyspf.
+ */
+#define ENTITY_CACHE_MAX	65536
+#define ENTITY_CACHE_SLOTS	(2 * ENTITY_CACHE_MAX)
+
+enum entity_kind {
+	ENTITY_ABSENT, ENTITY_FILE, ENTITY_DIR, ENTITY_OTHER
+};
+
+struct entity_cached {
+	char	*path;
+	enum entity_kind kind;
+	struct entity_conf *delta;	/* ENTITY_FILE: what it sets */
+};
+
+static struct entity_cached *entity_cache;
+static size_t entity_cache_used;
+
+void
+entity_cache_enable(void)
+{
+	if (entity_cache == NULL)
+		entity_cache = xcalloc(ENTITY_CACHE_SLOTS,
+		    sizeof(*entity_cache));
+}
+
+/* entity_cache_slot - the slot of path, empty if not cached */
+
+static struct entity_cached *
+entity_cache_slot(const char *path)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	for (i = h % ENTITY_CACHE_SLOTS;; i = (i + 1) % ENTITY_CACHE_SLOTS)
+		if (entity_cache[i].path == NULL
+		    || strcmp(entity_cache[i].path, path) == 0)
+			return (&entity_cache[i]);
+}
+
+/* entity_kind_of - what is at path (following links, as the original) */
+
+static enum entity_kind
+entity_kind_uncached(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			log_warn("error stating \"%.200s\"", path);
+		return (ENTITY_ABSENT);
+	}
+	return (S_ISDIR(st.st_mode) ? ENTITY_DIR : S_ISREG(st.st_mode)
+	    ? ENTITY_FILE : ENTITY_OTHER);
+}
+
+static struct entity_cached *
+entity_lookup_path(const char *path, enum entity_kind *kind)
+{
+	struct entity_cached *c;
+
+	if (entity_cache == NULL) {
+		*kind = entity_kind_uncached(path);
+		return (NULL);
+	}
+	c = entity_cache_slot(path);
+	if (c->path == NULL) {
+		*kind = entity_kind_uncached(path);
+		if (entity_cache_used >= ENTITY_CACHE_MAX)
+			return (NULL);
+		c->path = xstrdup(path);
+		c->kind = *kind;
+		entity_cache_used++;
+	}
+	*kind = c->kind;
+	return (c);
+}
+
+static enum entity_kind
+entity_kind_of(const char *path)
+{
+	enum entity_kind kind;
+
+	entity_lookup_path(path, &kind);
+	return (kind);
+}
+
+/* entity_apply - what a parsed file set, over conf */
+
+static void
+entity_apply(struct entity_conf *conf, const struct entity_conf *d)
+{
+	if (d->set & ENTITY_SPFSEEDONLY)
+		conf->spfseedonly = d->spfseedonly;
+	if (d->set & ENTITY_GREYLISTTIME)
+		conf->greylisttime = d->greylisttime;
+	if (d->set & ENTITY_CHECKERS)
+		strcpy(conf->checkers, d->checkers);
+	if (d->set & ENTITY_OTHERCONFIGS)
+		strcpy(conf->otherconfigs, d->otherconfigs);
+	if (d->set & ENTITY_GREYLISTEXPIREDAYS)
+		conf->expiredays = d->expiredays;
+	conf->set |= d->set;
+	conf->files_read++;
+}
+
+/* entity_read_file - apply one file; 1 when it does not exist */
+
+int
+entity_read_file(const char *path, struct entity_conf *conf)
+{
+	struct entity_cached *c;
+	enum entity_kind kind;
+	int rc;
+
+	c = entity_lookup_path(path, &kind);
+	if (kind == ENTITY_DIR) {
+		/* Normal where tumgreyspf-addip made one for a host; the
+		 * original logged an error for it on every request. */
+		log_debug("config %.200s: a directory", path);
+		return (1);
+	}
+	if (kind == ENTITY_OTHER) {
+		log_warnx("is not a file: \"%.200s\"", path);
+		return (1);
+	}
+	if (kind == ENTITY_ABSENT) {
+		log_debug("config %.200s: not present", path);
+		return (1);
+	}
+	if (c == NULL)
+		return (entity_parse_file(path, conf));
+	if (c->delta == NULL) {
+		c->delta = xcalloc(1, sizeof(*c->delta));
+		if ((rc = entity_parse_file(path, c->delta)) != 0) {
+			c->kind = ENTITY_ABSENT;
+			return (rc);
+		}
+		conf->problems += c->delta->problems;
+	}
+	entity_apply(conf, c->delta);
+	return (0);
+}
+
 /* entity_walk - DIR/__default__ for each piece, then the last as a file.
  * A missing directory ends the walk: nothing below it can exist, so
  * the result is the original's six reads, with fewer stat() calls. */
@@ -214,7 +350,7 @@ entity_walk(const char *base, char *const *pieces, int n,
     struct entity_conf *conf)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
-	struct stat st;
+	enum entity_kind kind;
 	int i;
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/client_address", base)
@@ -225,11 +361,11 @@ entity_walk(const char *base, char *const *pieces, int n,
 			return;
 		strcat(dir, "/");
 		strcat(dir, pieces[i]);
-		if (stat(dir, &st) < 0) {
+		if ((kind = entity_kind_of(dir)) == ENTITY_ABSENT) {
 			log_debug("config %.200s: not present", dir);
 			return;
 		}
-		if (!S_ISDIR(st.st_mode)) {
+		if (kind != ENTITY_DIR) {
 			if (i == n - 1)
 				entity_read_file(dir, conf);
 			return;
@@ -307,9 +443,11 @@ entity_address(const char *base, const char *type, const char *addr,
 	/* An empty piece would read the directory itself: skip it. */
 	if (*domain == 0)
 		return;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s/__default__", base,
-	    type, domain) >= sizeof(path))
+	/* Most domains have no directory: one stat instead of two. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", base, type,
+	    domain) >= sizeof(path) || entity_kind_of(path) != ENTITY_DIR)
 		return;
+	strcat(path, "/__default__");
 	entity_read_file(path, conf);
 	if (*local == 0)
 		return;

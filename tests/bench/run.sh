@@ -93,6 +93,19 @@ echo "== 1,000,000 triplets, live order (random, 1000 per transaction)"
 rm -rf "$W/r1"
 echo "== 1,000,000 triplets, import order (sorted, MDB_APPEND)"
 "$BUILD/tests/bench_store" "$W/a1" 1000000 append 200000
+echo "== greyspf-clean -n and greyspf-stat -s over 1,000,000 entries, with a per-entity tree"
+mkdir -p "$W/cc/envelope_recipient/example.org"
+printf 'OTHERCONFIGS = client_address,envelope_sender,envelope_recipient\nGREYLISTEXPIREDAYS = 10\n' \
+    >"$W/cc/__default__"
+echo "GREYLISTEXPIREDAYS = 1" >"$W/cc/envelope_recipient/example.org/__default__"
+printf 'configPath = %s/cc\n' "$W" >"$W/cc.conf"
+for t in clean stat; do
+	a=-n; [ $t = stat ] && a=-s
+	s=$(date +%s.%N)
+	"$BIN/greyspf-$t" $a -c "$W/cc.conf" -d "$W/a1" >/dev/null
+	e=$(date +%s.%N)
+	echo "greyspf-$t over 1,000,000 entries: $(echo "$e - $s" | bc) s"
+done
 rm -rf "$W/a1"
 if [ "${BENCH_BIG:-1}" != 0 ]; then
 	echo "== 10,000,000 triplets, import order"

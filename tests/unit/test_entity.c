@@ -216,6 +216,46 @@ test_limits(void **state)
 	free(big);
 }
 
+/* Runs last: the cache, once on, stays on for the process. */
+static void
+test_cache(void **state)
+{
+	static const struct entity_query qs[] = {
+		{"10.9.8.7", "x@broken.example", "strict@example.org"},
+		{"192.0.2.9", "x@example.com", "strict@example.org"},
+		{"2001:db8:1:2:aa::1", ".leading@example.com", "a@example.net"},
+		{"10.9.8.6", "someone@ex\xc3\xa4mple.com", NULL},
+	};
+	struct entity_conf plain[4], cached, again;
+	char *diag;
+	int ok[4];
+	size_t i;
+
+	(void)state;
+	capture_begin();
+	for (i = 0; i < 4; i++)
+		entity_lookup(base, &qs[i], &plain[i]);
+	(void)capture_end();
+	entity_cache_enable();
+	capture_begin();
+	for (i = 0; i < 4; i++) {
+		entity_lookup(base, &qs[i], &cached);
+		entity_lookup(base, &qs[i], &again);
+		/* Same result as from disk, the first time and from cache;
+		 * problems are counted when a file is first parsed only. */
+		cached.problems = again.problems = plain[i].problems = 0;
+		ok[i] = memcmp(&cached, &plain[i], sizeof(cached)) == 0
+		    && memcmp(&again, &plain[i], sizeof(again)) == 0;
+	}
+	diag = capture_end();
+	for (i = 0; i < 4; i++)
+		ROW_CHECK(qs[i].client_address, ok[i]);
+	/* A bad file is reported once a run, not once an entry. */
+	assert_non_null(strstr(diag, "broken.example/__default__:2"));
+	assert_null(strstr(strstr(diag, "broken.example/__default__:2") + 1,
+	    "broken.example/__default__:2"));
+}
+
 int
 main(void)
 {
@@ -226,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_cache),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
