@@ -44,7 +44,8 @@ static const char *log_prog = "greyspf";
 static enum log_sink log_where = LOG_SINK_STDERR;
 static int log_verbose;
 
-static void log_vemit(int, const char *, const char *, va_list);
+static void log_vemit(int, const char *, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
 
 /* log_init - choose the program name and the sink */
 
