@@ -11,13 +11,17 @@
  *	its sending side (-k: keeps it open, so only the server's own idle
  *	limit can end the talk), copies everything the server says to
  *	standard output until it closes, and exits with the server's exit
- *	status (128 + signal if it was killed).
+ *	status (128 + signal if it was killed). Writing and reading go on
+ *	together (poll), so a long input never deadlocks on full socket
+ *	buffers.
  */
 
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,18 +61,40 @@ main(int argc, char **argv)
 		_exit(127);
 	}
 	close(sv[1]);
-	/* Write in chunks; the server may close early on bad input. */
-	while (off < len) {
-		size_t take = len - off < chunk ? len - off : chunk;
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	/* Write in chunks and read replies as they come (poll), so neither
+	 * side blocks on a full socket buffer; the server may close early
+	 * on bad input. */
+	for (;;) {
+		struct pollfd pfd = {sv[0], POLLIN, 0};
 
-		if ((n = write(sv[0], in + off, take)) <= 0)
+		if (off < len)
+			pfd.events |= POLLOUT;
+		if (poll(&pfd, 1, -1) < 0)
 			break;
-		off += (size_t)n;
+		if (pfd.revents & POLLOUT) {
+			size_t take = len - off < chunk ? len - off : chunk;
+
+			n = write(sv[0], in + off, take);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				n = 0;
+			else if (n <= 0)
+				len = off;	/* peer gone: stop writing */
+			off += n > 0 ? (size_t)n : 0;
+			if (off == len && !keep)
+				shutdown(sv[0], SHUT_WR);
+		}
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = read(sv[0], buf, sizeof(buf));
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n <= 0)
+				break;
+			fwrite(buf, 1, (size_t)n, stdout);
+		}
 	}
-	if (!keep)
+	if (len == 0 && !keep)
 		shutdown(sv[0], SHUT_WR);
-	while ((n = read(sv[0], buf, sizeof(buf))) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
 	close(sv[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		return (1);
