@@ -9,6 +9,7 @@
  *	int	key_set(key_r, kind, client, sender, recipient)
  *	int	key_encode(key, buf, size, len_r)
  *	int	key_decode(buf, len, key_r)
+ *	int	key_compare(a, alen, b, blen)
  * DESCRIPTION
  *	One LMDB key per greylist entry. The layout, version 1:
  *
@@ -39,7 +40,9 @@
  *	511-byte limit. An empty sender is the null sender (<>).
  *
  *	key_set() fills a key and checks those limits. key_decode()
- *	validates every field of a stored key.
+ *	validates every field of a stored key. key_compare() is LMDB's
+ *	default order for encoded keys (bytes, then length), for callers
+ *	that sort keys before appending them.
  * DIAGNOSTICS
  *	All return 0, or -1 when the input does not fit the layout.
  */
@@ -149,4 +152,17 @@ key_decode(const unsigned char *buf, size_t len, struct greykey *key_r)
 	memcpy(key_r->recipient, nul + 1, rlen);
 	key_r->recipient[rlen] = 0;
 	return (0);
+}
+
+/* key_compare - LMDB's order of two encoded keys */
+
+int
+key_compare(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return (c);
+	return (alen < blen ? -1 : alen > blen);
 }

@@ -26,5 +26,7 @@ int	key_set(struct greykey *, enum key_kind, const struct netaddr *,
 	    const char *, const char *);
 int	key_encode(const struct greykey *, unsigned char *, size_t, size_t *);
 int	key_decode(const unsigned char *, size_t, struct greykey *);
+int	key_compare(const unsigned char *, size_t, const unsigned char *,
+	    size_t);
 
 #endif

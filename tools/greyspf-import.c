@@ -169,14 +169,9 @@ static int
 import_cmp(const void *a, const void *b)
 {
 	const struct import_item *x = a, *y = b;
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(x->key, y->key, n);
+	int c = key_compare(x->key, x->klen, y->key, y->klen);
 
-	if (c != 0)
-		return (c);
-	if (x->klen != y->klen)
-		return (x->klen < y->klen ? -1 : 1);
-	return (strcmp(x->path, y->path));
+	return (c != 0 ? c : strcmp(x->path, y->path));
 }
 
 /* import_unite - sort, then merge files that name one entry */

@@ -116,13 +116,10 @@ static int
 load_cmp(const void *a, const void *b)
 {
 	const struct load_item *x = a, *y = b;
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(x->key, y->key, n);
+	int c = key_compare(x->key, x->klen, y->key, y->klen);
 
 	if (c != 0)
 		return (c);
-	if (x->klen != y->klen)
-		return (x->klen < y->klen ? -1 : 1);
 	return (x->lineno < y->lineno ? -1 : x->lineno > y->lineno);
 }
 

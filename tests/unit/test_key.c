@@ -71,9 +71,8 @@ keycmp(const struct greykey *a, const struct greykey *b)
 {
 	unsigned char x[KEY_MAX], y[KEY_MAX];
 	size_t xl = enc(a, x), yl = enc(b, y);
-	int c = memcmp(x, y, xl < yl ? xl : yl);
 
-	return (c ? c : (int)xl - (int)yl);
+	return (key_compare(x, xl, y, yl));
 }
 
 static void
