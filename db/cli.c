@@ -12,10 +12,12 @@
  *	struct store *cli_open_store(conf, dbpath, rdonly)
  *	int	cli_finish_stdout(void)
  *	void	cli_entity(conf, key, entity_r)
+ *	int64_t	cli_expires_at(conf, key, rec)
  * DESCRIPTION
  *	cli_init() sets the program name for messages (on stderr), enables
- *	the per-entity lookup cache (entity.c) and ignores SIGPIPE, so a closed pipe shows as a write error that
- *	cli_finish_stdout() reports, not as a silent death.
+ *	the per-entity lookup cache (entity.c) and ignores SIGPIPE, so a
+ *	closed pipe shows as a write error that cli_finish_stdout()
+ *	reports, not as a silent death.
  *
  *	cli_option() handles the options every program shares: -c config,
  *	-d database, -h (usage on stdout, exit 0) and -V (version, exit 0).
@@ -37,6 +39,10 @@
  *	a key: the client as the dot-separated pieces the original used
  *	(an IPv4 /24 is "a.b.c", so its a/b/c/__default__ applies), the
  *	sender and the recipient.
+ *
+ *	cli_expires_at() is when greyspf-clean drops an entry: the
+ *	GREYLISTEXPIREDAYS that applies to it, through record_expires_at().
+ *	greyspf-stat shows the same time, so the two never disagree.
  */
 
 #include <errno.h>
@@ -146,4 +152,15 @@ cli_entity(const struct config *conf, const struct greykey *key,
 	q.sender = key->kind == KEY_TRIPLET ? key->sender : NULL;
 	q.recipient = key->kind == KEY_TRIPLET ? key->recipient : NULL;
 	entity_lookup(conf->config_path, &q, ent);
+}
+
+int64_t
+cli_expires_at(const struct config *conf, const struct greykey *key,
+    const struct greyrec *rec)
+{
+	struct entity_conf ent;
+
+	cli_entity(conf, key, &ent);
+	return (record_expires_at(rec, (int64_t)(entity_expire_days(&ent)
+	    * 86400.0 * 1e6)));
 }

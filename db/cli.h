@@ -8,6 +8,7 @@
 #include "config.h"
 #include "entity.h"
 #include "key.h"
+#include "record.h"
 #include "store.h"
 
 #define CLI_EXIT_OK	0
@@ -27,5 +28,7 @@ int	cli_finish_stdout(void);
 void	cli_entity_client(const struct netaddr *, char *, size_t);
 void	cli_entity(const struct config *, const struct greykey *,
 	    struct entity_conf *);
+int64_t	cli_expires_at(const struct config *, const struct greykey *,
+	    const struct greyrec *);
 
 #endif

@@ -187,7 +187,6 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 	return (0);
 }
 
-
 /*
  * The batch tools (import, stat, clean) look up the configuration of
  * millions of entries in one run, during which the tree does not change
@@ -237,7 +236,8 @@ entity_cache_slot(const char *path)
 			return (&entity_cache[i]);
 }
 
-/* entity_kind_of - what is at path (following links, as the original) */
+/* entity_kind_uncached - what is at path (following links, as the
+ * original did) */
 
 static enum entity_kind
 entity_kind_uncached(const char *path)
@@ -252,6 +252,9 @@ entity_kind_uncached(const char *path)
 	return (S_ISDIR(st.st_mode) ? ENTITY_DIR : S_ISREG(st.st_mode)
 	    ? ENTITY_FILE : ENTITY_OTHER);
 }
+
+/* entity_lookup_path - what is at path, and its cache slot (NULL when
+ * the cache is off or full) */
 
 static struct entity_cached *
 entity_lookup_path(const char *path, enum entity_kind *kind)
@@ -274,6 +277,8 @@ entity_lookup_path(const char *path, enum entity_kind *kind)
 	*kind = c->kind;
 	return (c);
 }
+
+/* entity_kind_of - what is at path */
 
 static enum entity_kind
 entity_kind_of(const char *path)

@@ -131,7 +131,7 @@ proto_store(struct request *req, const char *s, size_t len)
 	return (dst);
 }
 
-/* proto_lowercase - does this attribute keep its case? */
+/* proto_keeps_case - does this attribute keep its case? */
 
 static int
 proto_keeps_case(const char *name)

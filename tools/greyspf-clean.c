@@ -78,15 +78,12 @@ static int
 clean_expired(struct clean *cl, const void *k, size_t klen, const void *v,
     size_t vlen)
 {
-	struct entity_conf ent;
 	struct greykey key;
 	struct greyrec rec;
 
 	if (key_decode(k, klen, &key) < 0 || record_decode(v, vlen, &rec) < 0)
 		return (-1);
-	cli_entity(cl->conf, &key, &ent);
-	return (record_expires_at(&rec, (int64_t)(entity_expire_days(&ent)
-	    * 86400.0 * 1e6)) <= cl->now);
+	return (cli_expires_at(cl->conf, &key, &rec) <= cl->now);
 }
 
 static int

@@ -129,7 +129,6 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
     void *ctx)
 {
 	struct stat_ctx *sc = ctx;
-	struct entity_conf ent;
 	struct greykey key;
 	struct greyrec rec;
 	enum record_state state;
@@ -139,9 +138,7 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 		sc->bad++;
 		return (0);
 	}
-	cli_entity(sc->conf, &key, &ent);
-	expires_at = record_expires_at(&rec,
-	    (int64_t)(entity_expire_days(&ent) * 86400.0 * 1e6));
+	expires_at = cli_expires_at(sc->conf, &key, &rec);
 	state = record_state(&rec, sc->now);
 	if (!sc->summary_only) {
 		if (sc->json)

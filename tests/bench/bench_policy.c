@@ -30,14 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
+#include "benchlib.h"
 
 static int
 request(char *buf, size_t size, long g)
@@ -87,14 +80,6 @@ talk(int fd, long first, int reqs, double t0)
 			t_first = now_s() - t0;
 	}
 	return (t_first);
-}
-
-static int
-dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
 }
 
 int

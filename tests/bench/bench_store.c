@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchlib.h"
 #include "key.h"
 #include "record.h"
 #include "store.h"
@@ -125,23 +126,6 @@ lookup_fn(struct store_txn *txn, void *ctx)
 	l->found = store_txn_get(txn, l->slot + 1, l->slot[0], &v, &vlen) == 0
 	    && record_decode(v, vlen, &rec) == 0;
 	return (0);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
-static int
-dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x < y ? -1 : x > y);
 }
 
 int
