@@ -18,6 +18,8 @@ CPPFLAGS += -D_GNU_SOURCE -Idb -DGREYSPF_VERSION=\"$(VERSION)\"
 # liblmdb and libinih are linked statically: two fewer shared objects to
 # load at every spawn (start-up is the cost that matters under spawn).
 LDLIBS	= -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic -lpthread
+# libspf2 (Debian's, no pkg-config file) and glibc's resolver.
+SPF_LIBS = -lspf2 -lresolv
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
 
@@ -38,7 +40,8 @@ DB_SRC	= db/log.c db/util.c db/addr.c db/key.c db/record.c db/store.c \
 	  db/timefmt.c db/cli.c
 DB_OBJ	= $(DB_SRC:%.c=$(B)/%.o)
 SRV_SRC	= src/proto.c src/policy.c src/greylist.c src/blackhole.c \
-	  src/privs.c src/service.c
+	  src/privs.c src/service.c src/spf_record.c src/spf_macro.c \
+	  src/spf_dns.c src/spf_engine.c src/spf_worker.c
 SRV_OBJ	= $(SRV_SRC:%.c=$(B)/%.o)
 TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 	  greyspf-configtest greyspf-addip
@@ -62,11 +65,12 @@ $(B)/libgreyspf.a: $(SRV_OBJ)
 $(BIN)/greyspf: $(B)/src/main.o $(B)/libgreyspf.a $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $(B)/src/main.o $(B)/libgreyspf.a \
-	    $(B)/libgreyspfdb.a $(LDLIBS)
+	    $(B)/libgreyspfdb.a $(LDLIBS) $(SPF_LIBS)
 
 # db/ and tools/ never see src/ headers (dependencies point one way).
-$(B)/src/%.o $(B)/tests/unit/test_p%.o $(B)/tests/fuzz/fuzz_proto.o \
-    $(B)/tests/tools/%.o: CPPFLAGS += -Isrc
+$(B)/src/%.o $(B)/tests/unit/test_p%.o $(B)/tests/unit/test_s%.o \
+    $(B)/tests/fuzz/fuzz_proto.o $(B)/tests/fuzz/fuzz_spf%.o \
+    $(B)/tests/tools/%.o $(B)/tests/spf/%.o: CPPFLAGS += -Isrc
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -84,7 +88,7 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(B)/libgreyspf.a \
 	    $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspf.a \
-	    $(B)/libgreyspfdb.a $(LDLIBS) -lcmocka
+	    $(B)/libgreyspfdb.a $(LDLIBS) $(SPF_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 
@@ -95,6 +99,12 @@ $(B)/tests/gentree: $(B)/tests/tools/gentree.o $(B)/libgreyspfdb.a
 $(B)/tests/sockdrive: $(B)/tests/tools/sockdrive.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
+
+$(B)/tests/spfsuite: $(B)/tests/spf/spfsuite.o $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a $(LDLIBS) $(SPF_LIBS) -lyaml
 
 $(B)/tests/logsink: $(B)/tests/tools/logsink.o
 	@mkdir -p $(@D)

@@ -4,7 +4,8 @@
 set -eu
 # "deps.sh bench" adds what make bench compares against.
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
-    faketime python3 util-linux tar findutils bc"
+    faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
+    iproute2"
 [ "${1:-}" = bench ] && PKGS="$PKGS postgrey"
 missing=
 for p in $PKGS; do
