@@ -41,7 +41,7 @@ DB_SRC	= db/log.c db/util.c db/addr.c db/key.c db/record.c db/store.c \
 DB_OBJ	= $(DB_SRC:%.c=$(B)/%.o)
 SRV_SRC	= src/proto.c src/policy.c src/greylist.c src/blackhole.c \
 	  src/privs.c src/service.c src/spf_record.c src/spf_macro.c \
-	  src/spf_dns.c src/spf_engine.c src/spf_worker.c
+	  src/spf_dns.c src/spf_engine.c src/spf_worker.c src/spf_policy.c
 SRV_OBJ	= $(SRV_SRC:%.c=$(B)/%.o)
 TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 	  greyspf-configtest greyspf-addip
@@ -106,6 +106,12 @@ $(B)/tests/spfsuite: $(B)/tests/spf/spfsuite.o $(B)/libgreyspf.a \
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspf.a \
 	    $(B)/libgreyspfdb.a $(LDLIBS) $(SPF_LIBS) -lyaml
 
+$(B)/tests/spfcrash: $(B)/tests/spf/spfcrash.o $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $< $(B)/libgreyspf.a \
+	    $(B)/libgreyspfdb.a $(LDLIBS) $(SPF_LIBS)
+
 $(B)/tests/logsink: $(B)/tests/tools/logsink.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
@@ -119,6 +125,7 @@ test check:
 	    $(SAN_B)/bin/greyspf-clean $(SAN_B)/bin/greyspf \
 	    $(SAN_B)/bin/greyspf-configtest $(SAN_B)/bin/greyspf-addip \
 	    $(SAN_B)/tests/sockdrive $(SAN_B)/tests/logsink \
+	    $(SAN_B)/tests/spfsuite $(SAN_B)/tests/spfcrash \
 	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
 	    $(FUZZRUN:%=$(SAN_B)/tests/%)
 	BUILD=$(SAN_B) sh tests/run.sh

@@ -11,6 +11,8 @@
  *	void	addr_mask(addr, plen)
  *	void	addr_format(addr, buf, size)
  *	void	addr_format_net(addr, buf, size)
+ *	int	addr_parse_list(text, nets, max)
+ *	int	addr_in_net(addr, net)
  * DESCRIPTION
  *	addr_parse() reads one IPv4 or IPv6 host address as Postfix sends
  *	it in client_address. IPv6 text in any valid form is accepted and
@@ -20,6 +22,11 @@
  *
  *	addr_parse_net() reads "address/prefix" and insists that the host
  *	bits are zero, so a network has exactly one spelling.
+ *
+ *	addr_parse_list() reads networks separated by commas or blanks
+ *	(trusted relays); a bare address is a /32 or /128. It returns the
+ *	count, or -1 on a bad item or more than max. addr_in_net() tells
+ *	whether an address lies in a network of its family.
  *
  *	addr_format() prints the address alone, addr_format_net() with
  *	"/prefix". IPv6 is printed in RFC 5952 form (lower case, longest
@@ -165,4 +172,42 @@ addr_format_net(const struct netaddr *addr, char *buf, size_t size)
 
 	addr_format(addr, text, sizeof(text));
 	snprintf(buf, size, "%s/%u", text, addr->plen);
+}
+
+int
+addr_parse_list(const char *text, struct netaddr *nets, int max)
+{
+	char item[ADDR_TEXT_MAX];
+	const char *p = text;
+	size_t n;
+	int count = 0;
+
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (*p == 0)
+			return (count);
+		n = strcspn(p, ", \t");
+		if (n >= sizeof(item) || count == max)
+			return (-1);
+		memcpy(item, p, n);
+		item[n] = 0;
+		p += n;
+		if (strchr(item, '/') != NULL) {
+			if (addr_parse_net(item, &nets[count]) < 0)
+				return (-1);
+		} else if (addr_parse(item, &nets[count]) < 0)
+			return (-1);
+		count++;
+	}
+}
+
+int
+addr_in_net(const struct netaddr *addr, const struct netaddr *net)
+{
+	struct netaddr a = *addr;
+
+	if (a.family != net->family)
+		return (0);
+	addr_mask(&a, net->plen);
+	return (memcmp(a.bytes, net->bytes, sizeof(a.bytes)) == 0);
 }

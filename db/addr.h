@@ -22,5 +22,7 @@ int	addr_equal(const struct netaddr *, const struct netaddr *);
 size_t	addr_len(const struct netaddr *);
 void	addr_format(const struct netaddr *, char *, size_t);
 void	addr_format_net(const struct netaddr *, char *, size_t);
+int	addr_parse_list(const char *, struct netaddr *, int);
+int	addr_in_net(const struct netaddr *, const struct netaddr *);
 
 #endif

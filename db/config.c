@@ -60,7 +60,7 @@
 
 enum config_type {
 	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
-	CONFIG_WORD
+	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER
 };
 
 struct config_entry {
@@ -98,7 +98,40 @@ static const struct config_entry config_table[] = {
 	CF("user", CONFIG_WORD, user, 0, 0),
 	CF("idleTimeout", CONFIG_INT, idle_timeout, 1, 86400),
 	CF("databaseSync", CONFIG_BOOL, database_sync, 0, 0),
+	CF("spfMailFromNone", CONFIG_SPFACT, spf_action[0][0], 0, 0),
+	CF("spfMailFromNeutral", CONFIG_SPFACT, spf_action[0][1], 0, 0),
+	CF("spfMailFromPass", CONFIG_SPFACT, spf_action[0][2], 0, 0),
+	CF("spfMailFromFail", CONFIG_SPFACT, spf_action[0][3], 0, 0),
+	CF("spfMailFromSoftfail", CONFIG_SPFACT, spf_action[0][4], 0, 0),
+	CF("spfMailFromTemperror", CONFIG_SPFACT, spf_action[0][5], 0, 0),
+	CF("spfMailFromPermerror", CONFIG_SPFACT, spf_action[0][6], 0, 0),
+	CF("spfHeloNone", CONFIG_SPFACT, spf_action[1][0], 0, 0),
+	CF("spfHeloNeutral", CONFIG_SPFACT, spf_action[1][1], 0, 0),
+	CF("spfHeloPass", CONFIG_SPFACT, spf_action[1][2], 0, 0),
+	CF("spfHeloFail", CONFIG_SPFACT, spf_action[1][3], 0, 0),
+	CF("spfHeloSoftfail", CONFIG_SPFACT, spf_action[1][4], 0, 0),
+	CF("spfHeloTemperror", CONFIG_SPFACT, spf_action[1][5], 0, 0),
+	CF("spfHeloPermerror", CONFIG_SPFACT, spf_action[1][6], 0, 0),
+	CF("spfHeloCheck", CONFIG_BOOL, spf_helo_check, 0, 0),
+	CF("spfHeader", CONFIG_HEADER, spf_header_ar, 0, 0),
+	CF("spfAuthservId", CONFIG_HOST, spf_authserv_id, 0, 0),
+	CF("spfReceiver", CONFIG_HOST, spf_receiver, 0, 0),
+	CF("spfTrustedRelays", CONFIG_NETS, spf_trusted_text, 0, 0),
+	CF("spfPassSkipsGreylist", CONFIG_BOOL, spf_pass_skips_greylist, 0, 0),
+	CF("spfTimeout", CONFIG_INT, spf_timeout, 1, 300),
+	CF("spfDnsTimeout", CONFIG_INT, spf_dns_timeout, 1, 30),
+	CF("spfDnsAttempts", CONFIG_INT, spf_dns_attempts, 1, 5),
+	CF("spfQueryBudget", CONFIG_INT, spf_query_budget, 10, 1000),
 };
+
+static const char *const config_spf_actions[] = {"dunno", "header",
+    "reject", "defer"};
+
+const char *
+config_spf_action_name(int a)
+{
+	return (a >= 0 && a < 4 ? config_spf_actions[a] : "unset");
+}
 
 #define CONFIG_NENTRIES (sizeof(config_table) / sizeof(config_table[0]))
 
@@ -110,6 +143,8 @@ struct config_parse {
 	int	errors;
 	int	error_line;	/* last line we reported */
 };
+
+static void config_spf_finish(struct config *);
 
 /* config_defaults - the built-in values */
 
@@ -131,6 +166,36 @@ config_defaults(struct config *conf)
 	    "temporarily unavailable, greylist database error.");
 	strcpy(conf->user, "greyspf");
 	conf->idle_timeout = 3600;
+	config_spf_finish(conf);
+	conf->spf_timeout = 20;
+	conf->spf_dns_timeout = 3;
+	conf->spf_dns_attempts = 2;
+	conf->spf_query_budget = 60;
+}
+
+/*
+ * config_spf_finish - the actions left unset: tumgreyspf's (spec 4.1).
+ * fail rejects, temperror defers, none decides nothing, permerror is a
+ * header or a reject by spfAcceptOnPermError, the rest add a header.
+ */
+
+static void
+config_spf_finish(struct config *conf)
+{
+	static const int compat[CONFIG_SPF_RESULTS] = {SPF_ACT_DUNNO,
+	    SPF_ACT_HEADER, SPF_ACT_HEADER, SPF_ACT_REJECT, SPF_ACT_HEADER,
+	    SPF_ACT_DEFER, SPF_ACT_HEADER};
+	int id, r;
+
+	for (id = 0; id < 2; id++)
+		for (r = 0; r < CONFIG_SPF_RESULTS; r++) {
+			if (conf->spf_action_set & (1u << (id * 8 + r)))
+				continue;
+			conf->spf_action[id][r] = compat[r];
+			if (r == CONFIG_SPF_RESULTS - 1
+			    && !conf->spf_accept_on_perm_error)
+				conf->spf_action[id][r] = SPF_ACT_REJECT;
+		}
 }
 
 /* config_action_ok - "word" or "word text": printable, no newline */
@@ -306,6 +371,52 @@ config_handler(void *user, const char *section, const char *name,
 		}
 		strcpy(field, text);
 		break;
+	case CONFIG_SPFACT:
+		for (b = 0; b < 4; b++)
+			if (strcasecmp(text, config_spf_actions[b]) == 0)
+				break;
+		if (b == 4) {
+			config_error(cp, "%s must be reject, defer, header or "
+			    "dunno", ce->name);
+			return (1);
+		}
+		*(int *)field = b;
+		i = (ce->offset - offsetof(struct config, spf_action))
+		    / sizeof(int);
+		cp->conf->spf_action_set |= 1u << ((i / CONFIG_SPF_RESULTS) * 8
+		    + i % CONFIG_SPF_RESULTS);
+		break;
+	case CONFIG_HEADER:
+		if (strcasecmp(text, "Received-SPF") == 0)
+			*(int *)field = 0;
+		else if (strcasecmp(text, "Authentication-Results") == 0)
+			*(int *)field = 1;
+		else {
+			config_error(cp, "%s must be Received-SPF or "
+			    "Authentication-Results", ce->name);
+			return (1);
+		}
+		break;
+	case CONFIG_HOST:
+		if (text[0] == 0 || strlen(text) >= ce->size || strspn(text,
+		    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789-.") != strlen(text)) {
+			config_error(cp, "%s must be a host name", ce->name);
+			return (1);
+		}
+		strcpy(field, text);
+		break;
+	case CONFIG_NETS:
+		if (strlen(text) >= ce->size || (b = addr_parse_list(text,
+		    cp->conf->spf_trusted, CONFIG_NETS_MAX)) < 0) {
+			config_error(cp, "%s must be addresses or networks "
+			    "(CIDR) separated by commas, at most %d", ce->name,
+			    CONFIG_NETS_MAX);
+			return (1);
+		}
+		cp->conf->spf_ntrusted = b;
+		strcpy(field, text);
+		break;
 	case CONFIG_WORD:
 		if (text[0] == 0 || strlen(text) >= ce->size || strspn(text,
 		    "abcdefghijklmnopqrstuvwxyz0123456789_-.") != strlen(text)) {
@@ -367,6 +478,7 @@ config_load(const char *path, struct config *conf)
 	}
 	if (cp.errors)
 		return (-1);
+	config_spf_finish(conf);
 	if (strlen(path) < sizeof(conf->source))
 		strcpy(conf->source, path);
 	if (conf->map_size_mb > conf->map_size_max_mb) {

@@ -5,8 +5,18 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "addr.h"
+
 #define CONFIG_DEFAULT_PATH	"/etc/greyspf/greyspf.conf"
 #define CONFIG_LINE_MAX		199	/* inih's INI_MAX_LINE less NUL */
+
+/* SPF results, in spf_engine.h's order, and what greyspf does for each. */
+#define CONFIG_SPF_RESULTS	7
+enum config_spf_action {
+	SPF_ACT_DUNNO, SPF_ACT_HEADER, SPF_ACT_REJECT,
+	SPF_ACT_DEFER
+};
+#define CONFIG_NETS_MAX		32
 
 struct config {
 	int	debug_level;		/* debugLevel */
@@ -30,10 +40,26 @@ struct config {
 	char	user[64];		/* user: drop to it when root */
 	long long idle_timeout;		/* idleTimeout, seconds */
 	int	database_sync;		/* databaseSync */
+	/* spf<Identity><Result>: [0] MAIL FROM, [1] HELO */
+	int	spf_action[2][CONFIG_SPF_RESULTS];
+	unsigned spf_action_set;	/* bits of the ones in the file */
+	int	spf_helo_check;		/* spfHeloCheck */
+	int	spf_header_ar;		/* spfHeader = Authentication-Results */
+	char	spf_authserv_id[256];	/* spfAuthservId ("": receiver) */
+	char	spf_receiver[256];	/* spfReceiver ("": host name) */
+	char	spf_trusted_text[1024];	/* spfTrustedRelays */
+	struct netaddr spf_trusted[CONFIG_NETS_MAX];
+	int	spf_ntrusted;
+	int	spf_pass_skips_greylist;	/* spfPassSkipsGreylist */
+	long long spf_timeout;		/* spfTimeout, seconds per check */
+	long long spf_dns_timeout;	/* spfDnsTimeout, seconds per try */
+	long long spf_dns_attempts;	/* spfDnsAttempts */
+	long long spf_query_budget;	/* spfQueryBudget */
 	char	source[PATH_MAX];	/* the file read, or "" */
 };
 
 void	config_defaults(struct config *);
+const char *config_spf_action_name(int);
 int	config_load(const char *, struct config *);
 int	config_load_default(const char *, int, struct config *);
 

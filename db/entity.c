@@ -120,6 +120,15 @@ entity_set(struct entity_conf *conf, const char *name, const char *value,
 			strcpy(conf->otherconfigs, value);
 			conf->set |= ENTITY_OTHERCONFIGS;
 		}
+	} else if (strcmp(name, "SPFTRUSTEDRELAYS") == 0) {
+		struct netaddr nets[ENTITY_NETS_MAX];
+
+		if (strlen(value) >= ENTITY_VALUE_MAX || addr_parse_list(value,
+		    nets, ENTITY_NETS_MAX) < 0)
+			return (*why_r = "SPFTRUSTEDRELAYS must be addresses "
+			    "or networks (CIDR), at most 32", -1);
+		strcpy(conf->trusted_relays, value);
+		conf->set |= ENTITY_SPFTRUSTEDRELAYS;
 	} else {
 		return (*why_r = "unknown name", -1);
 	}
@@ -304,6 +313,8 @@ entity_apply(struct entity_conf *conf, const struct entity_conf *d)
 		strcpy(conf->otherconfigs, d->otherconfigs);
 	if (d->set & ENTITY_GREYLISTEXPIREDAYS)
 		conf->expiredays = d->expiredays;
+	if (d->set & ENTITY_SPFTRUSTEDRELAYS)
+		strcpy(conf->trusted_relays, d->trusted_relays);
 	conf->set |= d->set;
 	conf->files_read++;
 }

@@ -7,13 +7,15 @@
 #define ENTITY_FILE_MAX		(64 * 1024)	/* bytes read of one file */
 #define ENTITY_EXPIRE_DAYS	10.0	/* GREYLISTEXPIREDAYS never set */
 #define ENTITY_GREYLIST_TIME	600	/* GREYLISTTIME never set, s */
+#define ENTITY_NETS_MAX		32	/* SPFTRUSTEDRELAYS items */
 
 enum {
 	ENTITY_SPFSEEDONLY = 1 << 0,
 	ENTITY_GREYLISTTIME = 1 << 1,
 	ENTITY_CHECKERS = 1 << 2,
 	ENTITY_OTHERCONFIGS = 1 << 3,
-	ENTITY_GREYLISTEXPIREDAYS = 1 << 4
+	ENTITY_GREYLISTEXPIREDAYS = 1 << 4,
+	ENTITY_SPFTRUSTEDRELAYS = 1 << 5
 };
 
 struct entity_conf {
@@ -22,6 +24,7 @@ struct entity_conf {
 	long long greylisttime;		/* seconds */
 	char	checkers[ENTITY_VALUE_MAX];
 	char	otherconfigs[ENTITY_VALUE_MAX];
+	char	trusted_relays[ENTITY_VALUE_MAX];	/* SPFTRUSTEDRELAYS */
 	double	expiredays;
 	int	files_read;
 	int	problems;		/* lines reported and skipped */

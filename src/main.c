@@ -56,7 +56,7 @@ main(int argc, char **argv)
 	struct config conf;
 	struct service svc;
 	struct cli_opts o = {NULL, NULL};
-	char reply[1024];
+	char reply[2048];
 	enum proto_status ps;
 	int c, to_stderr = 0;
 
@@ -82,6 +82,7 @@ main(int argc, char **argv)
 		log_info("Starting");
 	privs_drop(conf.user);
 	service_init(&svc, &conf, o.dbpath);
+	svc.spf.keep_stderr = to_stderr;
 	proto_init(&p, 0, (int)conf.idle_timeout * 1000);
 	p.debug = conf.debug_level >= 4;
 	while ((ps = proto_read(&p, &req)) == PROTO_REQUEST) {

@@ -26,7 +26,10 @@
  *	policy_chain() is tumgreyspf's loop (spec 2.3): the checker's result
  *	replaces the current one; for spf, SPFSEEDONLY forces it to no
  *	decision; the chain stops on any decision, except that an spf
- *	prepend lets later checkers run. It returns 1 to stop.
+ *	prepend lets later checkers run. It returns 1 to stop. One bug
+ *	fixed: a later "no decision" (greylisting letting the triplet
+ *	through) keeps the spf header; the original dropped it, so with
+ *	CHECKERS = spf,greylist no mail ever got one.
  *
  *	policy_greylist() is spec section 3.4, minus the original's bugs:
  *
@@ -97,6 +100,8 @@ int
 policy_chain(struct policy_result *cur, enum checker checker,
     const struct policy_result *res, int spf_seed_only)
 {
+	if (cur->value == POLICY_PREPEND && res->value == POLICY_NONE)
+		return (0);
 	*cur = *res;
 	if (checker == CHECKER_SPF) {
 		if (spf_seed_only)

@@ -8,7 +8,7 @@
 #include "key.h"
 #include "record.h"
 
-#define POLICY_TEXT_MAX		512
+#define POLICY_TEXT_MAX		1024
 #define POLICY_CHECKERS_MAX	16
 /* An unchanged entry's last-seen is rewritten at most this often. */
 #define POLICY_TOUCH_US		((int64_t)60 * 1000000)

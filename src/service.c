@@ -24,7 +24,15 @@
  *	never goes away without an answer. A closed database is opened
  *	again at the next request.
  *
- *	The spf checker is not built yet: it is logged once and skipped.
+ *	The spf checker (service_spf) skips what tumgreyspf skipped (no
+ *	client, loopback, neither sender nor HELO) and trusted relays
+ *	(spfTrustedRelays, per entity SPFTRUSTEDRELAYS); it checks the HELO
+ *	identity for the null sender, and first of all with spfHeloCheck;
+ *	the check itself runs in the SPF worker (spf_worker.c); the action
+ *	comes from spf_policy.c. With spfPassSkipsGreylist, a pass lets the
+ *	request skip the greylist checker. The SPF header is added once per
+ *	message: the last SERVICE_INSTANCES "instance" values that got one
+ *	are remembered (a bounded list; the original's grew for ever).
  *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
  *	with absent attributes shown as <UNKNOWN>; request values pass
@@ -33,6 +41,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blackhole.h"
 #include "entity.h"
@@ -40,6 +49,7 @@
 #include "log.h"
 #include "policy.h"
 #include "service.h"
+#include "spf_policy.h"
 #include "timefmt.h"
 
 /* service_open - open (or reopen) the database */
@@ -72,13 +82,33 @@ service_init(struct service *svc, const struct config *conf,
 {
 	memset(svc, 0, sizeof(*svc));
 	svc->conf = conf;
+	struct spf_limits lim;
+	size_t i;
+
 	svc->dbpath = dbpath ? dbpath : conf->database;
+	if (conf->spf_receiver[0])
+		snprintf(svc->receiver, sizeof(svc->receiver), "%s",
+		    conf->spf_receiver);
+	else if (gethostname(svc->receiver, sizeof(svc->receiver) - 1) < 0
+	    || svc->receiver[0] == 0)
+		snprintf(svc->receiver, sizeof(svc->receiver), "localhost");
+	for (i = 0; svc->receiver[i]; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-", svc->receiver[i]) == NULL)
+			svc->receiver[i] = '-';
+	lim.deadline_ms = (int)conf->spf_timeout * 1000;
+	lim.query_budget = (int)conf->spf_query_budget;
+	lim.dns_timeout = (int)conf->spf_dns_timeout;
+	lim.dns_attempts = (int)conf->spf_dns_attempts;
+	spf_worker_init(&svc->spf, svc->receiver, "%{d} does not designate "
+	    "%{i} as permitted sender", &lim, 0);
 	service_open(svc);
 }
 
 void
 service_close(struct service *svc)
 {
+	spf_worker_close(&svc->spf);
 	if (svc->st == NULL)
 		return;
 	/* Commits skipped fsync (databaseSync = 0): flush once, at the end
@@ -144,6 +174,149 @@ service_greylist(struct service *svc, const struct request *req,
 	return (0);
 }
 
+/* service_spf_skip - loopback and trusted relays are not checked */
+
+static int
+service_spf_skip(const struct service *svc, const struct entity_conf *ent,
+    const struct netaddr *a)
+{
+	static const uint8_t loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 1};
+	struct netaddr nets[ENTITY_NETS_MAX];
+	int i, n;
+
+	if ((a->family == 4 && a->bytes[0] == 127)
+	    || (a->family == 6 && memcmp(a->bytes, loop6, 16) == 0)) {
+		log_debug("SPF check N/A for local connections");
+		return (1);
+	}
+	for (i = 0; i < svc->conf->spf_ntrusted; i++)
+		if (addr_in_net(a, &svc->conf->spf_trusted[i]))
+			goto trusted;
+	if (ent->trusted_relays[0] == 0)
+		return (0);
+	n = addr_parse_list(ent->trusted_relays, nets, ENTITY_NETS_MAX);
+	for (i = 0; i < n; i++)
+		if (addr_in_net(a, &nets[i]))
+			goto trusted;
+	return (0);
+trusted:
+	log_debug("SPF check skipped: trusted relay");
+	return (1);
+}
+
+/* service_spf_check - one identity: check, log, action */
+
+static enum spf_result
+service_spf_check(struct service *svc, const struct request *req,
+    struct spf_query *q, struct policy_result *res)
+{
+	struct spf_outcome out;
+	struct spf_facts f;
+	char ctext[ADDR_TEXT_MAX], s[128], h[128], qid[128], p[128];
+	const char *at;
+
+	spf_worker_check(&svc->spf, q, &out);
+	addr_format(&q->client, ctext, sizeof(ctext));
+	memset(&f, 0, sizeof(f));
+	f.identity = q->identity;
+	f.result = out.result;
+	f.client_text = ctext;
+	f.sender = request_get(req, "sender") ? request_get(req, "sender")
+	    : "";
+	f.helo = request_get(req, "helo_name");
+	f.helo_checked = q->helo;
+	at = strrchr(q->sender, '@');
+	f.domain = q->identity == SPF_ID_HELO ? q->helo : at ? at + 1
+	    : q->sender;
+	f.queue_id = request_get(req, "queue_id");
+	f.receiver = svc->receiver;
+	f.problem = out.problem;
+	spf_policy_result(svc->conf, &f, res);
+	log_info("SPF %s: QUEUE_ID=\"%s\"; identity=%s; client-ip=%s; "
+	    "helo=%s; envelope-from=%s; receiver=%s; action=%s%s%s",
+	    spf_result_name(out.result), log_safe(f.queue_id, qid,
+	    sizeof(qid)), q->identity == SPF_ID_HELO ? "helo" : "mailfrom",
+	    ctext, log_safe(f.helo, h, sizeof(h)), log_safe(f.sender, s,
+	    sizeof(s)), svc->receiver, config_spf_action_name(
+	    svc->conf->spf_action[q->identity][out.result]),
+	    out.problem[0] ? "; problem=" : "", out.problem[0]
+	    ? log_safe(out.problem, p, sizeof(p)) : "");
+	return (out.result);
+}
+
+/* service_spf - the spf checker; *passed: the identity passed */
+
+static void
+service_spf(struct service *svc, const struct request *req,
+    const struct entity_conf *ent, struct policy_result *res, int *passed)
+{
+	const char *client = request_get(req, "client_address");
+	const char *sender = request_get(req, "sender");
+	const char *helo = request_get(req, "helo_name");
+	const char *at;
+	struct spf_query q;
+	enum spf_result r;
+	int act;
+
+	policy_set(res, POLICY_NONE, "");
+	memset(&q, 0, sizeof(q));
+	if (client == NULL || *client == 0 || addr_parse(client,
+	    &q.client) < 0 || service_spf_skip(svc, ent, &q.client))
+		return;
+	if (sender == NULL)
+		sender = "";
+	if (*sender == 0 && (helo == NULL || *helo == 0))
+		return;
+	if (strlen(sender) >= sizeof(q.sender) || (helo != NULL
+	    && strlen(helo) >= sizeof(q.helo))) {
+		log_info("SPF check skipped: sender or HELO name too long");
+		return;
+	}
+	q.now = (long long)(timefmt_now_us() / 1000000);
+	if (helo != NULL && *helo != 0) {
+		snprintf(q.helo, sizeof(q.helo), "%s", helo);
+		if (*sender == 0 || svc->conf->spf_helo_check) {
+			q.identity = SPF_ID_HELO;
+			snprintf(q.sender, sizeof(q.sender), "postmaster@%s",
+			    helo);
+			r = service_spf_check(svc, req, &q, res);
+			act = svc->conf->spf_action[SPF_ID_HELO][r];
+			*passed = r == SPF_R_PASS;
+			if (*sender == 0 || act == SPF_ACT_REJECT
+			    || act == SPF_ACT_DEFER)
+				return;
+		}
+	} else {
+		/* tumgreyspf: the sender's domain stands in for HELO */
+		at = strchr(sender, '@');
+		snprintf(q.helo, sizeof(q.helo), "%s", at ? at + 1
+		    : "unknown");
+	}
+	q.identity = SPF_ID_MAILFROM;
+	snprintf(q.sender, sizeof(q.sender), "%s", sender);
+	r = service_spf_check(svc, req, &q, res);
+	*passed = r == SPF_R_PASS;
+}
+
+/* service_header_once - a header for a message already given one? */
+
+static int
+service_header_once(struct service *svc, const struct request *req)
+{
+	const char *inst = request_get(req, "instance");
+	int i;
+
+	if (inst == NULL || *inst == 0 || strlen(inst) >= SERVICE_INSTANCE_MAX)
+		return (1);	/* no instance: always a header */
+	for (i = 0; i < SERVICE_INSTANCES; i++)
+		if (strcmp(svc->instances[i], inst) == 0)
+			return (0);
+	strcpy(svc->instances[svc->next_instance], inst);
+	svc->next_instance = (svc->next_instance + 1) % SERVICE_INSTANCES;
+	return (1);
+}
+
 /* service_blackhole - the blackhole checker */
 
 static void
@@ -172,7 +345,7 @@ service_request(struct service *svc, const struct request *req, char *reply,
 	struct entity_conf ent;
 	struct entity_query q;
 	int64_t now = timefmt_now_us();
-	int i, n;
+	int i, n, spf_passed = 0;
 
 	q.client_address = request_get(req, "client_address");
 	q.sender = request_get(req, "sender");
@@ -189,6 +362,11 @@ service_request(struct service *svc, const struct request *req, char *reply,
 	for (i = 0; i < n; i++) {
 		switch (checkers[i]) {
 		case CHECKER_GREYLIST:
+			if (spf_passed && svc->conf->spf_pass_skips_greylist) {
+				log_debug("greylisting skipped: SPF pass");
+				policy_set(&res, POLICY_NONE, "");
+				break;
+			}
 			if (service_greylist(svc, req, &ent, now, &res) < 0) {
 				policy_set(&cur, POLICY_RAW,
 				    svc->conf->store_error_action);
@@ -200,13 +378,15 @@ service_request(struct service *svc, const struct request *req, char *reply,
 			service_blackhole(svc, req, &res);
 			break;
 		case CHECKER_SPF:
-			if (!svc->spf_warned++)
-				log_warnx("spf checker not available in this "
-				    "greyspf; skipped");
-			continue;
+			service_spf(svc, req, &ent, &res, &spf_passed);
+			if (ent.spfseedonly)
+				spf_passed = 0;
+			break;
 		}
 		if (policy_chain(&cur, checkers[i], &res, ent.spfseedonly != 0))
 			break;
 	}
+	if (cur.value == POLICY_PREPEND && !service_header_once(svc, req))
+		policy_set(&cur, POLICY_NONE, "");
 	policy_reply(&cur, reply, size);
 }

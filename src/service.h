@@ -6,14 +6,21 @@
 
 #include "config.h"
 #include "proto.h"
+#include "spf_worker.h"
 #include "store.h"
+
+#define SERVICE_INSTANCES	16	/* messages remembered for the header */
+#define SERVICE_INSTANCE_MAX	64
 
 struct service {
 	const struct config *conf;
 	const char *dbpath;
 	struct store *st;
 	int	store_rc;	/* why st is NULL */
-	int	spf_warned;
+	struct spf_worker spf;
+	char	receiver[256];	/* spfReceiver or the host name */
+	char	instances[SERVICE_INSTANCES][SERVICE_INSTANCE_MAX];
+	int	next_instance;
 };
 
 void	service_init(struct service *, const struct config *, const char *);

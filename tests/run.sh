@@ -29,6 +29,8 @@ run_one() {
 		f=1
 		echo "not ok - $name exited with status $rc"
 	fi
+	# A test may report figures of its own (the SPF suites do).
+	sed -n 's/^# report: /  /p' "$log"
 	if [ "$f" -ne 0 ]; then
 		echo "--- $name"
 		grep -v '^ok ' "$log" | head -60

@@ -6,6 +6,7 @@
  *	against a DNS server of its own
  * SYNOPSIS
  *	spfsuite [-v] [-e exp_floor] [-f floor] suite.yml
+ *	spfsuite -s zone.yml
  * DESCRIPTION
  *	For each scenario of the YAML suite, spfsuite forks an
  *	authoritative DNS server on 127.0.0.1 port 53 (UDP and TCP) that
@@ -24,6 +25,9 @@
  *	SERVFAIL, or with no answer at all when the scenario says
  *	"timeout-mode: drop"; a CNAME is followed; UDP answers over 512
  *	bytes are truncated, so the resolver retries over TCP.
+ *
+ *	With -s it only serves the first scenario's zone, until killed
+ *	(for tests that drive greyspf itself).
  *
  *	Output: one line per failing test, then "<file>: N passed, M failed"
  *	and "<file> explanations: N passed, M failed". Exit 1 if the passes
@@ -407,6 +411,8 @@ timeout:
 	return (qe);
 }
 
+static void serve(int, int) __attribute__((noreturn));
+
 static void
 serve(int u, int t)
 {
@@ -454,7 +460,7 @@ serve(int u, int t)
 }
 
 static pid_t
-start_server(void)
+start_server(int in_process)
 {
 	struct sockaddr_in sa;
 	int u, t, one = 1;
@@ -472,7 +478,7 @@ start_server(void)
 	    || bind(t, (struct sockaddr *)&sa, sizeof(sa)) < 0
 	    || listen(t, 16) < 0)
 		fatal("bind 127.0.0.1:53 (run me in a network namespace)");
-	if ((pid = fork()) == 0)
+	if (in_process || (pid = fork()) == 0)
 		serve(u, t);
 	close(u);
 	close(t);
@@ -506,12 +512,15 @@ main(int argc, char **argv)
 	struct spf_limits lim = {8000, 60, 1, 1};
 	struct spf_worker w;
 	int c, pass = 0, fail = 0, epass = 0, efail = 0, floor = 0;
-	int efloor = 0, ok, eok;
+	int efloor = 0, ok, eok, serve_only = 0;
 	FILE *fp;
 
 	log_init("spfsuite", LOG_SINK_STDERR);
-	while ((c = getopt(argc, argv, "e:f:v")) != -1)
+	while ((c = getopt(argc, argv, "e:f:sv")) != -1)
 		switch (c) {
+		case 's':
+			serve_only = 1;
+			break;
 		case 'e':
 			efloor = atoi(optarg);
 			break;
@@ -549,7 +558,7 @@ main(int argc, char **argv)
 		load_zone(&doc, map_get(&doc, root, "zonedata"));
 		drop_timeouts = strcmp(scalar(map_get(&doc, root,
 		    "timeout-mode")), "drop") == 0;
-		server = start_server();
+		server = start_server(serve_only);
 		tests = map_get(&doc, root, "tests");
 		for (p = tests ? tests->data.mapping.pairs.start : NULL;
 		    p && p < tests->data.mapping.pairs.top; p++) {

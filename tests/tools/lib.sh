@@ -42,6 +42,12 @@ t_grep() {
 	else _notok "$1 (no /$2/ in $3)"; _show "$3"; fi
 }
 
+# t_line NAME TEXT FILE: FILE has a line that is exactly TEXT
+t_line() {
+	if grep -Fxq -- "$2" "$3"; then _ok "$1"
+	else _notok "$1 (no line \"$2\" in $3)"; _show "$3"; fi
+}
+
 t_nogrep() {
 	if grep -Eq -- "$2" "$3"; then _notok "$1 (/$2/ in $3)"; grep -E -- "$2" "$3" | sed 's/^/# /' | head
 	else _ok "$1"; fi

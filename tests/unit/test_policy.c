@@ -115,9 +115,13 @@ test_chain(void **state)
 	policy_set(&cur, POLICY_NONE, "");
 	/* An spf prepend lets the chain go on ... */
 	assert_int_equal(policy_chain(&cur, CHECKER_SPF, &prepend, 0), 0);
-	/* ... and the next checker overwrites it, as in the original. */
+	/* ... and survives a later "no decision" (the original lost it). */
 	assert_int_equal(policy_chain(&cur, CHECKER_GREYLIST, &none, 0), 0);
-	assert_int_equal(cur.value, POLICY_NONE);
+	assert_int_equal(cur.value, POLICY_PREPEND);
+	assert_string_equal(cur.text, "Received-SPF: Pass");
+	/* A later decision replaces it. */
+	assert_int_equal(policy_chain(&cur, CHECKER_GREYLIST, &defer, 0), 1);
+	assert_int_equal(cur.value, POLICY_DEFER);
 	/* A decision stops the chain. */
 	assert_int_equal(policy_chain(&cur, CHECKER_SPF, &reject, 0), 1);
 	assert_int_equal(cur.value, POLICY_REJECT);
