@@ -47,9 +47,10 @@ TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 	  greyspf-configtest greyspf-addip
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
-	  test_config test_entity test_util test_policy test_proto
+	  test_config test_entity test_util test_policy test_proto test_spf
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
-FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto
+FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
+	  fuzz_spf
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
@@ -69,7 +70,7 @@ $(BIN)/greyspf: $(B)/src/main.o $(B)/libgreyspf.a $(B)/libgreyspfdb.a
 
 # db/ and tools/ never see src/ headers (dependencies point one way).
 $(B)/src/%.o $(B)/tests/unit/test_p%.o $(B)/tests/unit/test_s%.o \
-    $(B)/tests/fuzz/fuzz_proto.o $(B)/tests/fuzz/fuzz_spf%.o \
+    $(B)/tests/fuzz/fuzz_proto.o $(B)/tests/fuzz/fuzz_spf.o \
     $(B)/tests/tools/%.o $(B)/tests/spf/%.o: CPPFLAGS += -Isrc
 
 $(B)/%.o: %.c
@@ -135,8 +136,9 @@ bench:
 	sh tests/deps.sh bench
 	$(MAKE) B=$(BENCH_B) BIN=$(BENCH_B)/bin CFLAGS="-O2 -g" all \
 	    $(BENCH_B)/tests/gentree $(BENCH_B)/tests/bench_store \
-	    $(BENCH_B)/tests/bench_policy
+	    $(BENCH_B)/tests/bench_policy $(BENCH_B)/tests/spfsuite
 	BUILD=$(BENCH_B) sh tests/bench/run.sh
+	BUILD=$(BENCH_B) sh tests/bench/spf.sh
 
 $(B)/tests/bench_policy: $(B)/tests/bench/bench_policy.o
 	@mkdir -p $(@D)
@@ -157,7 +159,7 @@ $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libgreyspf.a \
 	    $(B)/libgreyspfdb.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
-	    $(B)/libgreyspf.a $(B)/libgreyspfdb.a $(LDLIBS)
+	    $(B)/libgreyspf.a $(B)/libgreyspfdb.a $(LDLIBS) $(SPF_LIBS)
 
 # The fuzz targets, driven without libFuzzer (corpus replay and fixed
 # mutations) so that make test runs them under the sanitizers.
@@ -166,7 +168,7 @@ $(B)/tests/fuzzrun_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/driver.o \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $(B)/tests/fuzz/fuzz_$*.o \
 	    $(B)/tests/fuzz/driver.o $(B)/libgreyspf.a $(B)/libgreyspfdb.a \
-	    $(LDLIBS)
+	    $(LDLIBS) $(SPF_LIBS)
 
 deps:
 	sh tests/deps.sh

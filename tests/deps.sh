@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
     iproute2"
-[ "${1:-}" = bench ] && PKGS="$PKGS postgrey"
+[ "${1:-}" = bench ] && PKGS="$PKGS postgrey postfix-policyd-spf-python \
+    python3-dnspython time"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \

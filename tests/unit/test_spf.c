@@ -1,0 +1,239 @@
+/*
+ * NAME
+ *	test_spf - unit tests for greyspf's own SPF parts
+ * DESCRIPTION
+ *	The RFC 7208 record syntax check (each row a record and whether
+ *	it is valid), the record handed to libspf2 for a client, macro
+ *	expansion of explanations, and the reply and header texts of
+ *	spf_policy.c byte for byte. The end-to-end conformance is
+ *	test_spf_suites.sh.
+ */
+
+#include "testlib.h"
+
+#include "spf_macro.h"
+#include "spf_policy.h"
+#include "spf_record.h"
+
+static struct spf_parsed parsed;
+
+static void
+test_parse(void **state)
+{
+	static const struct {
+		const char *rec;
+		int ok;
+	} rows[] = {
+		{"v=spf1", 1}, {"v=spf1 -all", 1}, {"V=SPF1 A MX -ALL", 1},
+		{"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all", 1},
+		{"v=spf1 ip4:1.1.1.1/0 a/0 mx//0 -all", 1},
+		{"v=spf1 a:foo:bar/baz.example.com", 1},
+		{"v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} -all", 1},
+		{"v=spf1 moo.cow-far_out=man:dog/cat -all", 1},
+		{"v=spf1 redirect=_spf.example.com", 1},
+		{"v=spf1 foo=", 1},
+		{"v=spf10", 0}, {"v=spf1 moo", 0}, {"v=spf1 -all.", 0},
+		{"v=spf1 a:foo-bar", 0}, {"v=spf1 a:museum", 0},
+		{"v=spf1 a:abc.123", 0}, {"v=spf1 a:", 0},
+		{"v=spf1 ip4:1.2.3.4/032", 0}, {"v=spf1 ip4:1.2.3.4/33", 0},
+		{"v=spf1 a//129", 0}, {"v=spf1 a/24/64", 0},
+		{"v=spf1 ptr/0", 0}, {"v=spf1 include", 0},
+		{"v=spf1 exp=a.example.com exp=b.example.com", 0},
+		{"v=spf1 redirect=a.example.com redirect=a.example.com", 0},
+		{"v=spf1 redirect:a.example.com", 0},
+		{"v=spf1 exists:%(ir).example.com", 0},
+		{"v=spf1 a:%{c}.example.com", 0},
+		{"v=spf1 exists:%{d0}.example.com", 0},
+		{"v=spf1 1up=foo", 0}, {"v=spf1 =all", 0},
+		{"v=spf1 foo=%abc", 0},
+	};
+	char why[SPF_WHY_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		ROW_CHECK(rows[i].rec, (spf_record_parse(rows[i].rec,
+		    strlen(rows[i].rec), &parsed, why, sizeof(why)) == 0)
+		    == rows[i].ok);
+}
+
+static void
+test_reduce(void **state)
+{
+	static const struct {
+		const char *rec, *client, *want;
+	} rows[] = {
+		{"v=spf1 ip4:10.0.0.0/8 ip4:192.0.2.0/24 a -all", "192.0.2.9",
+		    "v=spf1 all"},
+		{"v=spf1 -ip4:192.0.2.0/24 a -all", "192.0.2.9",
+		    "v=spf1 -all"},
+		{"v=spf1 ip6:2001:db8::/32 a mx/24//64 -all", "192.0.2.9",
+		    "v=spf1 a mx/24 -all"},
+		{"v=spf1 a mx/24//64 ~all", "2001:db8::1",
+		    "v=spf1 a mx//64 ~all"},
+		{"v=spf1 ip4:0.0.0.0/0", "192.0.2.9", "v=spf1 all"},
+		{"v=spf1 a/0 -all", "192.0.2.9", "v=spf1 exists:%{d} -all"},
+		{"v=spf1 a//0 -all", "2001:db8::1",
+		    "v=spf1 a:%{d}" SPF_ANY_SUFFIX " -all"},
+		{"v=spf1 redirect=r.example.com ip4:1.2.3.4 x=y", "192.0.2.9",
+		    "v=spf1 redirect=r.example.com"},
+		{"v=spf1 redirect=r.example.com -all", "192.0.2.9",
+		    "v=spf1 -all"},
+		{"v=spf1 exp=e.example.com ?all", "192.0.2.9",
+		    "v=spf1 ?all exp=e.example.com"},
+	};
+	struct netaddr a;
+	char why[SPF_WHY_MAX], out[512];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(spf_record_parse(rows[i].rec,
+		    strlen(rows[i].rec), &parsed, why, sizeof(why)), 0);
+		assert_int_equal(addr_parse(rows[i].client, &a), 0);
+		assert_int_equal(spf_record_reduce(&parsed, &a, out,
+		    sizeof(out), &n), 0);
+		ROW_CHECK(rows[i].rec, strcmp(out, rows[i].want) == 0);
+	}
+}
+
+static void
+test_macro(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+		{"%{s}", "strong-bad@email.example.com"},
+		{"%{o}", "email.example.com"},
+		{"%{d}", "email.example.com"},
+		{"%{d4}", "email.example.com"},
+		{"%{d2}", "example.com"},
+		{"%{d1}", "com"},
+		{"%{dr}", "com.example.email"},
+		{"%{d2r}", "example.email"},
+		{"%{l}", "strong-bad"},
+		{"%{l-}", "strong.bad"},
+		{"%{lr}", "strong-bad"},
+		{"%{lr-}", "bad.strong"},
+		{"%{l1r-}", "strong"},
+		{"%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com"},
+		{"%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com"},
+		{"%{d2}.trusted-domains.example.net",
+		    "example.com.trusted-domains.example.net"},
+		{"%{S}", "strong-bad%40email.example.com"},
+		{"Mail from %{i} %_%% refused", "Mail from 192.0.2.3  % refused"},
+		{"%{t}", "1795235937"},
+		{"%{r}", "mx.example.org"},
+	};
+	struct spf_macro_ctx mc;
+	struct netaddr a;
+	char out[SPF_EXP_MAX];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.3", &a), 0);
+	memset(&mc, 0, sizeof(mc));
+	mc.sender = "strong-bad@email.example.com";
+	mc.domain = "email.example.com";
+	mc.helo = "mx.example.com";
+	mc.receiver = "mx.example.org";
+	mc.client = &a;
+	mc.now = 1795235937;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(spf_macro_expand(rows[i].in,
+		    strlen(rows[i].in), 1, &mc, out, sizeof(out)), 0);
+		ROW_CHECK(rows[i].in, strcmp(out, rows[i].want) == 0);
+	}
+	/* Errors: bad escapes; c/r/t outside an explanation; overflow. */
+	assert_int_equal(spf_macro_expand("%x", 2, 1, &mc, out, sizeof(out)),
+	    -1);
+	assert_int_equal(spf_macro_expand("%{c}", 4, 0, &mc, out, sizeof(out)),
+	    -1);
+	assert_int_equal(spf_macro_expand("%{s}%{s}", 8, 1, &mc, out, 20), -1);
+	/* IPv6 %{i}: dotted nibbles. */
+	assert_int_equal(addr_parse("2001:db8::cb01", &a), 0);
+	assert_int_equal(spf_macro_expand("%{ir}", 5, 1, &mc, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.8.B.D.0.1.0.0.2");
+}
+
+static void
+test_truncate(void **state)
+{
+	char name[600];
+
+	(void)state;
+	memset(name, 'a', 300);
+	memcpy(name + 100, ".", 1);
+	memcpy(name + 200, ".", 1);
+	strcpy(name + 290, ".example.com");
+	spf_domain_truncate(name);
+	/* 302 octets: the first label (100 and its dot) goes, no more. */
+	assert_int_equal(strlen(name), 201);
+	assert_true(name[0] == 'a');
+}
+
+static void
+test_replies(void **state)
+{
+	struct config conf;
+	struct policy_result r;
+	struct spf_facts f;
+
+	(void)state;
+	config_defaults(&conf);
+	memset(&f, 0, sizeof(f));
+	f.identity = SPF_ID_MAILFROM;
+	f.result = SPF_R_FAIL;
+	f.client_text = "192.0.2.9";
+	f.sender = "u@fail.example";
+	f.helo = "h.example";
+	f.helo_checked = "h.example";
+	f.domain = "fail.example\r\naction=OK";
+	f.queue_id = "3Fx'\"";
+	f.receiver = "mx.example.org";
+	spf_policy_result(&conf, &f, &r);
+	assert_int_equal(r.value, POLICY_RAW);
+	assert_string_equal(r.text, "550 5.7.23 QUEUE_ID=\"3Fx??\" SPF "
+	    "Reports: 'SPF fail - not authorized: fail.example??action?OK "
+	    "does not designate 192.0.2.9 as permitted sender'");
+	f.result = SPF_R_TEMPERROR;
+	f.domain = "t.example";
+	f.problem = "DNS lookup failed";
+	spf_policy_result(&conf, &f, &r);
+	assert_string_equal(r.text, "451 4.4.3 QUEUE_ID=\"3Fx??\" SPF "
+	    "Reports: 'SPF Temporary Error: DNS lookups for t.example "
+	    "failed (192.0.2.9)'");
+	f.result = SPF_R_NONE;
+	spf_policy_result(&conf, &f, &r);
+	assert_int_equal(r.value, POLICY_NONE);
+	f.result = SPF_R_PASS;
+	f.problem = NULL;
+	spf_policy_result(&conf, &f, &r);
+	assert_int_equal(r.value, POLICY_PREPEND);
+	assert_string_equal(r.text, "Received-SPF: pass (mx.example.org: "
+	    "domain of u@fail.example designates 192.0.2.9 as permitted "
+	    "sender) client-ip=192.0.2.9; envelope-from=u@fail.example; "
+	    "helo=h.example; receiver=mx.example.org; identity=mailfrom;");
+	conf.spf_header_ar = 1;
+	strcpy(conf.spf_authserv_id, "auth.example.org");
+	spf_policy_result(&conf, &f, &r);
+	assert_string_equal(r.text, "Authentication-Results: "
+	    "auth.example.org; spf=pass smtp.mailfrom=u@fail.example");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_reduce),
+		cmocka_unit_test(test_macro),
+		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_replies),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
