@@ -120,20 +120,22 @@ spf_worker_start(struct spf_worker *w)
 	return (0);
 }
 
-/* spf_worker_lost - the worker is gone or stuck: reap it, say why */
+/*
+ * spf_worker_lost - the worker is gone or stuck: kill it (harmless if
+ * it is dead already), reap it, say why.
+ */
 
 static void
-spf_worker_lost(struct spf_worker *w, int kill_it, struct spf_outcome *out)
+spf_worker_lost(struct spf_worker *w, int timed_out, struct spf_outcome *out)
 {
 	int status = 0;
 
-	if (kill_it)
-		kill(w->pid, SIGKILL);
+	kill(w->pid, SIGKILL);
 	close(w->fd);
 	w->fd = -1;
 	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (kill_it)
+	if (timed_out)
 		snprintf(out->problem, sizeof(out->problem),
 		    "SPF check timed out");
 	else if (WIFSIGNALED(status))
@@ -164,7 +166,7 @@ spf_worker_check(struct spf_worker *w, const struct spf_query *q,
 		return;
 	}
 	if (send(w->fd, q, sizeof(*q), MSG_NOSIGNAL) != (ssize_t)sizeof(*q)) {
-		spf_worker_lost(w, 1, out);
+		spf_worker_lost(w, 0, out);
 		return;
 	}
 	pfd.fd = w->fd;
@@ -179,7 +181,7 @@ spf_worker_check(struct spf_worker *w, const struct spf_query *q,
 	n = recv(w->fd, out, sizeof(*out), 0);
 	if (n != (ssize_t)sizeof(*out) || (unsigned)out->result >= SPF_R_COUNT) {
 		memset(out, 0, sizeof(*out));
-		spf_worker_lost(w, n > 0, out);
+		spf_worker_lost(w, 0, out);
 		return;
 	}
 	out->problem[sizeof(out->problem) - 1] = 0;
