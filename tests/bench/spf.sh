@@ -43,9 +43,11 @@ cpu_us() {
 	done | median
 }
 g=$(cpu_us setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/bin/greyspf" -c "$W/g.conf")
+cp "$W/out" "$W/out.greyspf"
 p=$(cpu_us setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/policyd-spf)
 echo "SPF, spawn mode, 100 requests a process, CPU per request (median of $RUNS x 2000):"
 echo "  greyspf:                      $g us   [target <= 100 us]"
 echo "  postfix-policyd-spf-python:   $p us"
 echo "  ratio policyd-spf / greyspf:  $(echo "scale=1; $p / $g" | bc)"
-echo "  greyspf replies: $(sed -n 's/^action=\([a-z0-9]*\).*/\1/p' "$W/out" | sort | uniq -c | tr '\n' ' ')"
+replies() { sed -n 's/^action=\([a-z0-9]*\).*/\1/p' "$1" | sort | uniq -c | tr -s ' \n' ' '; }
+echo "  replies of the last run: greyspf$(replies "$W/out.greyspf"); policyd-spf$(replies "$W/out")"

@@ -12,5 +12,6 @@ ip link set lo up
 conf=$(mktemp)
 trap 'rm -f "$conf"' EXIT
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$conf"
+chmod 644 "$conf"	# read by greyspf as nobody, too
 mount --bind "$conf" /etc/resolv.conf
 "$@"
