@@ -24,11 +24,11 @@ struct spf_dns_check {
 	const char *receiver;
 	struct timespec deadline;
 	int	budget;
-	int	records;	/* SPF records fetched (the first is no term) */
+	int	records;	/* SPF records fetched (the 1st: no term) */
 	int	in_exp;		/* explanation lookups: not terms */
 	enum spf_stop stop;
 	char	why[SPF_PROBLEM_MAX];
-	char	subs[SPF_SUBS_MAX][256];	/* names an mx/ptr term owns */
+	char	subs[SPF_SUBS_MAX][256];	/* an mx/ptr term's names */
 	int	nsubs;
 	struct spf_outcome *out;
 };

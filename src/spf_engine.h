@@ -27,7 +27,7 @@ struct spf_limits {
 struct spf_query {
 	struct netaddr client;
 	enum spf_identity identity;
-	char	sender[SPF_SENDER_MAX];	/* MAIL FROM, or postmaster@helo */
+	char	sender[SPF_SENDER_MAX];	/* or postmaster@helo */
 	char	helo[SPF_HELO_MAX];
 	long long now;			/* seconds, for %{t} */
 };

@@ -58,10 +58,11 @@ spf_filter(const char *s, const char *set, char *buf, size_t size)
 	return (buf);
 }
 
-#define SPF_DOMAIN_SET	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-			"0123456789.-_"
-#define SPF_PRINT_SET	" !#$%&*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-			"[]^_`abcdefghijklmnopqrstuvwxyz{|}~'"
+#define SPF_DOMAIN_SET	"abcdefghijklmnopqrstuvwxyz" \
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+#define SPF_PRINT_SET	" !#$%&*+,-./0123456789:;<=>?@" \
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`" \
+			"abcdefghijklmnopqrstuvwxyz{|}~'"
 
 static const char *const spf_reason_fmt[SPF_R_COUNT] = {
 	"SPF none: %s publishes no SPF record",
@@ -159,8 +160,9 @@ void
 spf_policy_header(const struct config *conf, const struct spf_facts *f,
     char *buf, size_t size)
 {
-	char who[SPF_FIELD_MAX + 1], comment[600], sender[2 * SPF_FIELD_MAX + 3];
-	char helo[2 * SPF_FIELD_MAX + 3], prob[2 * SPF_FIELD_MAX + 3];
+	char who[SPF_FIELD_MAX + 1], comment[600];
+	char sender[2 * SPF_FIELD_MAX + 3], helo[2 * SPF_FIELD_MAX + 3];
+	char prob[2 * SPF_FIELD_MAX + 3];
 	const char *id = f->identity == SPF_ID_HELO ? "helo" : "mailfrom";
 	const char *name = spf_result_name(f->result);
 

@@ -121,7 +121,7 @@ spf_macro_string_check(const char *s, size_t len, int explain,
 		i++;
 		if (i < len && isdigit((unsigned char)s[i])) {
 			if (s[i] == '0')
-				return (-1);	/* the number must be nonzero */
+				return (-1);	/* must be nonzero */
 			while (i < len && isdigit((unsigned char)s[i]))
 				i++;
 		}
@@ -218,7 +218,7 @@ spf_tail_cidr(const char *s, size_t *len, int dbl)
 	if (!dbl && i >= 2 && s[i - 2] == '/')
 		return (-1);
 	if (d > 1 && s[i] == '0')
-		return (-1);	/* "/032": not a cidr-length; the rest fails */
+		return (-1);	/* "/032" is no cidr-length */
 	*len = i - 1 - (dbl ? 1 : 0);
 	v = spf_cidr(s + i, d, dbl ? 128 : 32);
 	return (v < 0 ? -2 : v);

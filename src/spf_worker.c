@@ -7,7 +7,8 @@
  * SYNOPSIS
  *	#include "spf_worker.h"
  *
- *	void	spf_worker_init(worker, receiver, default_exp, limits, keep_stderr)
+ *	void	spf_worker_init(worker, receiver, default_exp, limits,
+ *		    keep_stderr)
  *	void	spf_worker_check(worker, query, outcome_r)
  *	void	spf_worker_close(worker)
  * DESCRIPTION
@@ -179,7 +180,8 @@ spf_worker_check(struct spf_worker *w, const struct spf_query *q,
 		return;
 	}
 	n = recv(w->fd, out, sizeof(*out), 0);
-	if (n != (ssize_t)sizeof(*out) || (unsigned)out->result >= SPF_R_COUNT) {
+	if (n != (ssize_t)sizeof(*out)
+	    || (unsigned)out->result >= SPF_R_COUNT) {
 		memset(out, 0, sizeof(*out));
 		spf_worker_lost(w, 0, out);
 		return;
