@@ -68,8 +68,8 @@ static const char *const spf_reason_fmt[SPF_R_COUNT] = {
 	"SPF none: %s publishes no SPF record",
 	"SPF neutral: %s neither permits nor denies %s",
 	"SPF pass: %s designates %s as permitted sender",
-	"SPF fail - not authorized: %s does not designate %s as "
-	    "permitted sender",
+	("SPF fail - not authorized: %s does not designate %s as "
+	    "permitted sender"),
 	"SPF softfail: %s does not designate %s as permitted sender",
 	"SPF Temporary Error: DNS lookups for %s failed (%s)",
 	"SPF Permanent Error: the SPF record of %s is invalid (%s)"
@@ -150,8 +150,8 @@ static const char *const spf_comment_fmt[SPF_R_COUNT] = {
 	"%s: %s is neither permitted nor denied by domain of %s",
 	"%s: domain of %s designates %s as permitted sender",
 	"%s: domain of %s does not designate %s as permitted sender",
-	"%s: transitioning domain of %s does not designate %s as "
-	    "permitted sender",
+	("%s: transitioning domain of %s does not designate %s as "
+	    "permitted sender"),
 	"%s: error in processing during lookup of %s",
 	"%s: permanent error in processing during lookup of %s"
 };

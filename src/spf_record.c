@@ -115,8 +115,8 @@ spf_macro_string_check(const char *s, size_t len, int explain,
 			return (-1);
 		i += 2;
 		c = (unsigned char)tolower((unsigned char)s[i]);
-		if (strchr("slodiphv", c) == NULL
-		    && !(explain && strchr("crt", c) != NULL))
+		if (c == 0 || (strchr("slodiphv", c) == NULL
+		    && !(explain && strchr("crt", c) != NULL)))
 			return (-1);
 		i++;
 		if (i < len && isdigit((unsigned char)s[i])) {
@@ -400,7 +400,7 @@ spf_record_parse(const char *text, size_t len, struct spf_parsed *p,
 		    whysize)) < 0)
 			return (-1);
 		if (rc == 1) {
-			if (strchr("+-?~", text[i]) != NULL)
+			if (text[i] != 0 && strchr("+-?~", text[i]) != NULL)
 				m->qual = text[i++];
 			if (spf_mechanism(text + i, end - i, m, why,
 			    whysize) < 0)

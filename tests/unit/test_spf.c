@@ -47,6 +47,9 @@ test_parse(void **state)
 		{"v=spf1 1up=foo", 0}, {"v=spf1 =all", 0},
 		{"v=spf1 foo=%abc", 0},
 	};
+	/* NUL where a macro letter or a qualifier goes (found by fuzzing). */
+	static const char nul1[] = "v=spf1 exists:%{\0}.example.com";
+	static const char nul2[] = "v=spf1 \0all";
 	char why[SPF_WHY_MAX];
 	size_t i;
 
@@ -55,6 +58,10 @@ test_parse(void **state)
 		ROW_CHECK(rows[i].rec, (spf_record_parse(rows[i].rec,
 		    strlen(rows[i].rec), &parsed, why, sizeof(why)) == 0)
 		    == rows[i].ok);
+	assert_int_equal(spf_record_parse(nul1, sizeof(nul1) - 1, &parsed,
+	    why, sizeof(why)), -1);
+	assert_int_equal(spf_record_parse(nul2, sizeof(nul2) - 1, &parsed,
+	    why, sizeof(why)), -1);
 }
 
 static void
