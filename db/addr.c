@@ -13,6 +13,8 @@
  *	void	addr_format_net(addr, buf, size)
  *	int	addr_parse_list(text, nets, max)
  *	int	addr_in_net(addr, net)
+ *	int	addr_in_list(addr, nets, count)
+ *	int	addr_is_loopback(addr)
  * DESCRIPTION
  *	addr_parse() reads one IPv4 or IPv6 host address as Postfix sends
  *	it in client_address. IPv6 text in any valid form is accepted and
@@ -26,7 +28,9 @@
  *	addr_parse_list() reads networks separated by commas or blanks
  *	(trusted relays); a bare address is a /32 or /128. It returns the
  *	count, or -1 on a bad item or more than max. addr_in_net() tells
- *	whether an address lies in a network of its family.
+ *	whether an address lies in a network of its family, addr_in_list()
+ *	whether it lies in any of count networks. addr_is_loopback(): in
+ *	127.0.0.0/8 or ::1 (a mapped ::ffff:127.x is IPv4 already).
  *
  *	addr_format() prints the address alone, addr_format_net() with
  *	"/prefix". IPv6 is printed in RFC 5952 form (lower case, longest
@@ -210,4 +214,27 @@ addr_in_net(const struct netaddr *addr, const struct netaddr *net)
 		return (0);
 	addr_mask(&a, net->plen);
 	return (memcmp(a.bytes, net->bytes, sizeof(a.bytes)) == 0);
+}
+
+int
+addr_in_list(const struct netaddr *addr, const struct netaddr *nets,
+    int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (addr_in_net(addr, &nets[i]))
+			return (1);
+	return (0);
+}
+
+int
+addr_is_loopback(const struct netaddr *addr)
+{
+	static const uint8_t loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 1};
+
+	if (addr->family == 4)
+		return (addr->bytes[0] == 127);
+	return (memcmp(addr->bytes, loop6, sizeof(loop6)) == 0);
 }

@@ -24,5 +24,7 @@ void	addr_format(const struct netaddr *, char *, size_t);
 void	addr_format_net(const struct netaddr *, char *, size_t);
 int	addr_parse_list(const char *, struct netaddr *, int);
 int	addr_in_net(const struct netaddr *, const struct netaddr *);
+int	addr_in_list(const struct netaddr *, const struct netaddr *, int);
+int	addr_is_loopback(const struct netaddr *);
 
 #endif

@@ -122,12 +122,14 @@ entity_set(struct entity_conf *conf, const char *name, const char *value,
 		}
 	} else if (strcmp(name, "SPFTRUSTEDRELAYS") == 0) {
 		struct netaddr nets[ENTITY_NETS_MAX];
+		int n;
 
-		if (strlen(value) >= ENTITY_VALUE_MAX || addr_parse_list(value,
-		    nets, ENTITY_NETS_MAX) < 0)
+		if (strlen(value) >= ENTITY_VALUE_MAX || (n = addr_parse_list(
+		    value, nets, ENTITY_NETS_MAX)) < 0)
 			return (*why_r = "SPFTRUSTEDRELAYS must be addresses "
 			    "or networks (CIDR), at most 32", -1);
-		strcpy(conf->trusted_relays, value);
+		memcpy(conf->trusted, nets, sizeof(nets));
+		conf->ntrusted = n;
 		conf->set |= ENTITY_SPFTRUSTEDRELAYS;
 	} else {
 		return (*why_r = "unknown name", -1);
@@ -313,8 +315,10 @@ entity_apply(struct entity_conf *conf, const struct entity_conf *d)
 		strcpy(conf->otherconfigs, d->otherconfigs);
 	if (d->set & ENTITY_GREYLISTEXPIREDAYS)
 		conf->expiredays = d->expiredays;
-	if (d->set & ENTITY_SPFTRUSTEDRELAYS)
-		strcpy(conf->trusted_relays, d->trusted_relays);
+	if (d->set & ENTITY_SPFTRUSTEDRELAYS) {
+		memcpy(conf->trusted, d->trusted, sizeof(conf->trusted));
+		conf->ntrusted = d->ntrusted;
+	}
 	conf->set |= d->set;
 	conf->files_read++;
 }

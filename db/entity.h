@@ -2,6 +2,8 @@
 #ifndef GREYSPF_ENTITY_H
 #define GREYSPF_ENTITY_H
 
+#include "addr.h"
+
 #define ENTITY_VALUE_MAX	256
 #define ENTITY_LINE_MAX		1024
 #define ENTITY_FILE_MAX		(64 * 1024)	/* bytes read of one file */
@@ -24,7 +26,8 @@ struct entity_conf {
 	long long greylisttime;		/* seconds */
 	char	checkers[ENTITY_VALUE_MAX];
 	char	otherconfigs[ENTITY_VALUE_MAX];
-	char	trusted_relays[ENTITY_VALUE_MAX];	/* SPFTRUSTEDRELAYS */
+	struct netaddr trusted[ENTITY_NETS_MAX];	/* SPFTRUSTEDRELAYS */
+	int	ntrusted;
 	double	expiredays;
 	int	files_read;
 	int	problems;		/* lines reported and skipped */

@@ -80,11 +80,11 @@ void
 service_init(struct service *svc, const struct config *conf,
     const char *dbpath)
 {
-	memset(svc, 0, sizeof(*svc));
-	svc->conf = conf;
 	struct spf_limits lim;
 	size_t i;
 
+	memset(svc, 0, sizeof(*svc));
+	svc->conf = conf;
 	svc->dbpath = dbpath ? dbpath : conf->database;
 	if (conf->spf_receiver[0])
 		snprintf(svc->receiver, sizeof(svc->receiver), "%s",
@@ -180,29 +180,16 @@ static int
 service_spf_skip(const struct service *svc, const struct entity_conf *ent,
     const struct netaddr *a)
 {
-	static const uint8_t loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 0, 0, 1};
-	struct netaddr nets[ENTITY_NETS_MAX];
-	int i, n;
-
-	if ((a->family == 4 && a->bytes[0] == 127)
-	    || (a->family == 6 && memcmp(a->bytes, loop6, 16) == 0)) {
+	if (addr_is_loopback(a)) {
 		log_debug("SPF check N/A for local connections");
 		return (1);
 	}
-	for (i = 0; i < svc->conf->spf_ntrusted; i++)
-		if (addr_in_net(a, &svc->conf->spf_trusted[i]))
-			goto trusted;
-	if (ent->trusted_relays[0] == 0)
-		return (0);
-	n = addr_parse_list(ent->trusted_relays, nets, ENTITY_NETS_MAX);
-	for (i = 0; i < n; i++)
-		if (addr_in_net(a, &nets[i]))
-			goto trusted;
+	if (addr_in_list(a, svc->conf->spf_trusted, svc->conf->spf_ntrusted)
+	    || addr_in_list(a, ent->trusted, ent->ntrusted)) {
+		log_debug("SPF check skipped: trusted relay");
+		return (1);
+	}
 	return (0);
-trusted:
-	log_debug("SPF check skipped: trusted relay");
-	return (1);
 }
 
 /* service_spf_check - one identity: check, log, action */
@@ -214,8 +201,6 @@ service_spf_check(struct service *svc, const struct request *req,
 	struct spf_outcome out;
 	struct spf_facts f;
 	char ctext[ADDR_TEXT_MAX], s[128], h[128], qid[128], p[128];
-	const char *at;
-
 	spf_worker_check(&svc->spf, q, &out);
 	addr_format(&q->client, ctext, sizeof(ctext));
 	memset(&f, 0, sizeof(f));
@@ -226,9 +211,7 @@ service_spf_check(struct service *svc, const struct request *req,
 	    : "";
 	f.helo = request_get(req, "helo_name");
 	f.helo_checked = q->helo;
-	at = strrchr(q->sender, '@');
-	f.domain = q->identity == SPF_ID_HELO ? q->helo : at ? at + 1
-	    : q->sender;
+	f.domain = spf_query_domain(q);
 	f.queue_id = request_get(req, "queue_id");
 	f.receiver = svc->receiver;
 	f.problem = out.problem;

@@ -8,6 +8,7 @@
  *
  *	void	spf_engine_init(receiver, default_exp, limits)
  *	void	spf_engine_check(query, outcome_r)
+ *	const char *spf_query_domain(query)
  *	int	spf_identity_domain_ok(domain)
  * DESCRIPTION
  *	spf_engine_init() makes the one libspf2 server of the process, on
@@ -102,6 +103,18 @@ spf_log_quiet(const char *file, int line, const char *msg)
 	(void)file;
 	(void)line;
 	(void)msg;
+}
+
+/* spf_query_domain - the domain of the identity checked */
+
+const char *
+spf_query_domain(const struct spf_query *q)
+{
+	const char *at = strrchr(q->sender, '@');
+
+	if (q->identity == SPF_ID_HELO)
+		return (q->helo);
+	return (at ? at + 1 : q->sender);
 }
 
 /* spf_identity_domain_ok - RFC 7208 4.3: a name worth looking up */
@@ -201,7 +214,6 @@ spf_explanation(SPF_response_t *resp, const struct spf_query *q,
 {
 	struct spf_macro_ctx mc;
 	const char *e = SPF_response_get_explanation(resp);
-	const char *at;
 	size_t i;
 
 	/* Not the default: the text spf_dns.c expanded; checked again. */
@@ -214,9 +226,8 @@ spf_explanation(SPF_response_t *resp, const struct spf_query *q,
 		return;
 	}
 	memset(&mc, 0, sizeof(mc));
-	at = strrchr(q->sender, '@');
 	mc.sender = q->sender;
-	mc.domain = at ? at + 1 : q->sender;
+	mc.domain = spf_query_domain(q);
 	mc.helo = q->helo;
 	mc.receiver = spf_receiver;
 	mc.client = &q->client;
@@ -233,22 +244,16 @@ spf_engine_check(const struct spf_query *q, struct spf_outcome *out)
 	SPF_response_t *resp = NULL;
 	struct in_addr a4;
 	struct in6_addr a6;
-	const char *at, *dom;
 	SPF_errcode_t err;
 
 	memset(out, 0, sizeof(*out));
-	at = strrchr(q->sender, '@');
-	dom = q->identity == SPF_ID_HELO ? q->helo : at ? at + 1 : q->sender;
-	if (!spf_identity_domain_ok(dom)) {
+	if (!spf_identity_domain_ok(spf_query_domain(q))) {
 		out->result = SPF_R_NONE;
 		snprintf(out->problem, sizeof(out->problem),
 		    "malformed domain");
 		return;
 	}
-	if ((q->client.family == 4 && q->client.bytes[0] == 127)
-	    || (q->client.family == 6 && q->client.bytes[15] == 1
-	    && memcmp(q->client.bytes, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
-	    15) == 0)) {
+	if (addr_is_loopback(&q->client)) {
 		/* libspf2 passes loopback unseen; greyspf does not check it. */
 		out->result = SPF_R_NONE;
 		snprintf(out->problem, sizeof(out->problem),

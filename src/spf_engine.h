@@ -43,6 +43,7 @@ struct spf_outcome {
 
 const char *spf_result_name(enum spf_result);
 int	spf_result_parse(const char *);
+const char *spf_query_domain(const struct spf_query *);
 int	spf_identity_domain_ok(const char *);
 void	spf_engine_init(const char *, const char *, const struct spf_limits *);
 void	spf_engine_check(const struct spf_query *, struct spf_outcome *);
