@@ -6,7 +6,9 @@
 # make bench      benchmarks (not part of test)
 # make fuzz       libFuzzer targets (clang), a short run each
 # make deps       install the Debian packages the build and tests need
-# make install    PREFIX=/usr/local DESTDIR=
+# make install    PREFIX=/usr/local DESTDIR=: programs, man pages, samples
+#                 in PREFIX/share/greyspf; /etc/greyspf/greyspf.conf and
+#                 config/__default__ only where absent
 # make clean
 
 CC	?= cc
@@ -28,6 +30,7 @@ DESTDIR	?=
 SBINDIR	= $(PREFIX)/sbin
 MANDIR	= $(PREFIX)/share/man
 ETCDIR	?= /etc/greyspf
+SHAREDIR = $(PREFIX)/share/greyspf
 
 # B is the object directory, BIN where programs go; "make test" sets both
 # to a sanitizer build under build/san.
@@ -191,13 +194,19 @@ run: deps all
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(ETCDIR)/config
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)/config \
+	    $(DESTDIR)$(ETCDIR)/config
 	install -m 755 $(BIN)/greyspf $(TOOL_BIN) $(DESTDIR)$(SBINDIR)
 	install -m 644 doc/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5
-	install -m 644 conf/greyspf.conf $(DESTDIR)$(ETCDIR)/greyspf.conf.sample
-	install -m 644 conf/config/__default__ \
-	    $(DESTDIR)$(ETCDIR)/config/__default__.sample
+	install -m 644 conf/greyspf.conf conf/postfix-main.cf \
+	    conf/postfix-master.cf $(DESTDIR)$(SHAREDIR)
+	install -m 644 conf/config/__default__ $(DESTDIR)$(SHAREDIR)/config
+	@# A site's own files are never overwritten; new ones from the samples.
+	test -f $(DESTDIR)$(ETCDIR)/greyspf.conf || install -m 644 \
+	    conf/greyspf.conf $(DESTDIR)$(ETCDIR)/greyspf.conf
+	test -f $(DESTDIR)$(ETCDIR)/config/__default__ || install -m 644 \
+	    conf/config/__default__ $(DESTDIR)$(ETCDIR)/config/__default__
 
 clean:
 	rm -rf build bin var

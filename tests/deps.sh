@@ -5,7 +5,7 @@ set -eu
 # "deps.sh bench" adds what make bench compares against.
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
-    iproute2"
+    iproute2 postfix nsd swaks procps groff-base"
 [ "${1:-}" = bench ] && PKGS="$PKGS postgrey postfix-policyd-spf-python \
     python3-dnspython time"
 missing=
@@ -15,6 +15,17 @@ for p in $PKGS; do
 done
 if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	# Postfix and NSD are for the end-to-end test, which runs its own
+	# instances: the packages must not configure or start the machine's.
+	echo "postfix postfix/main_mailer_type select No configuration" |
+	    debconf-set-selections
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		trap 'rm -f "$policy"' EXIT
+	fi
 	apt-get update -q
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing

@@ -44,7 +44,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
-for t in tests/tools/test_*.sh; do
+for t in tests/tools/test_*.sh tests/e2e/test_*.sh; do
 	run_one "$(basename "$t")" sh "$t"
 done
 rm -f "$log"

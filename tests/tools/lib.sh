@@ -9,13 +9,18 @@
 #
 # Each prints one "ok N - NAME" or "not ok N - NAME" line, with the
 # evidence as "# " lines after a failure. $T is a scratch directory,
-# removed at exit. $BIN holds the programs under test.
+# removed at exit (kept, and named on stderr, with KEEP_T=1). $BIN holds
+# the programs under test.
 set -u
 BIN=${BIN:-bin}
 BUILD=${BUILD:-build}
 FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/fixtures}
 T=$(mktemp -d /tmp/greyspf-t.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+if [ "${KEEP_T:-}" = 1 ]; then
+	trap 'echo "kept $T" >&2' EXIT
+else
+	trap 'rm -rf "$T"' EXIT
+fi
 chmod 755 "$T"
 _n=0
 
@@ -78,7 +83,7 @@ fixture() {
 		_notok "fixture $1 missing under $FIXTURES (set FIXTURES)"
 		exit 1
 	fi
-	sh "$(dirname "$0")/fixture-tree.sh" "$FIXTURES/$1" "$2"
+	sh "$(dirname "$0")/../tools/fixture-tree.sh" "$FIXTURES/$1" "$2"
 }
 
 # listing DIR - every file with mtime and atime, sorted.

@@ -1,0 +1,59 @@
+#!/bin/sh
+# test_install.sh - make install with PREFIX and DESTDIR puts every
+# program, man page and sample where the README says; the installed
+# programs run; a site's own configuration survives a second install; every man page renders without a groff warning, names
+# its program, and greyspf.conf(5) names every key the configuration
+# reader accepts.
+. "$(dirname "$0")/lib.sh"
+need make groff install
+R=$T/root
+TOOLS=$(sed -n '/^TOOLS/,/[^\\]$/p' Makefile | sed 's/^TOOLS\t=//; s/\\//' |
+    tr -s ' \t\n' '   ')
+t_ok "the Makefile lists the tools" test -n "$TOOLS"
+t_ok "make install PREFIX=/usr DESTDIR=..." \
+    make -s install DESTDIR="$R" PREFIX=/usr B="$BUILD" BIN="$BIN"
+for p in greyspf $TOOLS; do
+	t_ok "$p installed in sbin, mode 755" \
+	    sh -c "[ \"\$(stat -c %a '$R/usr/sbin/$p')\" = 755 ]"
+	t_rc "installed $p -V runs" 0 "$R/usr/sbin/$p" -V
+	t_ok "man page $p(8) installed" test -f "$R/usr/share/man/man8/$p.8"
+	t_grep "$p(8) names it" "^$p \\\\- " "$R/usr/share/man/man8/$p.8"
+done
+t_ok "greyspf.conf(5) installed" test -f "$R/usr/share/man/man5/greyspf.conf.5"
+S=$R/usr/share/greyspf
+for f in greyspf.conf config/__default__ postfix-main.cf postfix-master.cf; do
+	t_ok "sample $f in share/greyspf" test -f "$S/$f"
+done
+t_ok "nothing installed outside DESTDIR's usr and etc" \
+    sh -c "[ -z \"\$(ls '$R' | grep -v -x -e usr -e etc)\" ]"
+t_same "greyspf.conf installed from the sample" \
+    "$S/greyspf.conf" "$R/etc/greyspf/greyspf.conf"
+t_same "config/__default__ installed from the sample" \
+    "$S/config/__default__" "$R/etc/greyspf/config/__default__"
+sed "s|^configPath = .*|configPath = $R/etc/greyspf/config|" \
+    "$R/etc/greyspf/greyspf.conf" >"$T/installed.conf"
+t_ok "the installed configuration is valid (configtest)" \
+    "$R/usr/sbin/greyspf-configtest" -q -c "$T/installed.conf"
+echo "debugLevel = 2" >>"$R/etc/greyspf/greyspf.conf"
+cp "$R/etc/greyspf/greyspf.conf" "$T/site.conf"
+t_ok "make install again" \
+    make -s install DESTDIR="$R" PREFIX=/usr B="$BUILD" BIN="$BIN"
+t_same "a second install keeps the site's greyspf.conf" \
+    "$T/site.conf" "$R/etc/greyspf/greyspf.conf"
+
+for m in "$R"/usr/share/man/man*/*; do
+	groff -man -ww -z "$m" >"$T/groff" 2>&1
+	t_eq "$(basename "$m") renders without warnings" "$(cat "$T/groff")" ""
+done
+# Every key of db/config.c's table, and every per-entity name.
+sed -n 's/^\tCF("\([A-Za-z]*\)".*/\1/p' db/config.c >"$T/keys"
+sed -n 's/.*strcmp(name, "\([A-Z]*\)").*/\1/p' db/entity.c >>"$T/keys"
+t_ok "configuration keys found in the sources" \
+    sh -c "[ \$(wc -l <'$T/keys') -ge 40 ]"
+# The page's text without font changes (rendered text is hyphenated).
+sed 's/\\f[BIRP]//g' "$R/usr/share/man/man5/greyspf.conf.5" >"$T/man5"
+: >"$T/undocumented"
+while read -r k; do
+	grep -q -w -- "$k" "$T/man5" || echo "$k" >>"$T/undocumented"
+done <"$T/keys"
+t_eq "greyspf.conf(5) documents every key" "$(cat "$T/undocumented")" ""
