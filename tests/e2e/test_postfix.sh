@@ -39,7 +39,6 @@ if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	exec unshare -m -n -p -f --mount-proc sh "$0" "$@"
 fi
 
-SRC=$(pwd)
 E=$T
 PORT=2525
 mkdir -p "$E/out" "$E/nsd" "$E/postfix" "$E/sbin" "$E/mail" "$E/asan"
@@ -143,15 +142,18 @@ sed -e "s|/usr/local/sbin/greyspf|$E/sbin/greyspf|" \
     -e "s|/etc/greyspf/greyspf.conf|$E/greyspf.conf|" \
     conf/postfix-master.cf >>"$P/master.cf"
 chown nobody "$E/mail"
+# What Postfix makes of the snippets.
+postconf -c "$P" smtpd_recipient_restrictions greyspf_time_limit \
+    >"$E/out/postconf" 2>&1
+postconf -c "$P" -M greyspf/unix >>"$E/out/postconf" 2>&1
 t_grep "main.cf asks greyspf after reject_unauth_destination" \
     'reject_unauth_destination, check_policy_service unix:private/greyspf$' \
-    "$(postconf -c "$P" smtpd_recipient_restrictions >"$E/out/rr";
-    echo "$E/out/rr")"
+    "$E/out/postconf"
 t_line "main.cf: greyspf_time_limit" "greyspf_time_limit = 3600" \
-    "$(postconf -c "$P" greyspf_time_limit >"$E/out/tl"; echo "$E/out/tl")"
+    "$E/out/postconf"
 t_grep "master.cf: greyspf spawned as user greyspf" \
     "^greyspf +unix .* spawn user=greyspf argv=$E/sbin/greyspf $E/greyspf.conf\$" \
-    "$(postconf -c "$P" -M greyspf/unix >"$E/out/ms"; echo "$E/out/ms")"
+    "$E/out/postconf"
 mkdir -p "$E/queue" "$E/data"
 chown postfix "$E/data"
 if ! postfix -c "$P" start >"$E/out/postfix-start" 2>&1; then
@@ -297,6 +299,15 @@ t_nogrep "SPF none: no Received-SPF added" '^Received-SPF' \
 
 # --- what Postfix and the sanitizers saw -------------------------------
 postfix -c "$P" stop >/dev/null 2>&1
+# greyspf reads end of input when smtpd goes, and exits (then the
+# sanitizers have said all they will).
+i=0
+while ps -eo comm= | grep -q '^greyspf' && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+ps -eo pid=,comm= | grep ' greyspf' >"$E/out/left"
+t_eq "every greyspf exits when Postfix stops" "$(cat "$E/out/left")" ""
 t_grep "Postfix logged greyspf's answers" \
     'reject: RCPT from .*greylisted' "$E/maillog"
 t_nogrep "no policy protocol failure in Postfix's log" \
