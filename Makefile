@@ -59,6 +59,10 @@ FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
 
 .PHONY: all test check unit bench fuzz deps install clean run
+# Objects made through pattern rules are kept: a later make (install,
+# after make test) must find them rather than rebuild them with other
+# flags.
+.SECONDARY:
 
 all: $(BIN)/greyspf $(TOOL_BIN)
 

@@ -10,6 +10,11 @@ R=$T/root
 TOOLS=$(sed -n '/^TOOLS/,/[^\\]$/p' Makefile | sed 's/^TOOLS\t=//; s/\\//' |
     tr -s ' \t\n' '   ')
 t_ok "the Makefile lists the tools" test -n "$TOOLS"
+# What make test built is installed as it is: nothing compiled again.
+make -n install DESTDIR="$R" PREFIX=/usr B="$BUILD" BIN="$BIN" \
+    >"$T/plan" 2>&1
+t_nogrep "make install after make test compiles nothing" '^(cc|gcc|clang) ' \
+    "$T/plan"
 t_ok "make install PREFIX=/usr DESTDIR=..." \
     make -s install DESTDIR="$R" PREFIX=/usr B="$BUILD" BIN="$BIN"
 for p in greyspf $TOOLS; do
