@@ -74,12 +74,7 @@ t_ok "greyspf user is unprivileged" test "$GUID" -ne 0
 sed "s|@E@|$E|g" tests/e2e/nsd.conf.in >"$E/nsd/nsd.conf"
 cp tests/e2e/e2e.test.zone tests/e2e/example.com.zone "$E/nsd/"
 t_ok "nsd starts" nsd -c "$E/nsd/nsd.conf"
-i=0
-until getent hosts ns.e2e.test >/dev/null 2>&1 || [ $i -ge 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
-t_ok "nsd answers" getent hosts ns.e2e.test
+t_ok "nsd answers" wait_for 10 getent hosts ns.e2e.test
 
 # --- greyspf: binary behind the test clock, config, tree, database -----
 clock() { printf '%s\n' "$1" >"$E/clock"; }
@@ -162,12 +157,8 @@ if ! postfix -c "$P" start >"$E/out/postfix-start" 2>&1; then
 	exit 1
 fi
 _ok "postfix starts"
-i=0
-until swaks --server 127.0.0.1 --port $PORT --quit-after CONNECT \
-    >/dev/null 2>&1 || [ $i -ge 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
+wait_for 10 swaks --server 127.0.0.1 --port $PORT --quit-after CONNECT \
+    >/dev/null 2>&1
 
 # --- SMTP sessions -----------------------------------------------------
 # send NAME CLIENT FROM TO [swaks options]: one message through XCLIENT;
@@ -195,22 +186,28 @@ delivered() {
 		_notok "$2 (the message was not accepted)"
 		return
 	fi
-	i=0
-	while [ $i -lt 200 ]; do
-		f=$(grep -l -x "Subject: e2e $1" "$E"/mail/box/new/* \
-		    2>/dev/null | head -1)
-		if [ -n "$f" ]; then
-			cp "$f" "$E/out/$1.msg"
-			_ok "$2"
-			return
-		fi
-		i=$((i + 1))
-		sleep 0.1
-	done
+	if wait_for 20 mailbox_has "$1"; then
+		cp "$mail" "$E/out/$1.msg"
+		_ok "$2"
+		return
+	fi
 	_notok "$2 (not delivered in 20 s)"
 	_show "$E/out/$1.log"
 	tail -20 "$E/maillog" | sed 's/^/# /'
 }
+# mailbox_has NAME: $mail is the delivered message of session NAME.
+mailbox_has() {
+	mail=$(grep -l -x "Subject: e2e $1" "$E"/mail/box/new/* 2>/dev/null |
+	    head -1)
+	[ -n "$mail" ]
+}
+# greyspf_pids: the greyspf processes, the wrapper script or the program
+# it runs (the PID namespace holds only the test's).
+greyspf_pids() {
+	ps -eo pid=,comm= |
+	    awk '$2 == "greyspf.real" || $2 == "greyspf" { print $1 }'
+}
+no_greyspf() { [ -z "$(greyspf_pids)" ]; }
 GREY='^450 4\.7\.1 .*Recipient address rejected: Service unavailable, greylisted'
 
 # At T0 (2026-11-22 04:39:01 UTC, a day after the fixture's run).
@@ -247,8 +244,7 @@ t_grep "the IPv6 session went over ::1" 'Connected to ::1' "$E/out/v6.log"
 
 # greyspf processes are still there, kept by smtpd for the next session:
 # each runs as greyspf, with no way back to root.
-ps -eo pid=,comm= | awk '$2 == "greyspf.real" || $2 == "greyspf" { print $1 }' \
-    >"$E/out/pids"
+greyspf_pids >"$E/out/pids"
 t_grep "greyspf runs under Postfix" '[0-9]' "$E/out/pids"
 : >"$E/out/uids"
 while read -r pid; do
@@ -301,13 +297,8 @@ t_nogrep "SPF none: no Received-SPF added" '^Received-SPF' \
 postfix -c "$P" stop >/dev/null 2>&1
 # greyspf reads end of input when smtpd goes, and exits (then the
 # sanitizers have said all they will).
-i=0
-while ps -eo comm= | grep -q '^greyspf' && [ $i -lt 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
-ps -eo pid=,comm= | grep ' greyspf' >"$E/out/left"
-t_eq "every greyspf exits when Postfix stops" "$(cat "$E/out/left")" ""
+wait_for 10 no_greyspf
+t_eq "every greyspf exits when Postfix stops" "$(greyspf_pids)" ""
 t_grep "Postfix logged greyspf's answers" \
     'reject: RCPT from .*greylisted' "$E/maillog"
 t_nogrep "no policy protocol failure in Postfix's log" \

@@ -6,6 +6,7 @@
 #	t_nogrep NAME PATTERN FILE	FILE must not contain PATTERN
 #	t_eq NAME GOT WANT		two strings must be equal
 #	t_same NAME FILE1 FILE2		two files must be identical
+#	wait_for SECONDS CMD...		poll CMD until it succeeds
 #
 # Each prints one "ok N - NAME" or "not ok N - NAME" line, with the
 # evidence as "# " lines after a failure. $T is a scratch directory,
@@ -74,6 +75,19 @@ need() {
 		command -v "$c" >/dev/null 2>&1 && continue
 		_notok "required command $c is missing (run make deps)"
 		exit 1
+	done
+}
+
+# wait_for SECONDS CMD... - run CMD every 0.1 s until it succeeds, for
+# at most SECONDS; CMD's last status. For an event (a server answering,
+# a message delivered), never to let time pass: time is injected.
+wait_for() {
+	_tries=$(($1 * 10))
+	shift
+	until "$@"; do
+		_tries=$((_tries - 1))
+		[ "$_tries" -gt 0 ] || return 1
+		sleep 0.1
 	done
 }
 

@@ -15,11 +15,7 @@ fi
 DNS=$!
 trap 'kill $DNS 2>/dev/null' EXIT
 # The server binds before it forks; wait until it answers.
-i=0
-until getent hosts none.example >/dev/null 2>&1 || [ $i -ge 50 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
+wait_for 5 getent hosts none.example >/dev/null 2>&1
 
 W=$T/w
 mkdir -p "$W/config/envelope_recipient/spf-only.test" \
