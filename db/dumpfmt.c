@@ -37,7 +37,7 @@
 #include <string.h>
 
 #include "dumpfmt.h"
-#include "legacy.h"
+#include "quote.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -52,7 +52,7 @@ dumpfmt_addr(const char *addr, char *buf, size_t size)
 		snprintf(buf, size, "<>");
 		return (0);
 	}
-	return (legacy_escape(addr, buf, size));
+	return (quote_address(addr, buf, size));
 }
 
 int
@@ -93,9 +93,9 @@ dumpfmt_unaddr(const char *field, char *buf, size_t size)
 		buf[0] = 0;
 		return (0);
 	}
-	if (legacy_unescape(field, buf, size) < 0 || buf[0] == 0)
+	if (unquote_address(field, buf, size) < 0 || buf[0] == 0)
 		return (-1);
-	if (legacy_escape(buf, again, sizeof(again)) < 0
+	if (quote_address(buf, again, sizeof(again)) < 0
 	    || strcmp(again, field) != 0)
 		return (-1);
 	return (0);

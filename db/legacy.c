@@ -5,9 +5,8 @@
  *	tumgreyspf data tree: escaping, path grammar, timestamps
  * SYNOPSIS
  *	#include "legacy.h"
+#include "quote.h"
  *
- *	int	legacy_escape(raw, buf, size)
- *	int	legacy_unescape(name, buf, size)
  *	int	legacy_parse_path(comps, ncomps, entry_r, why_r)
  *	int	legacy_format_path(key, buf, size, why_r)
  *	void	legacy_to_record(mtime_us, atime_us, greylisttime_us, rec_r)
@@ -15,11 +14,8 @@
  *	The pure half of the legacy support: no file is touched here
  *	(legacy_tree.c walks and writes trees).
  *
- *	legacy_escape() is tumgreyspf's quoteAddress: bytes other than
- *	ASCII letters, digits and "_.-@+" become %XX with upper-case hex
- *	("~" included, unlike Python 3's quote), then a leading "." becomes
- *	"%2e" with a lower-case "e". legacy_unescape() reverses it,
- *	accepting either hex case, and refuses a broken escape or a NUL.
+ *	Names in paths are escaped by quote.c (tumgreyspf's quoteAddress),
+ *	which the per-entity configuration tree shares.
  *
  *	legacy_parse_path() reads one entry file's path, split into its
  *	components below the data root. The two layouts:
@@ -62,97 +58,13 @@
 #include <string.h>
 
 #include "legacy.h"
+#include "quote.h"
 
 static int legacy_octet(const char *);
 static int legacy_parse_client(char *const *, int, struct legacy_entry *,
 	    const char **);
 static int legacy_address(const char *, char *, size_t, int *,
 	    const char **);
-
-static const char legacy_hex[] = "0123456789ABCDEF";
-
-/* legacy_safe - a byte quoteAddress keeps as it is */
-
-static int
-legacy_safe(unsigned char c)
-{
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-	    || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'
-	    || c == '@' || c == '+');
-}
-
-/* legacy_escape - quoteAddress */
-
-int
-legacy_escape(const char *raw, char *buf, size_t size)
-{
-	const unsigned char *p;
-	size_t n = 0;
-
-	for (p = (const unsigned char *)raw; *p; p++) {
-		if (legacy_safe(*p)) {
-			if (n + 1 >= size)
-				return (-1);
-			buf[n++] = (char)*p;
-		} else {
-			if (n + 3 >= size)
-				return (-1);
-			buf[n++] = '%';
-			buf[n++] = legacy_hex[*p >> 4];
-			buf[n++] = legacy_hex[*p & 15];
-		}
-	}
-	if (n > 0 && buf[0] == '.') {
-		if (n + 2 >= size)
-			return (-1);
-		memmove(buf + 3, buf + 1, n - 1);
-		memcpy(buf, "%2e", 3);
-		n += 2;
-	}
-	if (n >= size)
-		return (-1);
-	buf[n] = 0;
-	return (0);
-}
-
-static int
-legacy_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
-/* legacy_unescape - %XX decoding; no NUL, no broken escape */
-
-int
-legacy_unescape(const char *name, char *buf, size_t size)
-{
-	size_t n = 0;
-	int hi, lo;
-
-	for (; *name; name++) {
-		if (n + 1 >= size)
-			return (-1);
-		if (*name != '%') {
-			buf[n++] = *name;
-			continue;
-		}
-		if ((hi = legacy_hexval(name[1])) < 0
-		    || (lo = legacy_hexval(name[2])) < 0)
-			return (-1);
-		if (hi == 0 && lo == 0)
-			return (-1);
-		buf[n++] = (char)(hi << 4 | lo);
-		name += 2;
-	}
-	buf[n] = 0;
-	return (0);
-}
 
 /* legacy_octet - decimal 0..255 as the original wrote it; -1 if not */
 
@@ -248,7 +160,7 @@ legacy_address(const char *name, char *buf, size_t size, int *noncanon,
 	char again[3 * LEGACY_NAME_MAX + 4];
 	char *p;
 
-	if (legacy_unescape(name, buf, size) < 0) {
+	if (unquote_address(name, buf, size) < 0) {
 		*why_r = "broken %XX escape, %00, or address too long";
 		return (-1);
 	}
@@ -262,7 +174,7 @@ legacy_address(const char *name, char *buf, size_t size, int *noncanon,
 			*noncanon = 1;
 		}
 	}
-	if (legacy_escape(buf, again, sizeof(again)) < 0
+	if (quote_address(buf, again, sizeof(again)) < 0
 	    || strcmp(again, name) != 0)
 		*noncanon = 1;
 	return (0);
@@ -364,8 +276,8 @@ legacy_format_path(const struct greykey *key, char *buf, size_t size,
 			    "or recipient";
 			return (-1);
 		}
-		if (legacy_escape(key->sender, s, sizeof(s)) < 0
-		    || legacy_escape(key->recipient, r, sizeof(r)) < 0) {
+		if (quote_address(key->sender, s, sizeof(s)) < 0
+		    || quote_address(key->recipient, r, sizeof(r)) < 0) {
 			*why_r = "address too long";
 			return (-1);
 		}

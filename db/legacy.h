@@ -28,8 +28,6 @@ struct legacy_entry {
 	int	noncanonical;	/* name not as tumgreyspf wrote it */
 };
 
-int	legacy_escape(const char *, char *, size_t);
-int	legacy_unescape(const char *, char *, size_t);
 int	legacy_parse_path(char *const *, int, struct legacy_entry *,
 	    const char **);
 int	legacy_format_path(const struct greykey *, char *, size_t,

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timefmt.h"
+
 #define RECORD_VERSION	1
 #define RECORD_MAX	64	/* bytes; an encoded record is far smaller */
 
@@ -21,7 +23,7 @@ struct greyrec {
 #define RECORD_F_KNOWN		(RECORD_F_FIRST_INFERRED)
 
 /* Largest time accepted: year 10000, well inside int64 microseconds. */
-#define RECORD_TIME_MAX	((int64_t)253402300800LL * 1000000)
+#define RECORD_TIME_MAX	TIMEFMT_US_MAX
 
 enum record_state {
 	RECORD_PENDING,		/* now < allow_us */

@@ -28,7 +28,7 @@
 
 #include "addr.h"
 #include "blackhole.h"
-#include "legacy.h"
+#include "quote.h"
 
 enum blackhole_hit
 blackhole_lookup(const char *dir, const char *client, const char *recipient)
@@ -48,7 +48,7 @@ blackhole_lookup(const char *dir, const char *client, const char *recipient)
 	    < sizeof(path) && access(path, F_OK) == 0)
 		return (BLACKHOLE_IP);
 	if (strlen(recipient) < 512
-	    && legacy_escape(recipient, esc, sizeof(esc)) == 0
+	    && quote_address(recipient, esc, sizeof(esc)) == 0
 	    && (size_t)snprintf(path, sizeof(path), "%s/addresses/%s", dir,
 	    esc) < sizeof(path) && access(path, F_OK) == 0)
 		return (BLACKHOLE_TRAP);

@@ -29,7 +29,7 @@
  *	(spfTrustedRelays, per entity SPFTRUSTEDRELAYS); it checks the HELO
  *	identity for the null sender, and first of all with spfHeloCheck;
  *	the check itself runs in the SPF worker (spf_worker.c); the action
- *	comes from spf_policy.c. With spfPassSkipsGreylist, a pass lets the
+ *	comes from policy_spf.c. With spfPassSkipsGreylist, a pass lets the
  *	request skip the greylist checker. The SPF header is added once per
  *	message: the last SERVICE_INSTANCES "instance" values that got one
  *	are remembered (a bounded list; the original's grew for ever).
@@ -49,7 +49,7 @@
 #include "log.h"
 #include "policy.h"
 #include "service.h"
-#include "spf_policy.h"
+#include "policy_spf.h"
 #include "timefmt.h"
 
 /* service_open - open (or reopen) the database */
@@ -215,7 +215,7 @@ service_spf_check(struct service *svc, const struct request *req,
 	f.queue_id = request_get(req, "queue_id");
 	f.receiver = svc->receiver;
 	f.problem = out.problem;
-	spf_policy_result(svc->conf, &f, res);
+	policy_spf_result(svc->conf, &f, res);
 	log_info("SPF %s: QUEUE_ID=\"%s\"; identity=%s; client-ip=%s; "
 	    "helo=%s; envelope-from=%s; receiver=%s; action=%s%s%s",
 	    spf_result_name(out.result), log_safe(f.queue_id, qid,

@@ -6,7 +6,7 @@
 
 #include "config.h"
 #include "proto.h"
-#include "spf_worker.h"
+#include "spf.h"
 #include "store.h"
 
 #define SERVICE_INSTANCES	16	/* messages remembered for the header */

@@ -2,7 +2,10 @@
 # run.sh - run every test of "make test" and print "N passed, M failed".
 #
 # BUILD names the build directory (make test uses the sanitizer build,
-# build/san). Unit tests are cmocka programs, run with TAP output; the
+# build/san). TESTS=check (make check) leaves out the scripts that say
+# "# requires: root" (namespaces, mounts, another user): what remains
+# runs as any user. Each test's name is printed as it starts, so that a
+# long one does not look like a hang. Unit tests are cmocka programs, run with TAP output; the
 # tool tests are shell scripts printing TAP through tests/tools/lib.sh.
 # Each "ok"/"not ok" line counts once; a program that crashes or exits
 # non-zero without a "not ok" line counts as one failure.
@@ -21,6 +24,8 @@ log=$(mktemp)
 run_one() {
 	name=$1
 	shift
+	echo "# $name ..."
+	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^ok ' "$log")
@@ -35,7 +40,7 @@ run_one() {
 		echo "--- $name"
 		grep -v '^ok ' "$log" | head -60
 	fi
-	echo "$name: $p passed, $f failed"
+	echo "$name: $p passed, $f failed ($(($(date +%s) - t0)) s)"
 	pass=$((pass + p))
 	fail=$((fail + f))
 }
@@ -45,6 +50,10 @@ for t in "$BUILD"/tests/test_*; do
 	run_one "$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
 done
 for t in tests/tools/test_*.sh tests/e2e/test_*.sh; do
+	if [ "${TESTS:-}" = check ] && grep -q '^# requires: root' "$t"; then
+		echo "# $(basename "$t"): needs root, left to make test"
+		continue
+	fi
 	run_one "$(basename "$t")" sh "$t"
 done
 rm -f "$log"

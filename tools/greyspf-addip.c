@@ -44,7 +44,7 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "cli.h"
+#include "tool.h"
 #include "log.h"
 #include "util.h"
 

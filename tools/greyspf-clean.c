@@ -34,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "tool.h"
 #include "log.h"
 #include "record.h"
 #include "timefmt.h"
@@ -83,7 +83,7 @@ clean_expired(struct clean *cl, const void *k, size_t klen, const void *v,
 
 	if (key_decode(k, klen, &key) < 0 || record_decode(v, vlen, &rec) < 0)
 		return (-1);
-	return (cli_expires_at(cl->conf, &key, &rec) <= cl->now);
+	return (tool_expires_at(cl->conf, &key, &rec) <= cl->now);
 }
 
 static int
@@ -211,7 +211,7 @@ main(int argc, char **argv)
 	cl.conf = &conf;
 	cl.now = timefmt_now_us();
 	cl.doomed = xreallocarray(NULL, cl.batch, sizeof(*cl.doomed));
-	st = cli_open_store(&conf, o.dbpath, cl.dryrun);
+	st = tool_open_store(&conf, o.dbpath, cl.dryrun);
 	do {
 		if ((rc = store_read(st, clean_scan, &cl)) != 0)
 			fatalx("scan failed: %s", store_strerror(rc));

@@ -33,9 +33,10 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "cli.h"
+#include "tool.h"
 #include "entity.h"
 #include "legacy.h"
+#include "quote.h"
 #include "log.h"
 
 static size_t ct_files, ct_problems;
@@ -60,12 +61,12 @@ ct_canonical(const char *name)
 	char raw[LEGACY_NAME_MAX + 1], again[3 * LEGACY_NAME_MAX + 4];
 	const char *p;
 
-	if (legacy_unescape(name, raw, sizeof(raw)) < 0)
+	if (unquote_address(name, raw, sizeof(raw)) < 0)
 		return (0);
 	for (p = raw; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			return (0);
-	return (legacy_escape(raw, again, sizeof(again)) == 0
+	return (quote_address(raw, again, sizeof(again)) == 0
 	    && strcmp(again, name) == 0);
 }
 

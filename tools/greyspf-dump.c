@@ -42,7 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "tool.h"
 #include "dumpfmt.h"
 #include "legacy.h"
 #include "legacy_tree.h"
@@ -192,7 +192,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(CLI_EXIT_USAGE);
 	cli_config(o.cpath, &conf);
-	st = cli_open_store(&conf, o.dbpath, 1);
+	st = tool_open_store(&conf, o.dbpath, 1);
 	memset(&d, 0, sizeof(d));
 	if (legacy == NULL) {
 		rc = store_read(st, dump_text, &d);

@@ -42,7 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "tool.h"
 #include "legacy.h"
 #include "legacy_tree.h"
 #include "log.h"
@@ -150,7 +150,7 @@ import_file(const struct legacy_file *f, void *ctx)
 		return (0);
 	}
 	if (im->use_entity) {
-		cli_entity(im->conf, &e.key, &ent);
+		tool_entity(im->conf, &e.key, &ent);
 		gl = entity_greylist_time(&ent, gl);
 	}
 	legacy_to_record(legacy_ts_to_us(f->st->st_mtim.tv_sec,
@@ -329,7 +329,7 @@ main(int argc, char **argv)
 		} else
 			im.added = im.n;
 	} else {
-		st = cli_open_store(&conf, o.dbpath, 0);
+		st = tool_open_store(&conf, o.dbpath, 0);
 		rc = store_write(st, import_write, &im);
 		if (rc == STORE_NOTFOUND)
 			rc = 0;

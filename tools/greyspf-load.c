@@ -35,7 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "tool.h"
 #include "dumpfmt.h"
 #include "log.h"
 #include "util.h"
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 		free(ld.items);
 		return (cli_finish_stdout());
 	}
-	st = cli_open_store(&conf, o.dbpath, 0);
+	st = tool_open_store(&conf, o.dbpath, 0);
 	rc = store_write(st, load_write, &ld);
 	store_close(st);
 	free(ld.items);

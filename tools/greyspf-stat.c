@@ -32,9 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "tool.h"
 #include "dumpfmt.h"
 #include "legacy.h"
+#include "quote.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -61,7 +62,7 @@ usage(int status)
 static void
 stat_addr(const char *addr, char *buf, size_t size)
 {
-	if (*addr == 0 || legacy_escape(addr, buf, size) < 0)
+	if (*addr == 0 || quote_address(addr, buf, size) < 0)
 		snprintf(buf, size, "<>");
 }
 
@@ -138,7 +139,7 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 		sc->bad++;
 		return (0);
 	}
-	expires_at = cli_expires_at(sc->conf, &key, &rec);
+	expires_at = tool_expires_at(sc->conf, &key, &rec);
 	state = record_state(&rec, sc->now);
 	if (!sc->summary_only) {
 		if (sc->json)
@@ -203,7 +204,7 @@ main(int argc, char **argv)
 	cli_config(o.cpath, &conf);
 	sc.conf = &conf;
 	sc.now = timefmt_now_us();
-	st = cli_open_store(&conf, o.dbpath, 1);
+	st = tool_open_store(&conf, o.dbpath, 1);
 	if ((rc = store_info(st, &info)) != 0)
 		fatalx("%s", store_strerror(rc));
 	if (sc.json)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# requires: root
 # test_postfix.sh - greyspf end to end, as a site runs it: Debian's
 # Postfix spawns greyspf for its check_policy_service, Debian's NSD
 # answers the SPF queries, swaks (XCLIENT) plays the sending clients.

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "legacy.h"
+#include "quote.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -43,9 +44,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf[size] = 0;
 	if (strlen(buf) != size)
 		return (0);
-	if (legacy_unescape(buf, raw, sizeof(raw)) == 0
-	    && legacy_escape(raw, again, sizeof(again)) == 0
-	    && legacy_unescape(again, out, sizeof(out)) == 0
+	if (unquote_address(buf, raw, sizeof(raw)) == 0
+	    && quote_address(raw, again, sizeof(again)) == 0
+	    && unquote_address(again, out, sizeof(out)) == 0
 	    && strcmp(out, raw) != 0)
 		abort();
 	n = split(buf, comps, 64);

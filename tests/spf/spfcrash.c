@@ -21,7 +21,7 @@
 
 #include "addr.h"
 #include "log.h"
-#include "spf_worker.h"
+#include "spf.h"
 
 static int n, failed;
 

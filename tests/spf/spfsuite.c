@@ -52,7 +52,7 @@
 
 #include "addr.h"
 #include "log.h"
-#include "spf_worker.h"
+#include "spf.h"
 
 #define MAXREC	256
 

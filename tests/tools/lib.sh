@@ -15,7 +15,7 @@
 set -u
 BIN=${BIN:-bin}
 BUILD=${BUILD:-build}
-FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/fixtures}
+FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../data/fixtures" && pwd)}
 T=$(mktemp -d /tmp/greyspf-t.XXXXXX)
 if [ "${KEEP_T:-}" = 1 ]; then
 	trap 'echo "kept $T" >&2' EXIT

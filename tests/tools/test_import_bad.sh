@@ -1,4 +1,5 @@
 #!/bin/sh
+# requires: root
 # test_import_bad.sh - hostile and broken legacy trees: every bad file is
 # reported with its path and reason, nothing outside the tree is read,
 # good entries still come in; a failure leaves the database as it was.

@@ -50,9 +50,10 @@ for m in "$R"/usr/share/man/man*/*; do
 	groff -man -ww -z "$m" >"$T/groff" 2>&1
 	t_eq "$(basename "$m") renders without warnings" "$(cat "$T/groff")" ""
 done
-# Every key of db/config.c's table, and every per-entity name.
-sed -n 's/^\tCF("\([A-Za-z]*\)".*/\1/p' db/config.c >"$T/keys"
-sed -n 's/.*strcmp(name, "\([A-Z]*\)").*/\1/p' db/entity.c >>"$T/keys"
+# Every key of lib/config.c's table, and every per-entity name.
+sed -n -e 's/^\tCF("\([A-Za-z]*\)".*/\1/p' \
+    -e 's/^\tSPFA("\([A-Za-z]*\)".*/\1/p' lib/config.c >"$T/keys"
+sed -n 's/.*strcmp(name, "\([A-Z]*\)").*/\1/p' lib/entity.c >>"$T/keys"
 t_ok "configuration keys found in the sources" \
     sh -c "[ \$(wc -l <'$T/keys') -ge 40 ]"
 # The page's text without font changes (rendered text is hyphenated).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# requires: root
 # test_service.sh - greyspf as Postfix's spawn runs it, over a socket:
 # hostile input (one named case each), bad configuration, a store that
 # cannot be written, privilege drop, and 100 processes at once.

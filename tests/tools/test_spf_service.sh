@@ -1,4 +1,5 @@
 #!/bin/sh
+# requires: root
 # test_spf_service.sh - the spf checker in greyspf, over the policy
 # protocol, against a DNS server of the test's own (a network namespace;
 # tests/spf/run.sh): replies per result and per configured action, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# requires: root
 # test_spf_suites.sh - the RFC 7208 and RFC 4408 SPF test suites, and
 # greyspf's own hardening cases, through greyspf's SPF module (libspf2's
 # resolver path, glibc, a DNS server of the test's own in a network
@@ -7,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 need unshare ip
 
-SUITES=${SPF_SUITES:-../shared/spf-testsuite}
+SUITES=${SPF_SUITES:-tests/spf/suite}
 # suite file, result floor, explanation floor
 for s in "$SUITES/rfc7208-tests.yml 203 22" "$SUITES/rfc4408-tests.yml 191 22" \
     "tests/spf/greyspf-tests.yml 22 4"; do

@@ -1,4 +1,5 @@
 #!/bin/sh
+# requires: root
 # test_syslog.sh - without -L greyspf logs to syslog: facility mail,
 # ident greyspf with its pid, tumgreyspf's lines, and nothing on the
 # protocol stream but replies. /dev/log is a test sink in a private

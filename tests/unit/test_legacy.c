@@ -10,6 +10,7 @@
 #include "testlib.h"
 
 #include "legacy.h"
+#include "quote.h"
 
 static const struct {
 	const char *raw, *esc;
@@ -37,18 +38,18 @@ test_escape(void **state)
 
 	(void)state;
 	for (i = 0; i < NROWS(esc_rows); i++) {
-		ROW_CHECK(esc_rows[i].esc, legacy_escape(esc_rows[i].raw, buf,
+		ROW_CHECK(esc_rows[i].esc, quote_address(esc_rows[i].raw, buf,
 		    sizeof(buf)) == 0);
 		if (strcmp(buf, esc_rows[i].esc) != 0)
 			ROW_FAIL(esc_rows[i].esc, "escaped to %s", buf);
-		ROW_CHECK(esc_rows[i].esc, legacy_unescape(buf, back,
+		ROW_CHECK(esc_rows[i].esc, unquote_address(buf, back,
 		    sizeof(back)) == 0);
 		ROW_CHECK(esc_rows[i].esc, strcmp(back, esc_rows[i].raw) == 0);
 	}
 	/* Buffer too small is refused, not truncated. */
-	assert_int_equal(legacy_escape("%%%", buf, 9), -1);
-	assert_int_equal(legacy_escape("%%%", buf, 10), 0);
-	assert_int_equal(legacy_escape(".", buf, 3), -1);
+	assert_int_equal(quote_address("%%%", buf, 9), -1);
+	assert_int_equal(quote_address("%%%", buf, 10), 0);
+	assert_int_equal(quote_address(".", buf, 3), -1);
 }
 
 static void
@@ -57,13 +58,13 @@ test_unescape(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(legacy_unescape("%2E%2e%c3%A9", buf, sizeof(buf)), 0);
+	assert_int_equal(unquote_address("%2E%2e%c3%A9", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "..\xc3\xa9");
-	assert_int_equal(legacy_unescape("%zz", buf, sizeof(buf)), -1);
-	assert_int_equal(legacy_unescape("abc%2", buf, sizeof(buf)), -1);
-	assert_int_equal(legacy_unescape("abc%", buf, sizeof(buf)), -1);
-	assert_int_equal(legacy_unescape("a%00b", buf, sizeof(buf)), -1);
-	assert_int_equal(legacy_unescape("abcdef", buf, 6), -1);
+	assert_int_equal(unquote_address("%zz", buf, sizeof(buf)), -1);
+	assert_int_equal(unquote_address("abc%2", buf, sizeof(buf)), -1);
+	assert_int_equal(unquote_address("abc%", buf, sizeof(buf)), -1);
+	assert_int_equal(unquote_address("a%00b", buf, sizeof(buf)), -1);
+	assert_int_equal(unquote_address("abcdef", buf, 6), -1);
 }
 
 static const struct {

@@ -5,14 +5,14 @@
  *	The RFC 7208 record syntax check (each row a record and whether
  *	it is valid), the record handed to libspf2 for a client, macro
  *	expansion of explanations, and the reply and header texts of
- *	spf_policy.c byte for byte. The end-to-end conformance is
+ *	policy_spf.c byte for byte. The end-to-end conformance is
  *	test_spf_suites.sh.
  */
 
 #include "testlib.h"
 
 #include "spf_macro.h"
-#include "spf_policy.h"
+#include "policy_spf.h"
 #include "spf_record.h"
 
 static struct spf_parsed parsed;
@@ -201,7 +201,7 @@ test_replies(void **state)
 	f.domain = "fail.example\r\naction=OK";
 	f.queue_id = "3Fx'\"";
 	f.receiver = "mx.example.org";
-	spf_policy_result(&conf, &f, &r);
+	policy_spf_result(&conf, &f, &r);
 	assert_int_equal(r.value, POLICY_RAW);
 	assert_string_equal(r.text, "550 5.7.23 QUEUE_ID=\"3Fx??\" SPF "
 	    "Reports: 'SPF fail - not authorized: fail.example??action?OK "
@@ -209,16 +209,16 @@ test_replies(void **state)
 	f.result = SPF_R_TEMPERROR;
 	f.domain = "t.example";
 	f.problem = "DNS lookup failed";
-	spf_policy_result(&conf, &f, &r);
+	policy_spf_result(&conf, &f, &r);
 	assert_string_equal(r.text, "451 4.4.3 QUEUE_ID=\"3Fx??\" SPF "
 	    "Reports: 'SPF Temporary Error: DNS lookups for t.example "
 	    "failed (192.0.2.9)'");
 	f.result = SPF_R_NONE;
-	spf_policy_result(&conf, &f, &r);
+	policy_spf_result(&conf, &f, &r);
 	assert_int_equal(r.value, POLICY_NONE);
 	f.result = SPF_R_PASS;
 	f.problem = NULL;
-	spf_policy_result(&conf, &f, &r);
+	policy_spf_result(&conf, &f, &r);
 	assert_int_equal(r.value, POLICY_PREPEND);
 	assert_string_equal(r.text, "Received-SPF: pass (mx.example.org: "
 	    "domain of u@fail.example designates 192.0.2.9 as permitted "
@@ -226,7 +226,7 @@ test_replies(void **state)
 	    "helo=h.example; receiver=mx.example.org; identity=mailfrom;");
 	conf.spf_header_ar = 1;
 	strcpy(conf.spf_authserv_id, "auth.example.org");
-	spf_policy_result(&conf, &f, &r);
+	policy_spf_result(&conf, &f, &r);
 	assert_string_equal(r.text, "Authentication-Results: "
 	    "auth.example.org; spf=pass smtp.mailfrom=u@fail.example");
 }

@@ -1,0 +1,74 @@
+/*	config.h - the master configuration file */
+#ifndef GREYSPF_CONFIG_H
+#define GREYSPF_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "addr.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/greyspf/greyspf.conf"
+#define CONFIG_LINE_MAX		199	/* inih's INI_MAX_LINE less NUL */
+
+/*
+ * The SPF results as the action keys name them (spfMailFromNone ...),
+ * in spf/spf.h's order: src/policy_spf.c asserts that the two agree.
+ */
+enum config_spf_result {
+	CONFIG_SPF_NONE, CONFIG_SPF_NEUTRAL, CONFIG_SPF_PASS, CONFIG_SPF_FAIL,
+	CONFIG_SPF_SOFTFAIL, CONFIG_SPF_TEMPERROR, CONFIG_SPF_PERMERROR
+};
+#define CONFIG_SPF_RESULTS	7
+/* What greyspf does for each. */
+enum config_spf_action {
+	SPF_ACT_DUNNO, SPF_ACT_HEADER, SPF_ACT_REJECT,
+	SPF_ACT_DEFER
+};
+#define CONFIG_NETS_MAX		32
+
+struct config {
+	int	debug_level;		/* debugLevel */
+	int	default_seed_only;	/* defaultSeedOnly */
+	long long default_allow_time;	/* defaultAllowTime, seconds */
+	char	config_path[PATH_MAX];	/* configPath, file:// removed */
+	char	greylist_dir[PATH_MAX];	/* greylistDir (legacy data) */
+	char	blackhole_dir[PATH_MAX];	/* blackholeDir */
+	char	spfquery_path[PATH_MAX];	/* spfqueryPath (unused) */
+	int	ignore_last_byte;	/* ignoreLastByte */
+	int	greylist_by_ip_only;	/* greylistByIPOnly */
+	int	spf_accept_on_perm_error;	/* spfAcceptOnPermError */
+	char	database[PATH_MAX];	/* database: LMDB directory */
+	long long map_size_mb;		/* databaseMapSize, MiB */
+	long long map_size_max_mb;	/* databaseMapSizeMax, MiB */
+	long long ipv4_prefix;		/* ipv4NetworkPrefix */
+	long long ipv6_prefix;		/* ipv6NetworkPrefix */
+	int	greylist_null_sender;	/* greylistNullSender */
+	int	greylist_no_recipient;	/* greylistNoRecipient */
+	char	store_error_action[256];	/* storeErrorAction */
+	char	user[64];		/* user: drop to it when root */
+	long long idle_timeout;		/* idleTimeout, seconds */
+	int	database_sync;		/* databaseSync */
+	/* spf<Identity><Result>: [0] MAIL FROM, [1] HELO */
+	int	spf_action[2][CONFIG_SPF_RESULTS];
+	unsigned spf_action_set;	/* bits of the ones in the file */
+	int	spf_helo_check;		/* spfHeloCheck */
+	int	spf_header_ar;		/* spfHeader = Authentication-Results */
+	char	spf_authserv_id[256];	/* spfAuthservId ("": receiver) */
+	char	spf_receiver[256];	/* spfReceiver ("": host name) */
+	char	spf_trusted_text[1024];	/* spfTrustedRelays */
+	struct netaddr spf_trusted[CONFIG_NETS_MAX];
+	int	spf_ntrusted;
+	int	spf_pass_skips_greylist;	/* spfPassSkipsGreylist */
+	long long spf_timeout;		/* spfTimeout, seconds per check */
+	long long spf_dns_timeout;	/* spfDnsTimeout, seconds per try */
+	long long spf_dns_attempts;	/* spfDnsAttempts */
+	long long spf_query_budget;	/* spfQueryBudget */
+	char	source[PATH_MAX];	/* the file read, or "" */
+};
+
+void	config_defaults(struct config *);
+const char *config_spf_action_name(int);
+int	config_load(const char *, struct config *);
+int	config_load_default(const char *, int, struct config *);
+
+#endif

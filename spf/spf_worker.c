@@ -1,0 +1,205 @@
+/*
+ * NAME
+ *	spf_worker 3
+ * SUMMARY
+ *	run SPF checks in a child process, so that libspf2 cannot take
+ *	the service down
+ * SYNOPSIS
+ *	#include "spf_engine.h"
+ *
+ *	void	spf_worker_init(worker, receiver, default_exp, limits,
+ *		    keep_stderr)
+ *	void	spf_worker_check(worker, query, outcome_r)
+ *	void	spf_worker_close(worker)
+ * DESCRIPTION
+ *	Debian 12's libspf2 aborts on internal errors and can be made to
+ *	smash its stack from DNS (CVE-2023-42118), and glibc then writes
+ *	to standard error, which under spawn(8) is the policy socket. So
+ *	greyspf never calls libspf2 in the process that talks to Postfix:
+ *	the first SPF check forks a worker, whose standard input, output
+ *	and error are /dev/null and which keeps no other descriptor but
+ *	its end of a socket pair. The worker answers one fixed-size query
+ *	with one fixed-size outcome, for as long as the process lives.
+ *
+ *	spf_worker_check() sends a query and waits at most the check's
+ *	deadline plus a second. A worker that dies, or does not answer in
+ *	time (it is killed), costs that one check: the outcome is temperror
+ *	with the reason, a log line says what happened, and the next check
+ *	starts a new worker.
+ * SECURITY
+ *	The worker is forked after privileges are dropped. The outcome is
+ *	checked (result in range, strings terminated) before it is used.
+ */
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spf_engine.h"
+
+static void spf_worker_main(int, const struct spf_worker *)
+    __attribute__((noreturn));
+
+void
+spf_worker_init(struct spf_worker *w, const char *receiver,
+    const char *default_exp, const struct spf_limits *lim, int keep_stderr)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	snprintf(w->receiver, sizeof(w->receiver), "%s", receiver);
+	snprintf(w->default_exp, sizeof(w->default_exp), "%s", default_exp);
+	w->limits = *lim;
+	w->keep_stderr = keep_stderr;
+}
+
+static void
+spf_worker_main(int fd, const struct spf_worker *w)
+{
+	struct spf_query q;
+	struct spf_outcome out;
+	char opts[64];
+	ssize_t n;
+	int null;
+
+	if ((null = open("/dev/null", O_RDWR)) < 0)
+		_exit(1);
+	dup2(null, 0);
+	dup2(null, 1);
+	if (!w->keep_stderr)
+		dup2(null, 2);
+	if (dup2(fd, 3) < 0)
+		_exit(1);
+	close_range(4, ~0U, 0);
+	fd = 3;
+	snprintf(opts, sizeof(opts), "timeout:%d attempts:%d",
+	    w->limits.dns_timeout, w->limits.dns_attempts);
+	setenv("RES_OPTIONS", opts, 1);
+	signal(SIGPIPE, SIG_DFL);
+	spf_engine_init(w->receiver, w->default_exp, &w->limits);
+	while ((n = recv(fd, &q, sizeof(q), 0)) == (ssize_t)sizeof(q)) {
+		q.sender[sizeof(q.sender) - 1] = 0;
+		q.helo[sizeof(q.helo) - 1] = 0;
+		spf_engine_check(&q, &out);
+		if (send(fd, &out, sizeof(out), 0) != (ssize_t)sizeof(out))
+			break;
+	}
+	_exit(0);
+}
+
+static int
+spf_worker_start(struct spf_worker *w)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_warn("SPF worker: socketpair");
+		return (-1);
+	}
+	switch (w->pid = fork()) {
+	case -1:
+		log_warn("SPF worker: fork");
+		close(sv[0]);
+		close(sv[1]);
+		return (-1);
+	case 0:
+		close(sv[0]);
+		spf_worker_main(sv[1], w);
+	default:
+		break;
+	}
+	close(sv[1]);
+	w->fd = sv[0];
+	return (0);
+}
+
+/*
+ * spf_worker_lost - the worker is gone or stuck: kill it (harmless if
+ * it is dead already), reap it, say why.
+ */
+
+static void
+spf_worker_lost(struct spf_worker *w, int timed_out, struct spf_outcome *out)
+{
+	int status = 0;
+
+	kill(w->pid, SIGKILL);
+	close(w->fd);
+	w->fd = -1;
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out)
+		snprintf(out->problem, sizeof(out->problem),
+		    "SPF check timed out");
+	else if (WIFSIGNALED(status))
+		snprintf(out->problem, sizeof(out->problem),
+		    "SPF engine crashed (signal %d)", WTERMSIG(status));
+	else
+		snprintf(out->problem, sizeof(out->problem),
+		    "SPF engine exited (status %d)", WEXITSTATUS(status));
+	log_warnx("%s; answering temperror", out->problem);
+	w->pid = 0;
+	w->restarts++;
+	out->result = SPF_R_TEMPERROR;
+}
+
+void
+spf_worker_check(struct spf_worker *w, const struct spf_query *q,
+    struct spf_outcome *out)
+{
+	struct pollfd pfd;
+	ssize_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (w->fd < 0 && spf_worker_start(w) < 0) {
+		out->result = SPF_R_TEMPERROR;
+		snprintf(out->problem, sizeof(out->problem),
+		    "cannot start the SPF worker");
+		return;
+	}
+	if (send(w->fd, q, sizeof(*q), MSG_NOSIGNAL) != (ssize_t)sizeof(*q)) {
+		spf_worker_lost(w, 0, out);
+		return;
+	}
+	pfd.fd = w->fd;
+	pfd.events = POLLIN;
+	while ((rc = poll(&pfd, 1, w->limits.deadline_ms + 1000)) < 0
+	    && errno == EINTR)
+		;
+	if (rc <= 0) {
+		spf_worker_lost(w, 1, out);
+		return;
+	}
+	n = recv(w->fd, out, sizeof(*out), 0);
+	if (n != (ssize_t)sizeof(*out)
+	    || (unsigned)out->result >= SPF_R_COUNT) {
+		memset(out, 0, sizeof(*out));
+		spf_worker_lost(w, 0, out);
+		return;
+	}
+	out->problem[sizeof(out->problem) - 1] = 0;
+	out->explanation[sizeof(out->explanation) - 1] = 0;
+}
+
+void
+spf_worker_close(struct spf_worker *w)
+{
+	int status;
+
+	if (w->fd < 0)
+		return;
+	close(w->fd);
+	w->fd = -1;
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	w->pid = 0;
+}

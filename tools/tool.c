@@ -1,0 +1,94 @@
+/*
+ * NAME
+ *	tool 3
+ * SUMMARY
+ *	what the tools share above the store: opening it, expiry per entry
+ * SYNOPSIS
+ *	#include "tool.h"
+ *
+ *	struct store *tool_open_store(conf, dbpath, rdonly)
+ *	void	tool_entity(conf, key, entity_r)
+ *	int64_t	tool_expires_at(conf, key, rec)
+ * DESCRIPTION
+ *	tool_open_store() opens the database named by -d, else by the
+ *	configuration's "database" key; read-only for the tools that only
+ *	read, created when missing for the others. It exits 1 on failure.
+ *
+ *	tool_entity() looks up the per-entity configuration that applies to
+ *	a key: the client as the dot-separated pieces the original used
+ *	(an IPv4 /24 is "a.b.c", so its a/b/c/__default__ applies), the
+ *	sender and the recipient.
+ *
+ *	tool_expires_at() is when greyspf-clean drops an entry: the
+ *	GREYLISTEXPIREDAYS that applies to it, through record_expires_at().
+ *	greyspf-stat shows the same time, so the two never disagree.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "tool.h"
+
+struct store *
+tool_open_store(const struct config *conf, const char *dbpath, int rdonly)
+{
+	struct store_opts opts;
+	struct store *st;
+	int rc;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.path = dbpath ? dbpath : conf->database;
+	opts.rdonly = rdonly;
+	opts.create = !rdonly;
+	opts.mapsize = (size_t)conf->map_size_mb << 20;
+	opts.mapsize_max = (size_t)conf->map_size_max_mb << 20;
+	if ((rc = store_open(&st, &opts)) != 0)
+		fatalx("%s: %s", opts.path, store_strerror(rc));
+	return (st);
+}
+
+void
+tool_entity_client(const struct netaddr *a, char *buf, size_t size)
+{
+	size_t n, i;
+
+	if (a->family == 6) {
+		if (a->plen == 0)
+			buf[0] = 0;
+		else
+			addr_format(a, buf, size);
+		return;
+	}
+	/* Whole octets of the prefix: /24 -> "a.b.c", /32 -> "a.b.c.d". */
+	buf[0] = 0;
+	n = a->plen / 8;
+	for (i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%u",
+		    i ? "." : "", a->bytes[i]);
+}
+
+void
+tool_entity(const struct config *conf, const struct greykey *key,
+    struct entity_conf *ent)
+{
+	struct entity_query q;
+	char client[ADDR_TEXT_MAX];
+
+	tool_entity_client(&key->client, client, sizeof(client));
+	q.client_address = client[0] ? client : NULL;
+	q.sender = key->kind == KEY_TRIPLET ? key->sender : NULL;
+	q.recipient = key->kind == KEY_TRIPLET ? key->recipient : NULL;
+	entity_lookup(conf->config_path, &q, ent);
+}
+
+int64_t
+tool_expires_at(const struct config *conf, const struct greykey *key,
+    const struct greyrec *rec)
+{
+	struct entity_conf ent;
+
+	tool_entity(conf, key, &ent);
+	return (record_expires_at(rec, (int64_t)(entity_expire_days(&ent)
+	    * 86400.0 * 1e6)));
+}
