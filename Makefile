@@ -23,7 +23,7 @@ VERSION	= 0.1.0
 CPPFLAGS += -D_GNU_SOURCE -DGREYSPF_VERSION=\"$(VERSION)\"
 # liblmdb and libinih are linked statically: two fewer shared objects to
 # load at every spawn (start-up is the cost that matters under spawn).
-LDLIBS	= -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic -lpthread
+LDLIBS	= -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic -lpthread -lrt
 # libspf2 (Debian's, no pkg-config file) and glibc's resolver.
 SPF_LIBS = -lspf2 -lresolv
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -47,9 +47,9 @@ XFLAGS	=
 # include flags further down): tools use db and lib; the service (src)
 # uses spf, db and lib; spf and db use only lib.
 LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
-	  lib/config.c lib/entity.c lib/cli.c
-DB_SRC	= db/key.c db/record.c db/store.c db/legacy.c db/legacy_tree.c \
-	  db/dumpfmt.c
+	  lib/config.c lib/entity.c lib/cli.c lib/fault.c
+DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
+	  db/legacy.c db/legacy_tree.c db/dumpfmt.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_spf.c src/greylist.c \

@@ -10,6 +10,7 @@
  *	int	record_decode(buf, len, rec_r)
  *	enum record_state record_state(rec, now_us)
  *	void	record_merge(into, from)
+ *	int	record_equal(a, b)
  *	int64_t	record_expires_at(rec, expire_us)
  * DESCRIPTION
  *	The value stored under each key. Layout, version 1:
@@ -229,6 +230,16 @@ record_merge(struct greyrec *into, const struct greyrec *from)
 		into->last_us = from->last_us;
 	if (from->passes > into->passes)
 		into->passes = from->passes;
+}
+
+/* record_equal - the same record, field by field */
+
+int
+record_equal(const struct greyrec *a, const struct greyrec *b)
+{
+	return (a->first_us == b->first_us && a->allow_us == b->allow_us
+	    && a->last_us == b->last_us && a->passes == b->passes
+	    && a->flags == b->flags);
 }
 
 /* record_expires_at - when clean may drop this entry */

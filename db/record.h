@@ -37,6 +37,7 @@ int	record_decode(const unsigned char *, size_t, struct greyrec *);
 enum record_state record_state(const struct greyrec *, int64_t);
 const char *record_state_name(enum record_state);
 void	record_merge(struct greyrec *, const struct greyrec *);
+int	record_equal(const struct greyrec *, const struct greyrec *);
 int64_t	record_expires_at(const struct greyrec *, int64_t);
 
 #define RECORD_UNRETRIED_LIFE_US ((int64_t)12 * 3600 * 1000000)

@@ -2,373 +2,398 @@
  * NAME
  *	store 3
  * SUMMARY
- *	LMDB environment, transactions and map growth
+ *	the greylist store: one interface, a backend chosen by a spec
  * SYNOPSIS
  *	#include "store.h"
  *
- *	int	store_open(store_r, opts)
+ *	int	store_open(store_r, spec, opts)
  *	void	store_close(store)
- *	int	store_read(store, fn, ctx)
- *	int	store_write(store, fn, ctx)
- *	int	store_txn_get(txn, key, klen, val_r, vlen_r)
- *	int	store_txn_put(txn, key, klen, val, vlen)
- *	int	store_txn_del(txn, key, klen)
- *	int	store_txn_walk(txn, from, fromlen, fn, ctx)
+ *	unsigned store_caps(store)
+ *	const char *store_name(store)
+ *	int	store_get(store, key, klen, val_r, vsize, vlen_r)
+ *	int	store_update(store, key, klen, fn, ctx)
+ *	int	store_walk(store, cursor, max, visit, ctx)
+ *	int	store_load(store, fill, ctx, flags)
+ *	int	store_batch_update(batch, key, klen, fn, ctx)
+ *	int	store_info(store, emit, ctx)
+ *	int	store_sync(store)
+ *	const char *store_strerror(store, rc)
  * DESCRIPTION
- *	This module knows LMDB and nothing of greylisting: keys and values
- *	are opaque bytes (key.c and record.c give them meaning).
+ *	The service and every tool see the greylist through this
+ *	interface and never know which backend runs. Keys and values are
+ *	opaque bytes (db/key.c and db/record.c give them meaning), so the
+ *	store knows nothing of greylisting.
  *
- *	One environment is a directory holding data.mdb and lock.mdb, so
- *	LMDB's own mdb_stat and mdb_dump work on it. Many processes share
- *	it: Postfix spawns one greyspf per SMTP connection, and the tools
- *	run beside them. LMDB serializes writers with a lock in lock.mdb;
- *	readers never block.
+ *	store_open() takes a spec: "lmdb:/path", or a bare path, which is
+ *	LMDB too, so that every existing configuration keeps working. A
+ *	second backend is one more file beside store_lmdb.c filling a
+ *	struct store_backend (store_backend.h), and one more row in
+ *	store_backends[] below.
  *
- *	store_open() creates the directory when asked, opens the
- *	environment with STORE_MAXREADERS reader slots and clears the
- *	slots of dead processes (mdb_reader_check), which a kill -9
- *	otherwise leaves behind until the slots run out.
+ *	store_get() copies a value out (a backend's memory never reaches
+ *	a caller). store_update() is an atomic read-modify-write of one
+ *	key: fn sees the old value (NULL when absent) and says write,
+ *	leave unchanged or delete, and may give an expiry time for
+ *	backends that expire entries themselves; fn may be called more
+ *	than once (a retry after map growth or a lost race), so it must
+ *	keep no state across calls. store_walk() visits up to max entries
+ *	(0: all) from the cursor's place and leaves the cursor after the
+ *	last one visited, so a long walk can be done in pieces.
+ *	store_load() runs fill, which calls store_batch_update() for each
+ *	entry, as one unit: all or nothing where the backend can
+ *	(STORE_CAP_ATOMIC_LOAD); with STORE_LOAD_DRYRUN every decision is
+ *	made and nothing is written. store_info() gives the backend's
+ *	figures as name/value pairs.
  *
- *	store_write() runs fn inside one write transaction and commits it,
- *	so everything fn does is atomic: a crash at any moment leaves
- *	either all of it or none. When fn or the commit meets
- *	MDB_MAP_FULL, the transaction is aborted, the map doubled (up to
- *	mapsize_max) and fn run again from the start, at most
- *	STORE_GROW_TRIES times; fn must therefore keep no state across
- *	calls that the retry would double. When another process has grown
- *	the map, LMDB says MDB_MAP_RESIZED and the new size is adopted.
- *	fn returns 0 to commit; anything else aborts and is returned.
- *
- *	store_read() runs fn in a read-only transaction.
- *
- *	store_txn_walk() calls fn for each entry from the first key >=
- *	from (all when fromlen is 0) until fn returns non-zero:
- *	STORE_WALK_STOP ends the walk with 0, anything else is returned.
- *	fn must not change the database.
+ *	The marker: a greyspf database carries a reserved entry (key
+ *	STORE_MARKER_KEY, value "greyspf-greylist FORMAT") written when it
+ *	is created. A database without it is refused (STORE_FOREIGN),
+ *	unless it is empty (a new one: the marker is written) or its first
+ *	entries are recognised by the caller's opts->recognise (a greyspf
+ *	database made before the marker: the marker is added when the
+ *	database is opened for writing). A later format is refused
+ *	(STORE_NEWER). Keys that begin with a 0x00 byte are the store's
+ *	own: walks skip them, and callers cannot read or write them (a
+ *	greylist key begins with its version, never 0).
  * DIAGNOSTICS
- *	Functions return 0, STORE_NOTFOUND, an LMDB error code or an
- *	errno value; store_strerror() explains any of them.
- * SECURITY
- *	Files are created with mode 0600/0700 by the process's umask
- *	(0077 applied here): greylist data names correspondents.
+ *	Every function returns an enum store_rc. store_strerror() explains
+ *	a code with the detail of the store's last failure (the file and
+ *	the system's reason); with a NULL store, the detail of the last
+ *	failed store_open().
  */
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "store.h"
+#include "fault.h"
+#include "store_backend.h"
 #include "util.h"
 
-struct store {
-	MDB_env	*env;
-	MDB_dbi	dbi;
-	size_t	mapsize;
-	size_t	mapsize_max;
-	int	rdonly;
-	int	stale_cleared;
+#define STORE_MARKER_KEY	"\0greyspf"
+#define STORE_MARKER_KLEN	8
+#define STORE_MARKER_VALUE	"greyspf-greylist "
+#define STORE_FORMAT		1
+#define STORE_RECOGNISE_N	16	/* entries looked at without a marker */
+
+static const struct store_backend *const store_backends[] = {
+	&store_lmdb,
 };
 
-struct store_txn {
-	struct store *st;
-	MDB_txn	*txn;
+static char store_open_detail[256];
+
+static int store_marker(struct store *, const struct store_opts *);
+
+/*
+ * Every call into a backend runs with the fault guard armed (fault.c):
+ * a SIGBUS or SIGSEGV inside LMDB's map is the database's, not a bug.
+ */
+#define GUARDED(call) \
+	({ int guarded_rc_; fault_arm(); guarded_rc_ = (call); \
+	   fault_disarm(); guarded_rc_; })
+
+static const char *const store_rc_text[STORE_RC_COUNT] = {
+	[STORE_OK] = "success",
+	[STORE_NOTFOUND] = "no such entry",
+	[STORE_FULL] = "database full",
+	[STORE_BUSY] = "database busy: the writer lock was not had in time",
+	[STORE_IO] = "database I/O error",
+	[STORE_CORRUPT] = "database damaged",
+	[STORE_FOREIGN] = "not a greyspf database",
+	[STORE_NEWER] = "database made by a later greyspf (unknown format)",
+	[STORE_NOENT] = "database does not exist",
+	[STORE_DENIED] = "permission denied",
+	[STORE_READONLY] = "database opened read-only",
+	[STORE_INVAL] = "invalid argument",
+	[STORE_ABORTED] = "stopped by the caller",
 };
 
-static int store_begin(struct store *, unsigned, MDB_txn **);
-static int store_grow(struct store *);
+/* store_rc_name - the text of a code, without detail */
 
-/* store_open - open or create the environment */
+const char *
+store_rc_name(int rc)
+{
+	if (rc < 0 || rc >= STORE_RC_COUNT)
+		return ("unknown store error");
+	return (store_rc_text[rc]);
+}
+
+/* store_detail - remember why rc happened; returns rc */
 
 int
-store_open(struct store **store_r, const struct store_opts *opts)
+store_detail(struct store *st, int rc, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
+	va_end(ap);
+	return (rc);
+}
+
+/* store_strerror - a code, with the last failure's detail */
+
+const char *
+store_strerror(const struct store *st, int rc)
+{
+	static char buf[600];
+	const char *d = st ? st->detail : store_open_detail;
+
+	if (rc == STORE_OK || d[0] == 0)
+		return (store_rc_name(rc));
+	snprintf(buf, sizeof(buf), "%s: %s", store_rc_name(rc), d);
+	return (buf);
+}
+
+/* store_reserved - a key that belongs to the store itself */
+
+static int
+store_reserved(const void *key, size_t klen)
+{
+	return (klen == 0 || klen > STORE_KEY_MAX
+	    || *(const unsigned char *)key == 0);
+}
+
+/* store_open - parse the spec, open the backend, check the marker */
+
+int
+store_open(struct store **store_r, const char *spec,
+    const struct store_opts *opts)
+{
+	const struct store_backend *be = NULL;
+	const char *colon, *where = spec;
 	struct store *st;
-	unsigned flags = MDB_NORDAHEAD;
-	MDB_txn *txn;
-	mode_t old_umask;
-	int rc, dead = 0;
+	size_t i, n;
+	int rc;
 
+	store_open_detail[0] = 0;
+	*store_r = NULL;
+	if (spec == NULL || *spec == 0) {
+		snprintf(store_open_detail, sizeof(store_open_detail),
+		    "no database named");
+		return (STORE_INVAL);
+	}
+	colon = strchr(spec, ':');
+	if (colon != NULL && spec[0] != '/') {
+		n = (size_t)(colon - spec);
+		for (i = 0; i < sizeof(store_backends) /
+		    sizeof(store_backends[0]); i++)
+			if (strlen(store_backends[i]->scheme) == n
+			    && strncmp(spec, store_backends[i]->scheme, n) == 0)
+				be = store_backends[i];
+		if (be == NULL) {
+			snprintf(store_open_detail, sizeof(store_open_detail),
+			    "%.*s: unknown database type (known: lmdb)",
+			    (int)(n > 40 ? 40 : n), spec);
+			return (STORE_INVAL);
+		}
+		where = colon + 1;
+	} else
+		be = &store_lmdb;	/* a bare path */
 	st = xcalloc(1, sizeof(*st));
+	st->be = be;
 	st->rdonly = opts->rdonly;
-	st->mapsize = opts->mapsize ? opts->mapsize : STORE_DEFAULT_MAPSIZE;
-	st->mapsize_max = opts->mapsize_max ? opts->mapsize_max
-	    : STORE_DEFAULT_MAPSIZE_MAX;
-	if (st->mapsize > st->mapsize_max)
-		st->mapsize = st->mapsize_max;
-	if (opts->rdonly)
-		flags |= MDB_RDONLY;
-	if (opts->nosync)
-		flags |= MDB_NOSYNC;
-	old_umask = umask(077);
-	if (!opts->rdonly && opts->create && mkdir(opts->path, 0700) < 0
-	    && errno != EEXIST) {
-		rc = errno;
-		umask(old_umask);
-		free(st);
-		return (rc);
+	snprintf(st->where, sizeof(st->where), "%s", where);
+	if ((rc = GUARDED(be->open(st, where, opts))) == STORE_OK
+	    && (rc = GUARDED(store_marker(st, opts))) == STORE_OK) {
+		*store_r = st;
+		return (STORE_OK);
 	}
-	if ((rc = mdb_env_create(&st->env)) != 0)
-		goto bad;
-	if ((rc = mdb_env_set_maxreaders(st->env, STORE_MAXREADERS)) != 0
-	    || (rc = mdb_env_set_mapsize(st->env, st->mapsize)) != 0
-	    || (rc = mdb_env_open(st->env, opts->path, flags, 0600)) != 0)
-		goto bad;
-	umask(old_umask);
-	/* Another process may have grown the file past our request. */
-	{
-		MDB_envinfo info;
-
-		mdb_env_info(st->env, &info);
-		st->mapsize = info.me_mapsize;
-	}
-	if ((rc = mdb_reader_check(st->env, &dead)) != 0)
-		goto bad2;
-	st->stale_cleared = dead;
-	/* The main database always exists: a read transaction opens its
-	 * handle without taking the writer lock at every spawn. */
-	if ((rc = store_begin(st, MDB_RDONLY, &txn)) != 0)
-		goto bad2;
-	rc = mdb_dbi_open(txn, NULL, 0, &st->dbi);
-	mdb_txn_abort(txn);
-	if (rc != 0)
-		goto bad2;
-	*store_r = st;
-	return (0);
-
-bad:
-	umask(old_umask);
-bad2:
-	if (st->env)
-		mdb_env_close(st->env);
+	snprintf(store_open_detail, sizeof(store_open_detail), "%s",
+	    st->detail[0] ? st->detail : where);
+	if (st->impl != NULL)
+		be->close(st);
 	free(st);
 	return (rc);
 }
 
-/* store_close - close the environment */
+/* store_close - close the backend */
 
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	mdb_env_close(st->env);
+	st->be->close(st);
 	free(st);
 }
 
-/* store_begin - begin a transaction, adopting a map grown elsewhere */
-
-static int
-store_begin(struct store *st, unsigned flags, MDB_txn **txn_r)
+unsigned
+store_caps(const struct store *st)
 {
-	int rc, tries;
-
-	for (tries = 0; tries < 3; tries++) {
-		rc = mdb_txn_begin(st->env, NULL, flags, txn_r);
-		if (rc != MDB_MAP_RESIZED)
-			return (rc);
-		if ((rc = mdb_env_set_mapsize(st->env, 0)) != 0)
-			return (rc);
-		{
-			MDB_envinfo info;
-
-			mdb_env_info(st->env, &info);
-			st->mapsize = info.me_mapsize;
-		}
-	}
-	return (MDB_MAP_RESIZED);
+	return (st->be->caps);
 }
 
-/* store_grow - double the map, up to the limit */
+/* store_name - the backend's scheme, for messages and stat */
+
+const char *
+store_name(const struct store *st)
+{
+	return (st->be->scheme);
+}
+
+/* store_marker_write - the update callback that writes the marker */
+
+static enum store_action
+store_marker_write(const void *old, size_t oldlen, void *new_r,
+    size_t *newlen_r, int64_t *expire_r, void *ctx)
+{
+	(void)old;
+	(void)oldlen;
+	(void)expire_r;
+	(void)ctx;
+	*newlen_r = (size_t)snprintf(new_r, STORE_VALUE_MAX, "%s%d",
+	    STORE_MARKER_VALUE, STORE_FORMAT);
+	return (STORE_WRITE);
+}
+
+struct store_sniff {
+	const struct store_opts *opts;
+	size_t	seen;
+	int	foreign;
+};
+
+/* store_sniff_entry - does a first entry look like ours? */
+
+static enum store_visit
+store_sniff_entry(const void *k, size_t kl, const void *v, size_t vl,
+    void *ctx)
+{
+	struct store_sniff *sn = ctx;
+
+	sn->seen++;
+	if (sn->opts->recognise != NULL && !sn->opts->recognise(k, kl, v, vl)) {
+		sn->foreign = 1;
+		return (STORE_END);
+	}
+	return (sn->seen < STORE_RECOGNISE_N ? STORE_NEXT : STORE_END);
+}
+
+/* store_marker - check the marker; add it to a new or older database */
 
 static int
-store_grow(struct store *st)
+store_marker(struct store *st, const struct store_opts *opts)
 {
-	size_t next;
+	char val[64];
+	struct store_cursor cur;
+	struct store_sniff sn;
+	size_t vlen, plen = strlen(STORE_MARKER_VALUE);
+	long long format;
 	int rc;
 
-	if (st->mapsize >= st->mapsize_max)
-		return (MDB_MAP_FULL);
-	next = st->mapsize > st->mapsize_max / 2 ? st->mapsize_max
-	    : st->mapsize * 2;
-	if ((rc = mdb_env_set_mapsize(st->env, next)) != 0)
+	rc = st->be->get(st, STORE_MARKER_KEY, STORE_MARKER_KLEN, val,
+	    sizeof(val) - 1, &vlen);
+	if (rc == STORE_OK) {
+		val[vlen] = 0;
+		if (vlen <= plen || memcmp(val, STORE_MARKER_VALUE, plen) != 0
+		    || strnum_ll(val + plen, 1, 1000000, &format) < 0)
+			return (store_detail(st, STORE_FOREIGN, "%s: a marker "
+			    "greyspf did not write", st->where));
+		if (format > STORE_FORMAT)
+			return (store_detail(st, STORE_NEWER, "%s: format %lld,"
+			    " this greyspf reads format %d", st->where, format,
+			    STORE_FORMAT));
+		return (STORE_OK);
+	}
+	if (rc != STORE_NOTFOUND)
 		return (rc);
-	log_info("database map grown from %zu to %zu MiB",
-	    st->mapsize >> 20, next >> 20);
-	st->mapsize = next;
-	return (0);
-}
-
-/* store_write - fn inside one write transaction, growing on MAP_FULL */
-
-int
-store_write(struct store *st, store_txn_fn fn, void *ctx)
-{
-	struct store_txn t;
-	int rc, tries;
-
+	memset(&cur, 0, sizeof(cur));
+	memset(&sn, 0, sizeof(sn));
+	sn.opts = opts;
+	if ((rc = st->be->walk(st, &cur, STORE_RECOGNISE_N, store_sniff_entry,
+	    &sn)) != STORE_OK)
+		return (rc);
+	if (sn.foreign)
+		return (store_detail(st, STORE_FOREIGN, "%s: no greyspf "
+		    "marker, and its entries are not greylist entries "
+		    "(another program's database?)", st->where));
 	if (st->rdonly)
-		return (EROFS);
-	t.st = st;
-	for (tries = 0; tries < STORE_GROW_TRIES; tries++) {
-		if ((rc = store_begin(st, 0, &t.txn)) != 0)
-			return (rc);
-		rc = fn(&t, ctx);
-		if (rc == 0)
-			rc = mdb_txn_commit(t.txn);
-		else
-			mdb_txn_abort(t.txn);
-		if (rc != MDB_MAP_FULL)
-			return (rc);
-		if ((rc = store_grow(st)) != 0)
-			return (rc);
-	}
-	return (MDB_MAP_FULL);
+		return (STORE_OK);	/* ours, but not ours to change */
+	return (st->be->update(st, STORE_MARKER_KEY, STORE_MARKER_KLEN,
+	    store_marker_write, NULL));
 }
-
-/* store_read - fn inside one read-only transaction */
 
 int
-store_read(struct store *st, store_txn_fn fn, void *ctx)
+store_get(struct store *st, const void *key, size_t klen, void *val_r,
+    size_t vsize, size_t *vlen_r)
 {
-	struct store_txn t;
-	int rc;
-
-	t.st = st;
-	if ((rc = store_begin(st, MDB_RDONLY, &t.txn)) != 0)
-		return (rc);
-	rc = fn(&t, ctx);
-	mdb_txn_abort(t.txn);
-	return (rc);
+	if (store_reserved(key, klen))
+		return (store_detail(st, STORE_INVAL, "key of %zu bytes",
+		    klen));
+	return (GUARDED(st->be->get(st, key, klen, val_r, vsize, vlen_r)));
 }
 
-/* store_sync - flush to disk (after a nosync bulk load) */
+int
+store_update(struct store *st, const void *key, size_t klen,
+    store_update_fn fn, void *ctx)
+{
+	if (st->rdonly)
+		return (STORE_READONLY);
+	if (store_reserved(key, klen))
+		return (store_detail(st, STORE_INVAL, "key of %zu bytes",
+		    klen));
+	return (GUARDED(st->be->update(st, key, klen, fn, ctx)));
+}
+
+struct store_visible {
+	store_visit_fn visit;
+	void	*ctx;
+};
+
+/* store_visible_entry - hide the reserved keys from a walk */
+
+static enum store_visit
+store_visible_entry(const void *k, size_t kl, const void *v, size_t vl,
+    void *ctx)
+{
+	struct store_visible *vis = ctx;
+
+	if (store_reserved(k, kl))
+		return (STORE_NEXT);
+	return (vis->visit(k, kl, v, vl, vis->ctx));
+}
+
+int
+store_walk(struct store *st, struct store_cursor *cur, size_t max,
+    store_visit_fn visit, void *ctx)
+{
+	struct store_visible vis = {visit, ctx};
+
+	if (cur->done)
+		return (STORE_OK);
+	return (GUARDED(st->be->walk(st, cur, max, store_visible_entry,
+	    &vis)));
+}
+
+int
+store_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
+{
+	if (st->rdonly && !(flags & STORE_LOAD_DRYRUN))
+		return (STORE_READONLY);
+	return (GUARDED(st->be->load(st, fill, ctx, flags)));
+}
+
+int
+store_batch_update(struct store_batch *b, const void *key, size_t klen,
+    store_update_fn fn, void *ctx)
+{
+	if (store_reserved(key, klen))
+		return (store_detail(b->st, STORE_INVAL, "key of %zu bytes",
+		    klen));
+	return (b->st->be->batch_update(b, key, klen, fn, ctx));
+}
+
+int
+store_info(struct store *st, store_info_fn emit, void *ctx)
+{
+	emit("Backend", st->be->scheme, ctx);
+	emit("Path", st->where, ctx);
+	return (GUARDED(st->be->info(st, emit, ctx)));
+}
 
 int
 store_sync(struct store *st)
 {
-	return (st->rdonly ? 0 : mdb_env_sync(st->env, 1));
-}
-
-/* store_info - sizes and counts, as mdb_stat prints them */
-
-int
-store_info(struct store *st, struct store_info *info)
-{
-	MDB_envinfo ei;
-	MDB_stat ms;
-	MDB_txn *txn;
-	int rc;
-
-	memset(info, 0, sizeof(*info));
-	if ((rc = mdb_env_info(st->env, &ei)) != 0)
-		return (rc);
-	if ((rc = store_begin(st, MDB_RDONLY, &txn)) != 0)
-		return (rc);
-	rc = mdb_stat(txn, st->dbi, &ms);
-	mdb_txn_abort(txn);
-	if (rc != 0)
-		return (rc);
-	info->mapsize = ei.me_mapsize;
-	info->pagesize = ms.ms_psize;
-	info->pages_used = ei.me_last_pgno + 1;
-	info->last_txnid = ei.me_last_txnid;
-	info->maxreaders = ei.me_maxreaders;
-	info->readers = ei.me_numreaders;
-	info->entries = ms.ms_entries;
-	info->depth = ms.ms_depth;
-	info->branch_pages = ms.ms_branch_pages;
-	info->leaf_pages = ms.ms_leaf_pages;
-	info->overflow_pages = ms.ms_overflow_pages;
-	info->stale_readers_cleared = st->stale_cleared;
-	return (0);
-}
-
-const char *
-store_strerror(int rc)
-{
-	return (mdb_strerror(rc));
-}
-
-int
-store_txn_get(struct store_txn *t, const void *key, size_t klen,
-    const void **val_r, size_t *vlen_r)
-{
-	MDB_val k = {klen, (void *)key}, v;
-	int rc;
-
-	if ((rc = mdb_get(t->txn, t->st->dbi, &k, &v)) != 0)
-		return (rc);
-	*val_r = v.mv_data;
-	*vlen_r = v.mv_size;
-	return (0);
-}
-
-int
-store_txn_put(struct store_txn *t, const void *key, size_t klen,
-    const void *val, size_t vlen)
-{
-	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-
-	return (mdb_put(t->txn, t->st->dbi, &k, &v, 0));
-}
-
-/* store_txn_append - put a key known to sort after every other */
-
-int
-store_txn_append(struct store_txn *t, const void *key, size_t klen,
-    const void *val, size_t vlen)
-{
-	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-
-	return (mdb_put(t->txn, t->st->dbi, &k, &v, MDB_APPEND));
-}
-
-int
-store_txn_del(struct store_txn *t, const void *key, size_t klen)
-{
-	MDB_val k = {klen, (void *)key};
-
-	return (mdb_del(t->txn, t->st->dbi, &k, NULL));
-}
-
-/* store_txn_count - number of entries */
-
-size_t
-store_txn_count(struct store_txn *t)
-{
-	MDB_stat ms;
-
-	if (mdb_stat(t->txn, t->st->dbi, &ms) != 0)
-		return (0);
-	return (ms.ms_entries);
-}
-
-/* store_txn_walk - visit entries in key order from a start key */
-
-int
-store_txn_walk(struct store_txn *t, const void *from, size_t fromlen,
-    store_walk_fn fn, void *ctx)
-{
-	MDB_cursor *cur;
-	MDB_val k = {fromlen, (void *)from}, v;
-	int rc;
-
-	if ((rc = mdb_cursor_open(t->txn, t->st->dbi, &cur)) != 0)
-		return (rc);
-	rc = mdb_cursor_get(cur, &k, &v, fromlen ? MDB_SET_RANGE : MDB_FIRST);
-	while (rc == 0) {
-		if ((rc = fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size,
-		    ctx)) != 0) {
-			if (rc == STORE_WALK_STOP)
-				rc = 0;
-			break;
-		}
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	}
-	mdb_cursor_close(cur);
-	return (rc == MDB_NOTFOUND ? 0 : rc);
+	return (st->rdonly ? STORE_OK : GUARDED(st->be->sync(st)));
 }

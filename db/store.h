@@ -1,65 +1,111 @@
-/*	store.h - the LMDB greylist database */
+/*	store.h - the greylist store: one interface, a backend behind it */
 #ifndef GREYSPF_STORE_H
 #define GREYSPF_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * greyspf's own return codes: no backend's code reaches a caller, and
+ * no value means two things. store_strerror() explains each, with the
+ * backend's detail (the file, the system error) when there is one.
+ */
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NOTFOUND,		/* store_get: no such key */
+	STORE_FULL,		/* the map or the disk is full, cannot grow */
+	STORE_BUSY,		/* the writer lock was not had in time */
+	STORE_IO,		/* an I/O or system error */
+	STORE_CORRUPT,		/* the database is damaged (truncated, ...) */
+	STORE_FOREIGN,		/* not a greyspf database */
+	STORE_NEWER,		/* a greyspf database of a later format */
+	STORE_NOENT,		/* the database does not exist */
+	STORE_DENIED,		/* permission denied */
+	STORE_READONLY,		/* opened read-only */
+	STORE_INVAL,		/* bad spec, key or value size */
+	STORE_ABORTED,		/* a caller's callback stopped the operation */
+	STORE_RC_COUNT
+};
+
+/* What an update callback decides for one key. */
+enum store_action {
+	STORE_WRITE,		/* store *new_r */
+	STORE_UNCHANGED,	/* leave the key as it is (or absent) */
+	STORE_DELETE,		/* remove the key */
+	STORE_STOP		/* abort the whole operation: STORE_ABORTED */
+};
+
+/* What a walk's visitor says after each entry. */
+enum store_visit {
+	STORE_NEXT,		/* go on */
+	STORE_PAUSE,		/* stop this call; the next resumes after */
+	STORE_END,		/* the walk is over; it returns STORE_OK */
+	STORE_FAIL		/* stop; the walk returns STORE_ABORTED */
+};
+
+/* Capabilities: what a caller may promise its user. */
+#define STORE_CAP_ORDERED	(1u << 0)	/* walks in key order */
+#define STORE_CAP_SNAPSHOT	(1u << 1)	/* one walk sees one state */
+#define STORE_CAP_ATOMIC_LOAD	(1u << 2)	/* store_load all or nothing */
+#define STORE_CAP_EXPIRY	(1u << 3)	/* expires entries itself */
+
+#define STORE_KEY_MAX		511	/* bytes (LMDB's default limit) */
+#define STORE_VALUE_MAX		4096	/* bytes, for store_get's callers */
+
 struct store;
-struct store_txn;
+struct store_batch;
 
 struct store_opts {
-	const char *path;	/* environment directory */
-	size_t	mapsize;	/* initial map size, bytes */
-	size_t	mapsize_max;	/* hard limit for growth, bytes */
+	size_t	mapsize;	/* lmdb: initial map size, bytes (0: default) */
+	size_t	mapsize_max;	/* lmdb: hard limit for growth, bytes */
 	int	rdonly;		/* open read-only (dump, stat) */
-	int	nosync;		/* MDB_NOSYNC: no fsync per commit */
-	int	create;		/* create the directory if missing */
+	int	nosync;		/* no flush per commit (store_sync at the end) */
+	int	create;		/* create the database if missing */
+	int	lock_wait_ms;	/* longest wait for the writer lock (0: 10 s) */
+	/* Does an entry look like one of ours? For a database made before
+	 * the marker existed (the store then adds the marker) and to tell
+	 * another program's database from ours. NULL: any entry is. */
+	int	(*recognise)(const void *, size_t, const void *, size_t);
 };
 
-struct store_info {
-	size_t	mapsize;
-	size_t	pagesize;
-	size_t	pages_used;
-	size_t	last_txnid;
-	unsigned maxreaders;
-	unsigned readers;
-	size_t	entries;
-	unsigned depth;
-	size_t	branch_pages, leaf_pages, overflow_pages;
-	int	stale_readers_cleared;
+/*
+ * A resumable walk: zero it before the first call; the store keeps its
+ * place in it (the last key visited), so a walk can be done in pieces
+ * between which the database may change.
+ */
+struct store_cursor {
+	unsigned char key[STORE_KEY_MAX];
+	size_t	klen;
+	int	started;
+	int	done;		/* set when the walk has visited everything */
 };
 
-#define STORE_DEFAULT_MAPSIZE	((size_t)16 << 20)
-#define STORE_DEFAULT_MAPSIZE_MAX ((size_t)16 << 30)
-#define STORE_MAXREADERS	512	/* Postfix spawns up to 100 */
-#define STORE_GROW_TRIES	16
+typedef enum store_action (*store_update_fn)(const void *old, size_t oldlen,
+	    void *new_r, size_t *newlen_r, int64_t *expire_us_r, void *ctx);
+typedef enum store_visit (*store_visit_fn)(const void *key, size_t klen,
+	    const void *val, size_t vlen, void *ctx);
+typedef int (*store_fill_fn)(struct store_batch *, void *ctx);
+typedef void (*store_info_fn)(const char *name, const char *value,
+	    void *ctx);
 
-/* Results besides 0 are LMDB codes or errno values. */
-#define STORE_NOTFOUND		(-30798)	/* MDB_NOTFOUND */
-#define STORE_WALK_STOP		(-1)	/* a walk callback is done */
-
-typedef int (*store_txn_fn)(struct store_txn *, void *);
-typedef int (*store_walk_fn)(const void *, size_t, const void *, size_t,
-	    void *);
-
-int	store_open(struct store **, const struct store_opts *);
+int	store_open(struct store **, const char *spec, const struct store_opts *);
 void	store_close(struct store *);
-int	store_read(struct store *, store_txn_fn, void *);
-int	store_write(struct store *, store_txn_fn, void *);
+unsigned store_caps(const struct store *);
+const char *store_name(const struct store *);
+int	store_get(struct store *, const void *, size_t, void *, size_t,
+	    size_t *);
+int	store_update(struct store *, const void *, size_t, store_update_fn,
+	    void *);
+int	store_walk(struct store *, struct store_cursor *, size_t,
+	    store_visit_fn, void *);
+int	store_load(struct store *, store_fill_fn, void *, int);
+int	store_batch_update(struct store_batch *, const void *, size_t,
+	    store_update_fn, void *);
+int	store_info(struct store *, store_info_fn, void *);
 int	store_sync(struct store *);
-int	store_info(struct store *, struct store_info *);
-const char *store_strerror(int);
+const char *store_strerror(const struct store *, int);
+const char *store_rc_name(int);
 
-int	store_txn_get(struct store_txn *, const void *, size_t,
-	    const void **, size_t *);
-int	store_txn_put(struct store_txn *, const void *, size_t, const void *,
-	    size_t);
-int	store_txn_append(struct store_txn *, const void *, size_t,
-	    const void *, size_t);
-int	store_txn_del(struct store_txn *, const void *, size_t);
-int	store_txn_walk(struct store_txn *, const void *, size_t,
-	    store_walk_fn, void *);
-size_t	store_txn_count(struct store_txn *);
+#define STORE_LOAD_DRYRUN	1	/* decide everything, write nothing */
 
 #endif

@@ -93,6 +93,7 @@ static const struct config_entry config_table[] = {
 	CF("database", CONFIG_STR, database, 0, 0),
 	CF("databaseMapSize", CONFIG_INT, map_size_mb, 1, 1048576),
 	CF("databaseMapSizeMax", CONFIG_INT, map_size_max_mb, 1, 1048576),
+	CF("databaseLockWait", CONFIG_INT, lock_wait_s, 1, 600),
 	CF("ipv4NetworkPrefix", CONFIG_INT, ipv4_prefix, 8, 32),
 	CF("ipv6NetworkPrefix", CONFIG_INT, ipv6_prefix, 16, 128),
 	CF("greylistNullSender", CONFIG_BOOL, greylist_null_sender, 0, 0),
@@ -163,6 +164,7 @@ config_defaults(struct config *conf)
 	conf->spf_accept_on_perm_error = 1;
 	conf->map_size_mb = 16;
 	conf->map_size_max_mb = 16384;
+	conf->lock_wait_s = 10;
 	conf->ipv4_prefix = 24;
 	conf->ipv6_prefix = 64;
 	strcpy(conf->store_error_action, "defer_if_permit Service "

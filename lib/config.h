@@ -40,6 +40,7 @@ struct config {
 	char	database[PATH_MAX];	/* database: LMDB directory */
 	long long map_size_mb;		/* databaseMapSize, MiB */
 	long long map_size_max_mb;	/* databaseMapSizeMax, MiB */
+	long long lock_wait_s;		/* databaseLockWait, seconds */
 	long long ipv4_prefix;		/* ipv4NetworkPrefix */
 	long long ipv6_prefix;		/* ipv6NetworkPrefix */
 	int	greylist_null_sender;	/* greylistNullSender */

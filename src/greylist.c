@@ -8,12 +8,13 @@
  *
  *	int	greylist_check(store, key, facts, decision_r)
  * DESCRIPTION
- *	Reads the entry in a read transaction and lets policy_greylist()
+ *	Reads the entry (store_get, a copy) and lets policy_greylist()
  *	decide. Most requests end there: a pending or recently seen entry
- *	needs no write, and readers never wait for LMDB's writer lock.
- *	When the decision says write, the check runs again inside one
- *	write transaction (another process may have changed the entry
- *	meanwhile) and the record is stored with it, atomically.
+ *	needs no write, and readers never wait for the writer lock. When
+ *	the decision says write, store_update() decides again on the value
+ *	it finds (another process may have changed the entry meanwhile)
+ *	and stores the record with it, atomically; a decision that no
+ *	longer needs a write leaves the entry as it is.
  *
  *	A stored record that does not decode is treated as absent and
  *	overwritten, with a warning (STYLE: the caller deletes what the
@@ -22,11 +23,10 @@
  *	facts->have and facts->old are filled in here; the caller supplies
  *	the time, GREYLISTTIME and the training switch.
  * DIAGNOSTICS
- *	Returns 0, or a store error (the caller answers with
- *	storeErrorAction and logs it).
+ *	Returns STORE_OK, or a store code (the caller answers with
+ *	storeErrorAction and logs store_strerror()).
  */
 
-#include <errno.h>
 #include <string.h>
 
 #include "greylist.h"
@@ -38,71 +38,73 @@ struct greylist_ctx {
 	struct grey_facts facts;
 	struct grey_decision *d;
 	int	corrupt;
+	int	bad_record;	/* the new record did not encode */
 };
 
-/* greylist_decide - read the record and decide, in any transaction */
+static void greylist_decide(struct greylist_ctx *, const void *, size_t);
+static enum store_action greylist_write(const void *, size_t, void *,
+	    size_t *, int64_t *, void *);
 
-static int
-greylist_decide(struct store_txn *txn, struct greylist_ctx *c)
+/* greylist_decide - decide on a stored value (NULL: none) */
+
+static void
+greylist_decide(struct greylist_ctx *c, const void *v, size_t vlen)
 {
-	const void *v;
-	size_t vlen;
-	int rc;
-
 	c->facts.have = 0;
-	rc = store_txn_get(txn, c->key, c->klen, &v, &vlen);
-	if (rc == 0) {
+	if (v != NULL) {
 		if (record_decode(v, vlen, &c->facts.old) == 0)
 			c->facts.have = 1;
 		else
 			c->corrupt = 1;
-	} else if (rc != STORE_NOTFOUND)
-		return (rc);
+	}
 	policy_greylist(&c->facts, c->d);
-	return (0);
 }
 
-static int
-greylist_read(struct store_txn *txn, void *ctx)
-{
-	return (greylist_decide(txn, ctx));
-}
+/* greylist_write - store_update's callback: decide again, encode */
 
-static int
-greylist_write(struct store_txn *txn, void *ctx)
+static enum store_action
+greylist_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
+    int64_t *expire_r, void *ctx)
 {
 	struct greylist_ctx *c = ctx;
-	unsigned char val[RECORD_MAX];
-	size_t vlen;
-	int rc;
 
-	if ((rc = greylist_decide(txn, c)) != 0)
-		return (rc);
+	(void)expire_r;
+	greylist_decide(c, old, oldlen);
 	if (!c->d->write)
-		return (STORE_NOTFOUND);	/* nothing to commit */
-	if (record_encode(&c->d->rec, val, sizeof(val), &vlen) < 0)
-		return (EINVAL);
-	return (store_txn_put(txn, c->key, c->klen, val, vlen));
+		return (STORE_UNCHANGED);
+	if (record_encode(&c->d->rec, new_r, RECORD_MAX, newlen_r) < 0) {
+		c->bad_record = 1;
+		return (STORE_STOP);
+	}
+	return (STORE_WRITE);
 }
+
+/* greylist_check - read, decide, write when the decision says so */
 
 int
 greylist_check(struct store *st, const struct greykey *key,
     const struct grey_facts *facts, struct grey_decision *d)
 {
 	struct greylist_ctx c;
+	unsigned char val[RECORD_MAX];
+	size_t vlen;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	if (key_encode(key, c.key, sizeof(c.key), &c.klen) < 0)
-		return (EINVAL);
+		return (STORE_INVAL);
 	c.facts = *facts;
 	c.d = d;
-	if ((rc = store_read(st, greylist_read, &c)) != 0)
+	rc = store_get(st, c.key, c.klen, val, sizeof(val), &vlen);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return (rc);
+	greylist_decide(&c, rc == STORE_OK ? val : NULL, vlen);
 	if (!d->write)
-		return (0);
+		return (STORE_OK);
 	if (c.corrupt)
 		log_warnx("undecodable greylist record replaced");
-	rc = store_write(st, greylist_write, &c);
-	return (rc == STORE_NOTFOUND ? 0 : rc);
+	rc = store_update(st, c.key, c.klen, greylist_write, &c);
+	if (c.bad_record)
+		panic("record_encode failed on a decided record");
+	return (rc);
 }

@@ -45,12 +45,39 @@
 
 #include "blackhole.h"
 #include "entity.h"
+#include "entry.h"
+#include "fault.h"
 #include "greylist.h"
 #include "log.h"
 #include "policy.h"
 #include "service.h"
 #include "policy_spf.h"
 #include "timefmt.h"
+
+/*
+ * The reply a memory fault inside the database gets (lib/fault.c): the
+ * request in flight is answered with storeErrorAction before the process
+ * ends, so that Postfix never sees a policy server go away silently.
+ */
+static char service_fault_reply[sizeof(((struct config *)0)->store_error_action)
+    + sizeof("action=\n\n")];
+static size_t service_fault_len;
+static int service_fault_fd = 1;
+
+/* service_fault - answer the request in flight, then exit */
+
+static void
+service_fault(int sig)
+{
+	static const char text[] = "greyspf: greylist database: a memory "
+	    "fault reading it (truncated or corrupted file?); answered "
+	    "storeErrorAction\n";
+
+	(void)sig;
+	(void)!write(service_fault_fd, service_fault_reply, service_fault_len);
+	(void)!write(2, text, sizeof(text) - 1);
+	_exit(1);
+}
 
 /* service_open - open (or reopen) the database */
 
@@ -61,16 +88,16 @@ service_open(struct service *svc)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	o.path = svc->dbpath;
 	o.create = 1;
+	o.recognise = entry_recognise;
+	o.lock_wait_ms = (int)svc->conf->lock_wait_s * 1000;
 	o.nosync = !svc->conf->database_sync;
 	o.mapsize = (size_t)svc->conf->map_size_mb << 20;
 	o.mapsize_max = (size_t)svc->conf->map_size_max_mb << 20;
-	if ((rc = store_open(&svc->st, &o)) != 0) {
-		svc->st = NULL;
+	if ((rc = store_open(&svc->st, svc->dbpath, &o)) != STORE_OK) {
 		if (rc != svc->store_rc)
-			log_warnx("greylist database %s: %s", svc->dbpath,
-			    store_strerror(rc));
+			log_warnx("greylist database: %s",
+			    store_strerror(NULL, rc));
 	}
 	svc->store_rc = rc;
 	return (rc);
@@ -100,6 +127,12 @@ service_init(struct service *svc, const struct config *conf,
 	lim.query_budget = (int)conf->spf_query_budget;
 	lim.dns_timeout = (int)conf->spf_dns_timeout;
 	lim.dns_attempts = (int)conf->spf_dns_attempts;
+	service_fault_len = (size_t)snprintf(service_fault_reply,
+	    sizeof(service_fault_reply), "action=%s\n\n",
+	    conf->store_error_action);
+	if (service_fault_len >= sizeof(service_fault_reply))
+		service_fault_len = sizeof(service_fault_reply) - 1;
+	fault_init(service_fault);
 	spf_worker_init(&svc->spf, svc->receiver, "%{d} does not designate "
 	    "%{i} as permitted sender", &lim, 0);
 	service_open(svc);
@@ -162,9 +195,9 @@ service_greylist(struct service *svc, const struct request *req,
 	facts.greylist_us = entity_greylist_time(ent,
 	    svc->conf->default_allow_time) * 1000000;
 	facts.seed_only = svc->conf->default_seed_only;
-	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != 0) {
-		log_warnx("greylist database %s: %s", svc->dbpath,
-		    store_strerror(rc));
+	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != STORE_OK) {
+		log_warnx("greylist database: %s", store_strerror(svc->st,
+		    rc));
 		return (-1);
 	}
 	snprintf(event, sizeof(event), "%s greylisting",

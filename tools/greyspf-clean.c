@@ -47,17 +47,19 @@ struct clean_key {
 	size_t	klen;
 };
 
+/* What the delete step found for a collected key. */
+enum clean_fate { CLEAN_GONE, CLEAN_KEPT, CLEAN_DROPPED, CLEAN_CORRUPT };
+
 struct clean {
 	const struct config *conf;
 	int64_t	now;
 	int	dryrun, verbose;
 	size_t	batch;
 	/* One step: */
+	struct store_cursor cur;
 	struct clean_key *doomed;
-	size_t	ndoomed, scanned;
-	unsigned char next[KEY_MAX];	/* where the next step starts */
-	size_t	nextlen;
-	int	done;
+	enum clean_fate *fate;	/* apart from the keys: a retry resets it */
+	size_t	ndoomed, i;
 	/* Totals: */
 	size_t	kept, dropped, corrupt;
 };
@@ -86,78 +88,69 @@ clean_expired(struct clean *cl, const void *k, size_t klen, const void *v,
 	return (tool_expires_at(cl->conf, &key, &rec) <= cl->now);
 }
 
-static int
+/* clean_scan_entry - collect an expired or undecodable entry */
+
+static enum store_visit
 clean_scan_entry(const void *k, size_t klen, const void *v, size_t vlen,
     void *ctx)
 {
 	struct clean *cl = ctx;
 	struct clean_key *ck;
-	int x;
 
-	/* The step is full: remember where to go on. */
-	if (cl->ndoomed == cl->batch || cl->scanned == 4 * cl->batch) {
-		memcpy(cl->next, k, klen);
-		cl->nextlen = klen;
-		return (STORE_WALK_STOP);
-	}
-	cl->scanned++;
-	if ((x = clean_expired(cl, k, klen, v, vlen)) == 0) {
+	if (clean_expired(cl, k, klen, v, vlen) == 0) {
 		cl->kept++;
-		return (0);
+		return (STORE_NEXT);
 	}
 	ck = &cl->doomed[cl->ndoomed++];
 	memcpy(ck->key, k, klen);
 	ck->klen = klen;
-	return (0);
+	/* The step is full: the next one resumes after this key. */
+	return (cl->ndoomed == cl->batch ? STORE_PAUSE : STORE_NEXT);
 }
 
-static int
-clean_scan(struct store_txn *txn, void *ctx)
+/* clean_recheck - the delete step's decision on one collected key */
+
+static enum store_action
+clean_recheck(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
+    int64_t *expire_r, void *ctx)
 {
 	struct clean *cl = ctx;
-	unsigned char from[KEY_MAX];
-	size_t fromlen = cl->nextlen;
+	struct clean_key *ck = &cl->doomed[cl->i];
+	int x;
 
-	memcpy(from, cl->next, fromlen);
-	cl->ndoomed = cl->scanned = 0;
-	cl->nextlen = 0;
-	if (store_txn_walk(txn, from, fromlen, clean_scan_entry, cl) != 0)
-		return (-1);
-	cl->done = cl->nextlen == 0;
-	return (0);
-}
-
-/* clean_delete - drop the collected keys still expired */
-
-static int
-clean_delete(struct store_txn *txn, void *ctx)
-{
-	struct clean *cl = ctx;
-	const void *v;
-	size_t i, vlen;
-	int rc, x;
-
-	/* Retry-safe: counts are returned through cl only on success. */
-	for (i = 0; i < cl->ndoomed; i++) {
-		struct clean_key *ck = &cl->doomed[i];
-
-		rc = store_txn_get(txn, ck->key, ck->klen, &v, &vlen);
-		if (rc == STORE_NOTFOUND)
-			continue;
-		if (rc != 0)
-			return (rc);
-		x = clean_expired(cl, ck->key, ck->klen, v, vlen);
-		if (x == 0) {
-			ck->klen = 0;	/* seen again meanwhile: kept */
-			continue;
-		}
-		if ((rc = store_txn_del(txn, ck->key, ck->klen)) != 0)
-			return (rc);
-		if (x < 0)
-			ck->klen = (size_t)-1;	/* mark corrupt */
+	(void)new_r;
+	(void)newlen_r;
+	(void)expire_r;
+	if (old == NULL) {
+		cl->fate[cl->i] = CLEAN_GONE;
+		return (STORE_UNCHANGED);
 	}
-	return (0);
+	if ((x = clean_expired(cl, ck->key, ck->klen, old, oldlen)) == 0) {
+		cl->fate[cl->i] = CLEAN_KEPT;	/* seen again meanwhile */
+		return (STORE_UNCHANGED);
+	}
+	cl->fate[cl->i] = x < 0 ? CLEAN_CORRUPT : CLEAN_DROPPED;
+	return (STORE_DELETE);
 }
+
+/* clean_delete - drop the collected keys still expired, in one batch */
+
+static int
+clean_delete(struct store_batch *b, void *ctx)
+{
+	struct clean *cl = ctx;
+	int rc;
+
+	/* Run again from the start after a map growth: fates are set
+	 * afresh for every key, and counted only after the commit. */
+	for (cl->i = 0; cl->i < cl->ndoomed; cl->i++)
+		if ((rc = store_batch_update(b, cl->doomed[cl->i].key,
+		    cl->doomed[cl->i].klen, clean_recheck, cl)) != STORE_OK)
+			return (rc);
+	return (STORE_OK);
+}
+
+/* clean_count - add a committed step's fates to the totals */
 
 static void
 clean_count(struct clean *cl)
@@ -165,11 +158,11 @@ clean_count(struct clean *cl)
 	size_t i;
 
 	for (i = 0; i < cl->ndoomed; i++) {
-		if (cl->doomed[i].klen == 0)
+		if (cl->fate[i] == CLEAN_KEPT)
 			cl->kept++;
-		else if (cl->doomed[i].klen == (size_t)-1)
+		else if (cl->fate[i] == CLEAN_CORRUPT)
 			cl->corrupt++;
-		else
+		else if (cl->fate[i] == CLEAN_DROPPED)
 			cl->dropped++;
 	}
 }
@@ -211,23 +204,28 @@ main(int argc, char **argv)
 	cl.conf = &conf;
 	cl.now = timefmt_now_us();
 	cl.doomed = xreallocarray(NULL, cl.batch, sizeof(*cl.doomed));
+	cl.fate = xreallocarray(NULL, cl.batch, sizeof(*cl.fate));
 	st = tool_open_store(&conf, o.dbpath, cl.dryrun);
-	do {
-		if ((rc = store_read(st, clean_scan, &cl)) != 0)
-			fatalx("scan failed: %s", store_strerror(rc));
+	while (!cl.cur.done) {
+		cl.ndoomed = 0;
+		if ((rc = store_walk(st, &cl.cur, 4 * cl.batch,
+		    clean_scan_entry, &cl)) != STORE_OK)
+			fatalx("scan failed: %s", store_strerror(st, rc));
 		if (cl.ndoomed == 0)
 			continue;
 		if (cl.dryrun) {
 			cl.dropped += cl.ndoomed;
 			continue;
 		}
-		if ((rc = store_write(st, clean_delete, &cl)) != 0)
-			fatalx("delete failed after dropping %zu: %s",
-			    cl.dropped, store_strerror(rc));
+		if ((rc = store_load(st, clean_delete, &cl, 0)) != STORE_OK)
+			fatalx("delete failed after dropping %zu, this step's "
+			    "entries kept: %s", cl.dropped, store_strerror(st,
+			    rc));
 		clean_count(&cl);
-	} while (!cl.done);
+	}
 	store_close(st);
 	free(cl.doomed);
+	free(cl.fate);
 	printf("%skept=%zu dropped=%zu", cl.dryrun ? "dry run: " : "",
 	    cl.kept, cl.dropped);
 	if (cl.corrupt)

@@ -83,7 +83,9 @@ dump_decode(const void *k, size_t klen, const void *v, size_t vlen,
 	return (-1);
 }
 
-static int
+/* dump_text_entry - one line of the text dump */
+
+static enum store_visit
 dump_text_entry(const void *k, size_t klen, const void *v, size_t vlen,
     void *ctx)
 {
@@ -93,30 +95,22 @@ dump_text_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	char line[DUMPFMT_LINE_MAX];
 
 	if (dump_decode(k, klen, v, vlen, &key, &rec, d) < 0)
-		return (0);
+		return (STORE_NEXT);
 	if (dumpfmt_format(&key, &rec, line, sizeof(line)) < 0) {
 		log_warnx("entry too long to format: left out");
 		d->bad++;
-		return (0);
+		return (STORE_NEXT);
 	}
+	/* A write error: cli_finish_stdout() reports it. */
 	if (printf("%s\n", line) < 0)
-		return (errno ? errno : EIO);
+		return (STORE_FAIL);
 	d->entries++;
-	return (0);
+	return (STORE_NEXT);
 }
 
-static int
-dump_text(struct store_txn *txn, void *ctx)
-{
-	printf("VERSION=%s\nformat=%s\nHEADER=END\n", DUMPFMT_VERSION,
-	    DUMPFMT_FORMAT);
-	if (store_txn_walk(txn, NULL, 0, dump_text_entry, ctx) != 0)
-		return (EIO);
-	printf("DATA=END\n");
-	return (0);
-}
+/* dump_legacy_entry - one file of the legacy tree */
 
-static int
+static enum store_visit
 dump_legacy_entry(const void *k, size_t klen, const void *v, size_t vlen,
     void *ctx)
 {
@@ -128,29 +122,23 @@ dump_legacy_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	int rc;
 
 	if (dump_decode(k, klen, v, vlen, &key, &rec, d) < 0)
-		return (0);
+		return (STORE_NEXT);
 	if (legacy_format_path(&key, path, sizeof(path), &why) < 0) {
 		addr_format_net(&key.client, net, sizeof(net));
 		log_warnx("%s %s <%.100s> <%.100s>: left out: %s",
 		    key.kind == KEY_IPONLY ? "iponly" : "triplet", net,
 		    key.sender, key.recipient, why);
 		d->noform++;
-		return (0);
+		return (STORE_NEXT);
 	}
 	if ((rc = legacy_write_entry(d->rootfd, path, rec.allow_us,
 	    rec.last_us)) != 0) {
 		log_warnx("%s: %s", path, strerror(rc));
 		d->errors++;
-		return (rc);
+		return (STORE_FAIL);
 	}
 	d->entries++;
-	return (0);
-}
-
-static int
-dump_legacy(struct store_txn *txn, void *ctx)
-{
-	return (store_txn_walk(txn, NULL, 0, dump_legacy_entry, ctx));
+	return (STORE_NEXT);
 }
 
 static int
@@ -174,6 +162,7 @@ main(int argc, char **argv)
 	struct cli_opts o = {NULL, NULL};
 	const char *legacy = NULL;
 	struct store *st;
+	struct store_cursor cur;
 	struct dump d;
 	int c, rc, status;
 
@@ -194,13 +183,19 @@ main(int argc, char **argv)
 	cli_config(o.cpath, &conf);
 	st = tool_open_store(&conf, o.dbpath, 1);
 	memset(&d, 0, sizeof(d));
+	memset(&cur, 0, sizeof(cur));
 	if (legacy == NULL) {
-		rc = store_read(st, dump_text, &d);
-		store_close(st);
+		printf("VERSION=%s\nformat=%s\nHEADER=END\n",
+		    DUMPFMT_VERSION, DUMPFMT_FORMAT);
+		/* One walk, one snapshot (the LMDB backend's). */
+		rc = store_walk(st, &cur, 0, dump_text_entry, &d);
+		if (rc == STORE_OK)
+			printf("DATA=END\n");
 		status = cli_finish_stdout();
-		if (rc != 0 && status == CLI_EXIT_OK)
-			log_warnx("dump failed: %s", store_strerror(rc));
-		return (rc != 0 || d.bad ? CLI_EXIT_FAIL : status);
+		if (rc != STORE_OK && rc != STORE_ABORTED)
+			log_warnx("dump failed: %s", store_strerror(st, rc));
+		store_close(st);
+		return (rc != STORE_OK || d.bad ? CLI_EXIT_FAIL : status);
 	}
 	if (access(legacy, F_OK) == 0 || errno != ENOENT)
 		fatalx("%s: already exists; name a new directory", legacy);
@@ -211,10 +206,12 @@ main(int argc, char **argv)
 		fatal("%s", tmp);
 	if ((d.rootfd = open(tmp, O_RDONLY | O_DIRECTORY)) < 0)
 		fatal("%s", tmp);
-	rc = store_read(st, dump_legacy, &d);
+	rc = store_walk(st, &cur, 0, dump_legacy_entry, &d);
+	if (rc != STORE_OK && rc != STORE_ABORTED)
+		log_warnx("dump failed: %s", store_strerror(st, rc));
 	store_close(st);
 	close(d.rootfd);
-	if (rc != 0 || d.errors) {
+	if (rc != STORE_OK || d.errors) {
 		nftw(tmp, dump_rm, 16, FTW_DEPTH | FTW_PHYS);
 		fatalx("legacy dump failed, %s not created", legacy);
 	}

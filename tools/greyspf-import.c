@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "entry.h"
 #include "legacy.h"
 #include "legacy_tree.h"
 #include "log.h"
@@ -64,6 +65,7 @@ struct import {
 	size_t	files, skipped, notes, in_tree_merged;
 	size_t	forms[LEGACY_FORMS][2];	/* [form][iponly?] */
 	/* Set by the write transaction (reset at each try). */
+	size_t	i;		/* the item being stored */
 	size_t	added, merged, unchanged;
 };
 
@@ -201,69 +203,53 @@ import_unite(struct import *im)
 	im->n = o + 1;
 }
 
-/* import_apply - compare with, or write into, the database */
+/* import_entry - merge one tree entry into what the database holds */
 
-static int
-import_apply(struct store_txn *txn, struct import *im, int write)
+static enum store_action
+import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
+    int64_t *expire_r, void *ctx)
 {
-	unsigned char val[RECORD_MAX];
-	const void *old;
-	size_t i, vlen, olen;
-	struct greyrec rec, cur;
-	int rc, append;
+	struct import *im = ctx;
+	struct import_item *it = &im->items[im->i];
+	struct greyrec rec = it->rec, cur, m;
 
-	im->added = im->merged = im->unchanged = 0;
-	append = write && store_txn_count(txn) == 0;
-	for (i = 0; i < im->n; i++) {
-		struct import_item *it = &im->items[i];
-
-		rec = it->rec;
-		rc = append ? STORE_NOTFOUND : store_txn_get(txn, it->key,
-		    it->klen, &old, &olen);
-		if (rc == 0) {
-			if (record_decode(old, olen, &cur) < 0) {
-				printf("note: %s: replaces an unreadable "
-				    "record in the database\n", it->path);
-			} else {
-				struct greyrec m = cur;
-
-				record_merge(&m, &rec);
-				if (memcmp(&m, &cur, sizeof(m)) == 0) {
-					im->unchanged++;
-					continue;
-				}
-				rec = m;
-			}
-			im->merged++;
-		} else if (rc == STORE_NOTFOUND) {
-			im->added++;
-		} else
-			return (rc);
-		if (!write)
-			continue;
-		if (record_encode(&rec, val, sizeof(val), &vlen) < 0)
-			panic("record_encode failed on a checked record");
-		rc = append ? store_txn_append(txn, it->key, it->klen, val,
-		    vlen) : store_txn_put(txn, it->key, it->klen, val, vlen);
-		if (rc != 0)
-			return (rc);
+	(void)expire_r;
+	if (old == NULL)
+		im->added++;
+	else if (record_decode(old, oldlen, &cur) < 0) {
+		printf("note: %s: replaces an unreadable record in the "
+		    "database\n", it->path);
+		im->merged++;
+	} else {
+		m = cur;
+		record_merge(&m, &rec);
+		if (record_equal(&m, &cur)) {
+			im->unchanged++;
+			return (STORE_UNCHANGED);
+		}
+		rec = m;
+		im->merged++;
 	}
-	/* Nothing to change: do not commit an empty transaction. */
-	if (write && im->added == 0 && im->merged == 0)
-		return (STORE_NOTFOUND);
-	return (0);
+	if (record_encode(&rec, new_r, RECORD_MAX, newlen_r) < 0)
+		panic("record_encode failed on a checked record");
+	return (STORE_WRITE);
 }
 
-static int
-import_write(struct store_txn *txn, void *ctx)
-{
-	return (import_apply(txn, ctx, 1));
-}
+/* import_fill - every entry of the tree in one batch: all or nothing */
 
 static int
-import_check(struct store_txn *txn, void *ctx)
+import_fill(struct store_batch *b, void *ctx)
 {
-	return (import_apply(txn, ctx, 0));
+	struct import *im = ctx;
+	int rc;
+
+	/* Run again from the start after a map growth: counts anew. */
+	im->added = im->merged = im->unchanged = 0;
+	for (im->i = 0; im->i < im->n; im->i++)
+		if ((rc = store_batch_update(b, im->items[im->i].key,
+		    im->items[im->i].klen, import_entry, im)) != STORE_OK)
+			return (rc);
+	return (STORE_OK);
 }
 
 int
@@ -318,25 +304,29 @@ main(int argc, char **argv)
 				    legacy_form_name((enum legacy_form)f),
 				    im.forms[f][i]);
 	if (dryrun) {
-		struct store_opts so = { o.dbpath ? o.dbpath : conf.database,
-		    0, 0, 1, 0, 0 };
+		struct store_opts so;
 
-		if (store_open(&st, &so) == 0) {
-			rc = store_read(st, import_check, &im);
+		memset(&so, 0, sizeof(so));
+		so.rdonly = 1;
+		so.recognise = entry_recognise;
+		rc = store_open(&st, o.dbpath ? o.dbpath : conf.database, &so);
+		if (rc == STORE_OK) {
+			rc = store_load(st, import_fill, &im,
+			    STORE_LOAD_DRYRUN);
+			if (rc != STORE_OK)
+				fatalx("%s", store_strerror(st, rc));
 			store_close(st);
-			if (rc != 0)
-				fatalx("%s: %s", so.path, store_strerror(rc));
-		} else
-			im.added = im.n;
+		} else if (rc == STORE_NOENT)
+			im.added = im.n;	/* no database yet: all new */
+		else
+			fatalx("%s", store_strerror(NULL, rc));
 	} else {
 		st = tool_open_store(&conf, o.dbpath, 0);
-		rc = store_write(st, import_write, &im);
-		if (rc == STORE_NOTFOUND)
-			rc = 0;
-		store_close(st);
-		if (rc != 0)
+		rc = store_load(st, import_fill, &im, 0);
+		if (rc != STORE_OK)
 			fatalx("import failed, database unchanged: %s",
-			    store_strerror(rc));
+			    store_strerror(st, rc));
+		store_close(st);
 	}
 	printf("files: %zu; entries: %zu; %s: %zu new, %zu merged into "
 	    "existing, %zu already present; %zu merged within the tree; "

@@ -56,6 +56,7 @@ struct load {
 	size_t	n, cap;
 	size_t	errors;
 	int	keep_existing;
+	size_t	i;		/* the entry being stored */
 	size_t	added, replaced, kept;
 };
 
@@ -225,44 +226,45 @@ done:
 	free(line);
 }
 
-/* load_write - one transaction for every entry */
+/* load_entry - store_load's decision on one entry: the dump's record */
 
-static int
-load_write(struct store_txn *txn, void *ctx)
+static enum store_action
+load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
+    int64_t *expire_r, void *ctx)
 {
 	struct load *ld = ctx;
-	const void *old;
-	size_t i, olen;
-	int rc, append;
+	const struct load_item *it = &ld->items[ld->i];
 
-	ld->added = ld->replaced = ld->kept = 0;
-	append = store_txn_count(txn) == 0;
-	for (i = 0; i < ld->n; i++) {
-		struct load_item *it = &ld->items[i];
-
-		if (append) {
-			rc = store_txn_append(txn, it->key, it->klen, it->val,
-			    it->vlen);
-			ld->added++;
-		} else {
-			rc = store_txn_get(txn, it->key, it->klen, &old, &olen);
-			if (rc == 0 && ld->keep_existing) {
-				ld->kept++;
-				continue;
-			}
-			if (rc != 0 && rc != STORE_NOTFOUND)
-				return (rc);
-			if (rc == 0)
-				ld->replaced++;
-			else
-				ld->added++;
-			rc = store_txn_put(txn, it->key, it->klen, it->val,
-			    it->vlen);
-		}
-		if (rc != 0)
-			return (rc);
+	(void)oldlen;
+	(void)expire_r;
+	if (old != NULL && ld->keep_existing) {
+		ld->kept++;
+		return (STORE_UNCHANGED);
 	}
-	return (0);
+	if (old != NULL)
+		ld->replaced++;
+	else
+		ld->added++;
+	memcpy(new_r, it->val, it->vlen);
+	*newlen_r = it->vlen;
+	return (STORE_WRITE);
+}
+
+/* load_fill - every entry in one batch: all or nothing */
+
+static int
+load_fill(struct store_batch *b, void *ctx)
+{
+	struct load *ld = ctx;
+	int rc;
+
+	/* Run again from the start after a map growth: counts anew. */
+	ld->added = ld->replaced = ld->kept = 0;
+	for (ld->i = 0; ld->i < ld->n; ld->i++)
+		if ((rc = store_batch_update(b, ld->items[ld->i].key,
+		    ld->items[ld->i].klen, load_entry, ld)) != STORE_OK)
+			return (rc);
+	return (STORE_OK);
 }
 
 int
@@ -320,12 +322,12 @@ main(int argc, char **argv)
 		return (cli_finish_stdout());
 	}
 	st = tool_open_store(&conf, o.dbpath, 0);
-	rc = store_write(st, load_write, &ld);
+	rc = store_load(st, load_fill, &ld, 0);
+	if (rc != STORE_OK)
+		fatalx("load failed, database unchanged: %s",
+		    store_strerror(st, rc));
 	store_close(st);
 	free(ld.items);
-	if (rc != 0)
-		fatalx("load failed, database unchanged: %s",
-		    store_strerror(rc));
 	printf("%s: %zu entries: %zu added, %zu replaced, %zu kept\n",
 	    ld.name, ld.n, ld.added, ld.replaced, ld.kept);
 	return (cli_finish_stdout());

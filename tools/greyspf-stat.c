@@ -26,6 +26,7 @@
  *	stdout, 2 on a usage error.
  */
 
+#include <ctype.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -125,7 +126,9 @@ stat_entry_json(struct stat_ctx *sc, const struct greykey *key,
 	    (expires_at - sc->now) / 1000000);
 }
 
-static int
+/* stat_entry - one entry: printed, and counted for the summary */
+
+static enum store_visit
 stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
     void *ctx)
 {
@@ -137,7 +140,7 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 
 	if (key_decode(k, klen, &key) < 0 || record_decode(v, vlen, &rec) < 0) {
 		sc->bad++;
-		return (0);
+		return (STORE_NEXT);
 	}
 	expires_at = tool_expires_at(sc->conf, &key, &rec);
 	state = record_state(&rec, sc->now);
@@ -160,13 +163,41 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 		sc->v6++;
 	if (expires_at <= sc->now)
 		sc->expired++;
-	return (ferror(stdout) ? -1 : 0);
+	/* A write error: cli_finish_stdout() reports it. */
+	return (ferror(stdout) ? STORE_FAIL : STORE_NEXT);
 }
 
-static int
-stat_walk(struct store_txn *txn, void *ctx)
+/* stat_env_text - one figure of the store's, as a line */
+
+static void
+stat_env_text(const char *name, const char *value, void *ctx)
 {
-	return (store_txn_walk(txn, NULL, 0, stat_entry, ctx));
+	(void)ctx;
+	printf("  %s: %s\n", name, value);
+}
+
+/* stat_env_json - one figure of the store's, as a JSON member */
+
+static void
+stat_env_json(const char *name, const char *value, void *ctx)
+{
+	int *n = ctx;
+	const char *p;
+
+	/* "Map size" -> "map_size"; values are numbers or plain words. */
+	printf("%s\"", (*n)++ ? ", " : "");
+	for (p = name; *p; p++)
+		putchar(*p == ' ' ? '_' : tolower((unsigned char)*p));
+	printf("\": ");
+	if (strspn(value, "0123456789") == strlen(value) && *value)
+		printf("%s", value);
+	else {
+		putchar('"');
+		for (p = value; *p; p++)
+			if (*p != '"' && *p != '\\' && (unsigned char)*p >= 32)
+				putchar(*p);
+		putchar('"');
+	}
 }
 
 int
@@ -177,11 +208,11 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	struct config conf;
-	struct store_info info;
+	struct store_cursor cur;
 	struct stat_ctx sc;
 	struct cli_opts o = {NULL, NULL};
 	struct store *st;
-	int c, rc;
+	int c, rc, nenv = 0;
 
 	cli_init(argv[0]);
 	memset(&sc, 0, sizeof(sc));
@@ -205,32 +236,22 @@ main(int argc, char **argv)
 	sc.conf = &conf;
 	sc.now = timefmt_now_us();
 	st = tool_open_store(&conf, o.dbpath, 1);
-	if ((rc = store_info(st, &info)) != 0)
-		fatalx("%s", store_strerror(rc));
-	if (sc.json)
-		printf("{\n  \"environment\": {\"map_size\": %zu, "
-		    "\"page_size\": %zu, \"pages_used\": %zu, "
-		    "\"last_txnid\": %zu, \"max_readers\": %u, "
-		    "\"readers\": %u, \"entries\": %zu},\n  \"entries\": [",
-		    info.mapsize, info.pagesize, info.pages_used,
-		    info.last_txnid, info.maxreaders, info.readers,
-		    info.entries);
-	else
-		printf("Environment\n  Path: %s\n  Map size: %zu\n"
-		    "  Page size: %zu\n  Pages used: %zu (%zu bytes)\n"
-		    "  Last transaction ID: %zu\n  Max readers: %u\n"
-		    "  Readers in use: %u\n  Tree depth: %u\n"
-		    "  Branch pages: %zu\n  Leaf pages: %zu\n"
-		    "  Overflow pages: %zu\nEntries\n",
-		    o.dbpath ? o.dbpath : conf.database, info.mapsize,
-		    info.pagesize, info.pages_used,
-		    info.pages_used * info.pagesize, info.last_txnid,
-		    info.maxreaders, info.readers, info.depth,
-		    info.branch_pages, info.leaf_pages, info.overflow_pages);
-	rc = store_read(st, stat_walk, &sc);
+	if (sc.json) {
+		printf("{\n  \"environment\": {");
+		rc = store_info(st, stat_env_json, &nenv);
+		printf("},\n  \"entries\": [");
+	} else {
+		printf("Environment\n");
+		rc = store_info(st, stat_env_text, NULL);
+		printf("Entries\n");
+	}
+	if (rc != STORE_OK)
+		fatalx("%s", store_strerror(st, rc));
+	memset(&cur, 0, sizeof(cur));
+	rc = store_walk(st, &cur, 0, stat_entry, &sc);
+	if (rc != STORE_OK && rc != STORE_ABORTED)
+		fatalx("%s", store_strerror(st, rc));
 	store_close(st);
-	if (rc != 0 && rc != -1)
-		fatalx("%s", store_strerror(rc));
 	if (sc.json)
 		printf("\n  ],\n  \"summary\": {\"entries\": %zu, "
 		    "\"triplet\": %zu, \"iponly\": %zu, \"ipv4\": %zu, "

@@ -13,6 +13,9 @@
  *	tool_open_store() opens the database named by -d, else by the
  *	configuration's "database" key; read-only for the tools that only
  *	read, created when missing for the others. It exits 1 on failure.
+ *	A memory fault inside the database later (a file cut short or
+ *	damaged under the tool) is reported as a damaged database, exit 1,
+ *	not a silent death (lib/fault.c).
  *
  *	tool_entity() looks up the per-entity configuration that applies to
  *	a key: the client as the dot-separated pieces the original used
@@ -26,9 +29,27 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "entry.h"
+#include "fault.h"
 #include "log.h"
 #include "tool.h"
+
+/* tool_fault - a memory fault inside the database: say so, exit 1 */
+
+static void
+tool_fault(int sig)
+{
+	static const char text[] = ": database damaged: a memory fault "
+	    "reading it (truncated or corrupted file?)\n";
+	const char *prog = log_progname();
+
+	(void)sig;
+	(void)!write(2, prog, strlen(prog));
+	(void)!write(2, text, sizeof(text) - 1);
+	_exit(CLI_EXIT_FAIL);
+}
 
 struct store *
 tool_open_store(const struct config *conf, const char *dbpath, int rdonly)
@@ -38,13 +59,16 @@ tool_open_store(const struct config *conf, const char *dbpath, int rdonly)
 	int rc;
 
 	memset(&opts, 0, sizeof(opts));
-	opts.path = dbpath ? dbpath : conf->database;
 	opts.rdonly = rdonly;
 	opts.create = !rdonly;
 	opts.mapsize = (size_t)conf->map_size_mb << 20;
 	opts.mapsize_max = (size_t)conf->map_size_max_mb << 20;
-	if ((rc = store_open(&st, &opts)) != 0)
-		fatalx("%s: %s", opts.path, store_strerror(rc));
+	opts.recognise = entry_recognise;
+	opts.lock_wait_ms = (int)conf->lock_wait_s * 1000;
+	fault_init(tool_fault);
+	if ((rc = store_open(&st, dbpath ? dbpath : conf->database, &opts))
+	    != STORE_OK)
+		fatalx("%s", store_strerror(NULL, rc));
 	return (st);
 }
 

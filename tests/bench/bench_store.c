@@ -8,10 +8,11 @@
  *	like real traffic (85% IPv4 hosts, 15% IPv6 /64; senders and
  *	recipients of 20 to 30 bytes), either in random order in write
  *	transactions of 1000 (as the live service adds them) or sorted
- *	with MDB_APPEND (as greyspf-import and greyspf-load do). Then
- *	times lookups of random existing keys, each one as the service
- *	does it: a read transaction, a get, a record decode. Prints one
- *	line of key=value figures.
+ *	into an empty database in one store_load() (as greyspf-import and
+ *	greyspf-load do; the LMDB backend appends). Then times lookups of
+ *	random existing keys, each one as the service does it: a
+ *	store_get(), a record decode. Prints one line of key=value
+ *	figures.
  */
 
 #include <inttypes.h>
@@ -87,55 +88,65 @@ slotcmp(const void *a, const void *b)
 	return (c ? c : (int)x[0] - (int)y[0]);
 }
 
+static enum store_action
+fill_one(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
+    int64_t *expire_r, void *ctx)
+{
+	struct greyrec *rec = ctx;
+
+	(void)old;
+	(void)oldlen;
+	(void)expire_r;
+	rec->first_us += 1000;
+	record_encode(rec, new_r, RECORD_MAX, newlen_r);
+	return (STORE_WRITE);
+}
+
 static int
-fill_fn(struct store_txn *txn, void *ctx)
+fill_fn(struct store_batch *b, void *ctx)
 {
 	struct fill *f = ctx;
 	struct greyrec rec = {1795235937000000LL, 1795235939000000LL,
 	    1795235940731036LL, 1, 0};
-	unsigned char val[RECORD_MAX];
-	size_t i, vlen;
+	size_t i;
 	int rc;
 
 	for (i = f->from; i < f->to; i++) {
 		unsigned char *slot = f->keys + i * SLOT;
 
-		rec.first_us += 1000;
-		record_encode(&rec, val, sizeof(val), &vlen);
-		rc = f->append ? store_txn_append(txn, slot + 1, slot[0], val,
-		    vlen) : store_txn_put(txn, slot + 1, slot[0], val, vlen);
-		if (rc != 0)
+		if ((rc = store_batch_update(b, slot + 1, slot[0], fill_one,
+		    &rec)) != STORE_OK)
 			return (rc);
 	}
-	return (0);
+	return (STORE_OK);
 }
 
-struct lookup {
-	unsigned char *slot;
-	int	found;
+struct figures {
+	size_t	bytes;
+	unsigned depth;
 };
 
-static int
-lookup_fn(struct store_txn *txn, void *ctx)
+static void
+info_fn(const char *name, const char *value, void *ctx)
 {
-	struct lookup *l = ctx;
-	struct greyrec rec;
-	const void *v;
-	size_t vlen;
+	struct figures *fig = ctx;
 
-	l->found = store_txn_get(txn, l->slot + 1, l->slot[0], &v, &vlen) == 0
-	    && record_decode(v, vlen, &rec) == 0;
-	return (0);
+	if (strcmp(name, "Bytes used") == 0)
+		fig->bytes = (size_t)strtoull(value, NULL, 10);
+	else if (strcmp(name, "Tree depth") == 0)
+		fig->depth = (unsigned)strtoul(value, NULL, 10);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct store_opts o = {0};
-	struct store_info info;
+	struct figures fig = {0, 0};
 	struct store *st;
 	struct fill f;
-	struct lookup l;
+	unsigned char val[RECORD_MAX];
+	struct greyrec rec;
+	size_t vlen;
 	long long count, lookups;
 	double t0, load_s, *lat;
 	size_t i;
@@ -153,13 +164,12 @@ main(int argc, char **argv)
 		make_key(i, f.keys + i * SLOT);
 	if (f.append)
 		qsort(f.keys, (size_t)count, SLOT, slotcmp);
-	o.path = argv[1];
 	o.create = 1;
 	o.nosync = 1;
 	o.mapsize = (size_t)64 << 20;
 	o.mapsize_max = (size_t)32 << 30;
-	if ((rc = store_open(&st, &o)) != 0) {
-		fprintf(stderr, "%s: %s\n", argv[1], store_strerror(rc));
+	if ((rc = store_open(&st, argv[1], &o)) != STORE_OK) {
+		fprintf(stderr, "%s\n", store_strerror(NULL, rc));
 		return (1);
 	}
 	t0 = now_s();
@@ -167,30 +177,30 @@ main(int argc, char **argv)
 		f.to = f.from + (f.append ? 1000000 : 1000);
 		if (f.to > (size_t)count)
 			f.to = (size_t)count;
-		if ((rc = store_write(st, fill_fn, &f)) != 0) {
-			fprintf(stderr, "fill: %s\n", store_strerror(rc));
+		if ((rc = store_load(st, fill_fn, &f, 0)) != STORE_OK) {
+			fprintf(stderr, "fill: %s\n", store_strerror(st, rc));
 			return (1);
 		}
 	}
 	store_sync(st);
 	load_s = now_s() - t0;
-	store_info(st, &info);
+	store_info(st, info_fn, &fig);
 	lat = xreallocarray(NULL, (size_t)lookups, sizeof(*lat));
 	for (i = 0; i < (size_t)lookups; i++) {
-		l.slot = f.keys + (mix(i ^ 0x5bd1e995) % (uint64_t)count) * SLOT;
+		unsigned char *slot = f.keys + (mix(i ^ 0x5bd1e995)
+		    % (uint64_t)count) * SLOT;
+
 		t0 = now_s();
-		store_read(st, lookup_fn, &l);
-		lat[i] = now_s() - t0;
-		if (!l.found)
+		if (store_get(st, slot + 1, slot[0], val, sizeof(val), &vlen)
+		    != STORE_OK || record_decode(val, vlen, &rec) < 0)
 			abort();
+		lat[i] = now_s() - t0;
 	}
 	qsort(lat, (size_t)lookups, sizeof(*lat), dcmp);
 	printf("entries=%lld order=%s load_s=%.2f bytes=%zu "
 	    "MB_per_million=%.1f depth=%u lookup_p50_us=%.2f "
 	    "lookup_p99_us=%.2f\n", count, argv[3], load_s,
-	    info.pages_used * info.pagesize,
-	    info.pages_used * info.pagesize / 1e6 / (count / 1e6),
-	    info.depth, lat[lookups / 2] * 1e6, lat[lookups * 99 / 100] * 1e6);
+	    fig.bytes, fig.bytes / 1e6 / (count / 1e6), fig.depth, lat[lookups / 2] * 1e6, lat[lookups * 99 / 100] * 1e6);
 	store_close(st);
 	free(lat);
 	free(f.keys);

@@ -104,7 +104,7 @@ sed "s|^database = .*|database = $W/ro/db|" "$W/g.conf" >"$W/ro.conf"
 t_ok "unwritable store" sh -c "TZ=UTC faketime -f '$NOW' '$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/ro.conf' <'$W/in'"
 t_eq "unwritable store: storeErrorAction" "$(head -1 "$T/.out")" \
     'action=defer_if_permit Service temporarily unavailable, greylist database error.'
-t_grep "unwritable store: reason logged" "greylist database $W/ro/db: Permission denied" "$T/.err"
+t_grep "unwritable store: reason logged" "greylist database: permission denied: $W/ro/db: creating the directory: Permission denied" "$T/.err"
 printf 'storeErrorAction = dunno\n' >>"$W/ro.conf"
 t_ok "store error action configurable" sh -c "'$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/ro.conf' <'$W/in'"
 t_eq "store error action: dunno" "$(head -1 "$T/.out")" 'action=dunno'
