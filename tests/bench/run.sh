@@ -45,7 +45,7 @@ s=$(date +%s.%N)
 postgrey --inet=127.0.0.1:10023 --dbdir="$W/pg" --delay=300 \
     >"$W/pg.log" 2>&1 &
 pgpid=$!
-trap 'kill $pgpid 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill $pgpid 2>/dev/null || :; rm -rf "$W"' EXIT
 i=0
 until $BP -n 1 -r 1 -o 99000000 tcp 127.0.0.1 10023 >/dev/null 2>&1; do
 	i=$((i + 1))
