@@ -59,7 +59,7 @@ int
 dumpfmt_format(const struct greykey *key, const struct greyrec *rec,
     char *buf, size_t size)
 {
-	char net[ADDR_TEXT_MAX], s[3 * KEY_ADDR_MAX + 4], r[3 * KEY_ADDR_MAX + 4];
+	char net[ADDR_TEXT_MAX], s[3 * KEY_TEXT_MAX + 4], r[3 * KEY_TEXT_MAX + 4];
 	char first[TIMEFMT_MAX], allow[TIMEFMT_MAX], last[TIMEFMT_MAX];
 	const char *flags = (rec->flags & RECORD_F_FIRST_INFERRED)
 	    ? "inferred" : "-";
@@ -87,7 +87,7 @@ dumpfmt_format(const struct greykey *key, const struct greyrec *rec,
 static int
 dumpfmt_unaddr(const char *field, char *buf, size_t size)
 {
-	char again[3 * KEY_ADDR_MAX + 4];
+	char again[3 * KEY_TEXT_MAX + 4];
 
 	if (strcmp(field, "<>") == 0) {
 		buf[0] = 0;
@@ -106,7 +106,7 @@ dumpfmt_parse(char *line, struct greykey *key_r, struct greyrec *rec_r,
     const char **why_r)
 {
 	char *f[DUMPFMT_FIELDS_MAX + 1], *p;
-	char s[KEY_ADDR_MAX + 1], r[KEY_ADDR_MAX + 1];
+	char s[KEY_TEXT_MAX + 1], r[KEY_TEXT_MAX + 1];
 	struct netaddr net;
 	struct greyrec rec;
 	int n = 0, t;

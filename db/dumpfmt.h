@@ -9,7 +9,8 @@
 
 #define DUMPFMT_VERSION		"1"
 #define DUMPFMT_FORMAT		"greyspf-greylist"
-#define DUMPFMT_LINE_MAX	2048
+/* Two addresses escaped (3 bytes a byte at most), the network, the times. */
+#define DUMPFMT_LINE_MAX	(6 * KEY_TEXT_MAX + 256)
 
 int	dumpfmt_format(const struct greykey *, const struct greyrec *,
 	    char *, size_t);

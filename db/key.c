@@ -35,9 +35,25 @@
  *
  *	Sender and recipient are the raw (lower-cased) addresses, not the
  *	legacy %XX escapes: escaping is a property of the old file names.
- *	They may not contain NUL (the separator), and together they may
- *	not exceed KEY_ADDR_MAX bytes, so that every key fits in LMDB's
- *	511-byte limit. An empty sender is the null sender (<>).
+ *	They may not contain NUL (the separator). An empty sender is the
+ *	null sender (<>).
+ *
+ *	Long addresses. When sender and recipient together exceed
+ *	KEY_ADDR_MAX bytes, the key cannot hold them within LMDB's 511-byte
+ *	limit; the triplet part is then
+ *
+ * .nf
+ *	sender[..200] 0x00 recipient[..200] 0x00 SHA-256(sender 0x00 recipient)
+ * .fi
+ *
+ *	the first KEY_PREFIX_MAX bytes of each (so keys still sort by
+ *	sender), a second NUL (which no whole-address key has), and the
+ *	32-byte digest of the whole pair. Every triplet has a key, whatever
+ *	its length: a sender cannot skip greylisting with a long address,
+ *	and SHA-256 keeps two triplets from sharing a key on purpose. The
+ *	whole addresses are kept after the record (db/entry.c), so dump,
+ *	stat and the legacy export show them; key_decode() gives the
+ *	prefixes, with digested set and the digest.
  *
  *	key_set() fills a key and checks those limits. key_decode()
  *	validates every field of a stored key. key_compare() is LMDB's
@@ -50,6 +66,7 @@
 #include <string.h>
 
 #include "key.h"
+#include "sha256.h"
 
 /* key_set - fill and check a key */
 
@@ -64,10 +81,11 @@ key_set(struct greykey *key_r, enum key_kind kind,
 		return (-1);
 	slen = kind == KEY_TRIPLET ? strlen(sender) : 0;
 	rlen = kind == KEY_TRIPLET ? strlen(recipient) : 0;
-	if (slen + rlen > KEY_ADDR_MAX)
+	if (slen > KEY_TEXT_MAX || rlen > KEY_TEXT_MAX)
 		return (-1);
 	/* No memset: sender and recipient may already be key_r's own. */
 	key_r->kind = kind;
+	key_r->digested = 0;
 	key_r->client = copy;
 	if (kind == KEY_IPONLY) {
 		key_r->sender[0] = key_r->recipient[0] = 0;
@@ -76,6 +94,33 @@ key_set(struct greykey *key_r, enum key_kind kind,
 	memmove(key_r->sender, sender, slen + 1);
 	memmove(key_r->recipient, recipient, rlen + 1);
 	return (0);
+}
+
+/* key_encode_long - prefixes and the digest; the new offset, or 0 */
+
+static size_t
+key_encode_long(const struct greykey *key, unsigned char *buf, size_t size,
+    size_t off)
+{
+	unsigned char pair[2 * KEY_TEXT_MAX + 1];
+	size_t slen = strlen(key->sender), rlen = strlen(key->recipient);
+	size_t sp = slen < KEY_PREFIX_MAX ? slen : KEY_PREFIX_MAX;
+	size_t rp = rlen < KEY_PREFIX_MAX ? rlen : KEY_PREFIX_MAX;
+
+	if (slen > KEY_TEXT_MAX || rlen > KEY_TEXT_MAX
+	    || off + sp + 1 + rp + 1 + KEY_DIGEST_LEN > size)
+		return (0);
+	memcpy(pair, key->sender, slen);
+	pair[slen] = 0;
+	memcpy(pair + slen + 1, key->recipient, rlen);
+	memcpy(buf + off, key->sender, sp);
+	off += sp;
+	buf[off++] = 0;
+	memcpy(buf + off, key->recipient, rp);
+	off += rp;
+	buf[off++] = 0;
+	sha256(pair, slen + 1 + rlen, buf + off);
+	return (off + KEY_DIGEST_LEN);
 }
 
 /* key_encode - serialize; len_r gets the key length */
@@ -97,15 +142,20 @@ key_encode(const struct greykey *key, unsigned char *buf, size_t size,
 	buf[off++] = key->client.plen;
 	buf[off++] = (unsigned char)key->kind;
 	if (key->kind == KEY_TRIPLET) {
+		if (key->digested)
+			return (-1);	/* prefixes only: not a whole key */
 		slen = strlen(key->sender);
 		rlen = strlen(key->recipient);
-		if (slen + rlen > KEY_ADDR_MAX || off + slen + 1 + rlen > size)
+		if (slen + rlen <= KEY_ADDR_MAX) {
+			if (off + slen + 1 + rlen > size)
+				return (-1);
+			memcpy(buf + off, key->sender, slen);
+			off += slen;
+			buf[off++] = 0;
+			memcpy(buf + off, key->recipient, rlen);
+			off += rlen;
+		} else if ((off = key_encode_long(key, buf, size, off)) == 0)
 			return (-1);
-		memcpy(buf + off, key->sender, slen);
-		off += slen;
-		buf[off++] = 0;
-		memcpy(buf + off, key->recipient, rlen);
-		off += rlen;
 	}
 	*len_r = off;
 	return (0);
@@ -117,9 +167,13 @@ int
 key_decode(const unsigned char *buf, size_t len, struct greykey *key_r)
 {
 	size_t alen, off = 0, slen, rlen;
-	const unsigned char *nul;
+	const unsigned char *nul, *nul2;
 
-	memset(key_r, 0, sizeof(*key_r));
+	/* Field by field: the address buffers are large, and a walk decodes
+	 * every key of the database. */
+	memset(&key_r->client, 0, sizeof(key_r->client));
+	key_r->sender[0] = key_r->recipient[0] = 0;
+	key_r->digested = 0;
 	if (len < 2 || buf[0] != KEY_VERSION)
 		return (-1);
 	if (buf[1] != 4 && buf[1] != 6)
@@ -145,7 +199,16 @@ key_decode(const unsigned char *buf, size_t len, struct greykey *key_r)
 		return (-1);
 	slen = (size_t)(nul - (buf + off));
 	rlen = len - off - slen - 1;
-	if (slen + rlen > KEY_ADDR_MAX || memchr(nul + 1, 0, rlen) != NULL)
+	nul2 = memchr(nul + 1, 0, rlen);
+	if (nul2 != NULL) {
+		/* The long form: prefixes, NUL, the digest. */
+		rlen = (size_t)(nul2 - (nul + 1));
+		if (slen > KEY_PREFIX_MAX || rlen > KEY_PREFIX_MAX
+		    || (size_t)(buf + len - (nul2 + 1)) != KEY_DIGEST_LEN)
+			return (-1);
+		key_r->digested = 1;
+		memcpy(key_r->digest, nul2 + 1, KEY_DIGEST_LEN);
+	} else if (slen + rlen > KEY_ADDR_MAX)
 		return (-1);
 	memcpy(key_r->sender, buf + off, slen);
 	key_r->sender[slen] = 0;

@@ -186,7 +186,7 @@ int
 legacy_parse_path(char *const *comps, int n, struct legacy_entry *e,
     const char **why_r)
 {
-	char sender[KEY_ADDR_MAX + 2], recipient[KEY_ADDR_MAX + 2];
+	char sender[KEY_TEXT_MAX + 2], recipient[KEY_TEXT_MAX + 2];
 	int i;
 
 	memset(e, 0, sizeof(*e));
@@ -263,7 +263,7 @@ int
 legacy_format_path(const struct greykey *key, char *buf, size_t size,
     const char **why_r)
 {
-	char ip[ADDR_TEXT_MAX], s[3 * KEY_ADDR_MAX + 4], r[3 * KEY_ADDR_MAX + 4];
+	char ip[ADDR_TEXT_MAX], s[3 * KEY_TEXT_MAX + 4], r[3 * KEY_TEXT_MAX + 4];
 	int n;
 
 	if (legacy_client_path(&key->client, ip, sizeof(ip), why_r) < 0)

@@ -11,6 +11,7 @@
  *	enum record_state record_state(rec, now_us)
  *	void	record_merge(into, from)
  *	int	record_equal(a, b)
+ *	int	record_decode_prefix(buf, len, rec_r, used_r)
  *	int64_t	record_expires_at(rec, expire_us)
  * DESCRIPTION
  *	The value stored under each key. Layout, version 1:
@@ -150,10 +151,23 @@ record_encode(const struct greyrec *rec, unsigned char *buf, size_t size,
 	return (0);
 }
 
-/* record_decode - parse and validate */
+/* record_decode - parse and validate a value that is one record */
 
 int
 record_decode(const unsigned char *buf, size_t len, struct greyrec *rec_r)
+{
+	size_t used;
+
+	if (record_decode_prefix(buf, len, rec_r, &used) < 0 || used != len)
+		return (-1);
+	return (0);
+}
+
+/* record_decode_prefix - a record at the start of buf; its length */
+
+int
+record_decode_prefix(const unsigned char *buf, size_t len,
+    struct greyrec *rec_r, size_t *used_r)
 {
 	struct greyrec rec;
 	uint64_t first, dallow, dlast, passes, flags;
@@ -165,8 +179,7 @@ record_decode(const unsigned char *buf, size_t len, struct greyrec *rec_r)
 	    || record_get_varint(buf, len, &off, &dallow) < 0
 	    || record_get_varint(buf, len, &off, &dlast) < 0
 	    || record_get_varint(buf, len, &off, &passes) < 0
-	    || record_get_varint(buf, len, &off, &flags) < 0
-	    || off != len)
+	    || record_get_varint(buf, len, &off, &flags) < 0)
 		return (-1);
 	if (first > (uint64_t)RECORD_TIME_MAX || passes > UINT32_MAX
 	    || (flags & ~(uint64_t)RECORD_F_KNOWN))
@@ -185,6 +198,7 @@ record_decode(const unsigned char *buf, size_t len, struct greyrec *rec_r)
 	rec.passes = (uint32_t)passes;
 	rec.flags = (uint32_t)flags;
 	*rec_r = rec;
+	*used_r = off;
 	return (0);
 }
 

@@ -34,6 +34,8 @@ enum record_state {
 int	record_encode(const struct greyrec *, unsigned char *, size_t,
 	    size_t *);
 int	record_decode(const unsigned char *, size_t, struct greyrec *);
+int	record_decode_prefix(const unsigned char *, size_t, struct greyrec *,
+	    size_t *);
 enum record_state record_state(const struct greyrec *, int64_t);
 const char *record_state_name(enum record_state);
 void	record_merge(struct greyrec *, const struct greyrec *);

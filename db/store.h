@@ -50,7 +50,7 @@ enum store_visit {
 #define STORE_CAP_EXPIRY	(1u << 3)	/* expires entries itself */
 
 #define STORE_KEY_MAX		511	/* bytes (LMDB's default limit) */
-#define STORE_VALUE_MAX		4096	/* bytes, for store_get's callers */
+#define STORE_VALUE_MAX		8192	/* bytes, the largest value stored */
 
 struct store;
 struct store_batch;

@@ -29,10 +29,12 @@
 
 #include <string.h>
 
+#include "entry.h"
 #include "greylist.h"
 #include "log.h"
 
 struct greylist_ctx {
+	const struct greykey *gk;
 	unsigned char key[KEY_MAX];
 	size_t	klen;
 	struct grey_facts facts;
@@ -52,7 +54,7 @@ greylist_decide(struct greylist_ctx *c, const void *v, size_t vlen)
 {
 	c->facts.have = 0;
 	if (v != NULL) {
-		if (record_decode(v, vlen, &c->facts.old) == 0)
+		if (entry_record(v, vlen, &c->facts.old) == 0)
 			c->facts.have = 1;
 		else
 			c->corrupt = 1;
@@ -72,7 +74,8 @@ greylist_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 	greylist_decide(c, old, oldlen);
 	if (!c->d->write)
 		return (STORE_UNCHANGED);
-	if (record_encode(&c->d->rec, new_r, RECORD_MAX, newlen_r) < 0) {
+	if (entry_value(c->gk, &c->d->rec, new_r, ENTRY_VALUE_MAX,
+	    newlen_r) < 0) {
 		c->bad_record = 1;
 		return (STORE_STOP);
 	}
@@ -86,13 +89,14 @@ greylist_check(struct store *st, const struct greykey *key,
     const struct grey_facts *facts, struct grey_decision *d)
 {
 	struct greylist_ctx c;
-	unsigned char val[RECORD_MAX];
+	unsigned char val[ENTRY_VALUE_MAX];
 	size_t vlen;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	if (key_encode(key, c.key, sizeof(c.key), &c.klen) < 0)
 		return (STORE_INVAL);
+	c.gk = key;
 	c.facts = *facts;
 	c.d = d;
 	rc = store_get(st, c.key, c.klen, val, sizeof(val), &vlen);
@@ -105,6 +109,6 @@ greylist_check(struct store *st, const struct greykey *key,
 		log_warnx("undecodable greylist record replaced");
 	rc = store_update(st, c.key, c.klen, greylist_write, &c);
 	if (c.bad_record)
-		panic("record_encode failed on a decided record");
+		panic("entry_value failed on a decided record");
 	return (rc);
 }

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "tool.h"
+#include "entry.h"
 #include "log.h"
 #include "record.h"
 #include "timefmt.h"
@@ -83,7 +84,7 @@ clean_expired(struct clean *cl, const void *k, size_t klen, const void *v,
 	struct greykey key;
 	struct greyrec rec;
 
-	if (key_decode(k, klen, &key) < 0 || record_decode(v, vlen, &rec) < 0)
+	if (entry_decode(k, klen, v, vlen, &key, &rec) < 0)
 		return (-1);
 	return (tool_expires_at(cl->conf, &key, &rec) <= cl->now);
 }

@@ -46,6 +46,7 @@
 #include "dumpfmt.h"
 #include "legacy.h"
 #include "legacy_tree.h"
+#include "entry.h"
 #include "log.h"
 
 struct dump {
@@ -73,7 +74,7 @@ dump_decode(const void *k, size_t klen, const void *v, size_t vlen,
 	char hex[2 * KEY_MAX + 1];
 	size_t i;
 
-	if (key_decode(k, klen, key) == 0 && record_decode(v, vlen, rec) == 0)
+	if (entry_decode(k, klen, v, vlen, key, rec) == 0)
 		return (0);
 	for (i = 0; i < klen && i < KEY_MAX; i++)
 		snprintf(hex + 2 * i, 3, "%02x", p[i]);

@@ -54,6 +54,7 @@ struct import_item {
 	size_t	klen;
 	struct greyrec rec;
 	char	*path;
+	struct greykey *whole;	/* a digested key's addresses, or NULL */
 };
 
 struct import {
@@ -163,6 +164,12 @@ import_file(const struct legacy_file *f, void *ctx)
 		return (0);
 	}
 	it->path = xstrdup(f->relpath);
+	it->whole = NULL;
+	if (e.key.kind == KEY_TRIPLET && strlen(e.key.sender)
+	    + strlen(e.key.recipient) > KEY_ADDR_MAX) {
+		it->whole = xmalloc(sizeof(*it->whole));
+		*it->whole = e.key;
+	}
 	im->n++;
 	return (0);
 }
@@ -196,6 +203,7 @@ import_unite(struct import *im)
 			record_merge(&cur->rec, &it->rec);
 			im->in_tree_merged++;
 			free(it->path);
+			free(it->whole);
 			continue;
 		}
 		im->items[++o] = *it;
@@ -216,7 +224,7 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 	(void)expire_r;
 	if (old == NULL)
 		im->added++;
-	else if (record_decode(old, oldlen, &cur) < 0) {
+	else if (entry_record(old, oldlen, &cur) < 0) {
 		printf("note: %s: replaces an unreadable record in the "
 		    "database\n", it->path);
 		im->merged++;
@@ -230,8 +238,10 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		rec = m;
 		im->merged++;
 	}
-	if (record_encode(&rec, new_r, RECORD_MAX, newlen_r) < 0)
-		panic("record_encode failed on a checked record");
+	if (it->whole != NULL ? entry_value(it->whole, &rec, new_r,
+	    ENTRY_VALUE_MAX, newlen_r) < 0 : record_encode(&rec, new_r,
+	    RECORD_MAX, newlen_r) < 0)
+		panic("the value of a checked record did not encode");
 	return (STORE_WRITE);
 }
 
@@ -333,8 +343,10 @@ main(int argc, char **argv)
 	    "%zu skipped; %zu notes\n", im.files, im.n,
 	    dryrun ? "would import" : "imported", im.added, im.merged,
 	    im.unchanged, im.in_tree_merged, im.skipped, im.notes);
-	for (i = 0; i < im.n; i++)
+	for (i = 0; i < im.n; i++) {
 		free(im.items[i].path);
+		free(im.items[i].whole);
+	}
 	free(im.items);
 	return (cli_finish_stdout());
 }

@@ -37,6 +37,7 @@
 
 #include "tool.h"
 #include "dumpfmt.h"
+#include "entry.h"
 #include "log.h"
 #include "util.h"
 
@@ -46,7 +47,7 @@ struct load_item {
 	long	lineno;
 	unsigned char key[KEY_MAX];
 	size_t	klen;
-	unsigned char val[RECORD_MAX];
+	unsigned char *val;	/* the entry's value, allocated */
 	size_t	vlen;
 };
 
@@ -90,6 +91,7 @@ static void
 load_data_line(struct load *ld, long lineno, char *line)
 {
 	struct greykey key;
+	unsigned char val[ENTRY_VALUE_MAX];
 	struct greyrec rec;
 	struct load_item *it;
 	const char *why;
@@ -106,10 +108,12 @@ load_data_line(struct load *ld, long lineno, char *line)
 	it = &ld->items[ld->n];
 	it->lineno = lineno;
 	if (key_encode(&key, it->key, sizeof(it->key), &it->klen) < 0
-	    || record_encode(&rec, it->val, sizeof(it->val), &it->vlen) < 0) {
+	    || entry_value(&key, &rec, val, sizeof(val), &it->vlen) < 0) {
 		load_error(ld, lineno, "entry cannot be stored");
 		return;
 	}
+	it->val = xmalloc(it->vlen);
+	memcpy(it->val, val, it->vlen);
 	ld->n++;
 }
 
@@ -132,7 +136,8 @@ load_sort(struct load *ld)
 {
 	size_t i;
 
-	qsort(ld->items, ld->n, sizeof(*ld->items), load_cmp);
+	if (ld->n > 1)	/* items is NULL for an empty dump */
+		qsort(ld->items, ld->n, sizeof(*ld->items), load_cmp);
 	for (i = 1; i < ld->n; i++)
 		if (ld->items[i].klen == ld->items[i - 1].klen
 		    && memcmp(ld->items[i].key, ld->items[i - 1].key,
@@ -226,6 +231,18 @@ done:
 	free(line);
 }
 
+/* load_free - the parsed entries */
+
+static void
+load_free(struct load *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->n; i++)
+		free(ld->items[i].val);
+	free(ld->items);
+}
+
 /* load_entry - store_load's decision on one entry: the dump's record */
 
 static enum store_action
@@ -312,13 +329,13 @@ main(int argc, char **argv)
 			    ld.errors - LOAD_ERRORS_SHOWN);
 		log_warnx("%s: %zu errors; database not changed", ld.name,
 		    ld.errors);
-		free(ld.items);
+		load_free(&ld);
 		return (CLI_EXIT_FAIL);
 	}
 	if (check_only) {
 		printf("%s: %zu entries, no errors (nothing written)\n",
 		    ld.name, ld.n);
-		free(ld.items);
+		load_free(&ld);
 		return (cli_finish_stdout());
 	}
 	st = tool_open_store(&conf, o.dbpath, 0);
@@ -327,7 +344,7 @@ main(int argc, char **argv)
 		fatalx("load failed, database unchanged: %s",
 		    store_strerror(st, rc));
 	store_close(st);
-	free(ld.items);
+	load_free(&ld);
 	printf("%s: %zu entries: %zu added, %zu replaced, %zu kept\n",
 	    ld.name, ld.n, ld.added, ld.replaced, ld.kept);
 	return (cli_finish_stdout());

@@ -37,6 +37,7 @@
 #include "dumpfmt.h"
 #include "legacy.h"
 #include "quote.h"
+#include "entry.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -71,7 +72,7 @@ static void
 stat_entry_text(const struct greykey *key, const struct greyrec *rec,
     enum record_state state, int64_t expires)
 {
-	char net[ADDR_TEXT_MAX], s[3 * KEY_ADDR_MAX + 4], r[3 * KEY_ADDR_MAX + 4];
+	char net[ADDR_TEXT_MAX], s[3 * KEY_TEXT_MAX + 4], r[3 * KEY_TEXT_MAX + 4];
 	char first[TIMEFMT_MAX], last[TIMEFMT_MAX], allow[TIMEFMT_MAX];
 	char left[TIMEFMT_MAX];
 
@@ -97,7 +98,7 @@ static void
 stat_entry_json(struct stat_ctx *sc, const struct greykey *key,
     const struct greyrec *rec, enum record_state state, int64_t expires_at)
 {
-	char net[ADDR_TEXT_MAX], s[3 * KEY_ADDR_MAX + 4], r[3 * KEY_ADDR_MAX + 4];
+	char net[ADDR_TEXT_MAX], s[3 * KEY_TEXT_MAX + 4], r[3 * KEY_TEXT_MAX + 4];
 	char first[TIMEFMT_MAX], last[TIMEFMT_MAX], allow[TIMEFMT_MAX];
 	char exp[TIMEFMT_MAX];
 
@@ -138,7 +139,7 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	enum record_state state;
 	int64_t expires_at;
 
-	if (key_decode(k, klen, &key) < 0 || record_decode(v, vlen, &rec) < 0) {
+	if (entry_decode(k, klen, v, vlen, &key, &rec) < 0) {
 		sc->bad++;
 		return (STORE_NEXT);
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entry.h"
 #include "key.h"
 #include "record.h"
 
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned char buf[KEY_MAX];
+	unsigned char buf[KEY_MAX], val[ENTRY_VALUE_MAX];
 	struct greykey key;
 	struct greyrec rec;
 	size_t len;
@@ -30,9 +31,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)record_state(&rec, 0);
 		(void)record_expires_at(&rec, 864000000000LL);
 	}
-	if (key_decode(data, size, &key) == 0) {
+	if (key_decode(data, size, &key) == 0 && !key.digested) {
 		if (key_encode(&key, buf, sizeof(buf), &len) < 0
 		    || len != size || memcmp(buf, data, size) != 0)
+			abort();
+	}
+	/* An entry: the first byte says how long the key is. */
+	if (size > 1 && data[0] < size - 1 && entry_decode(data + 1, data[0],
+	    data + 1 + data[0], size - 1 - data[0], &key, &rec) == 0) {
+		if (key_encode(&key, buf, sizeof(buf), &len) < 0
+		    || len != data[0] || memcmp(buf, data + 1, len) != 0
+		    || entry_value(&key, &rec, val, sizeof(val), &len) < 0
+		    || len != size - 1 - data[0]
+		    || memcmp(val, data + 1 + data[0], len) != 0)
 			abort();
 	}
 	return (0);

@@ -40,8 +40,8 @@ printf '%s\n%s\nDATA=END\nmore\n' "$hdr" "$line" >"$T/case.in"
 bad "text after the end" 'case.in:6: text after DATA=END'
 printf '%s\ntriplet 192.0.2.0/24 a\000b@x bob@x 1.000000 1.000000 1.000000 0 -\nDATA=END\n' "$hdr" >"$T/case.in"
 bad "NUL byte" 'case.in:4: NUL byte'
-{ echo "$hdr"; printf 'triplet 192.0.2.0/24 '; head -c 3000 /dev/zero | tr '\0' a; echo ' b 1.000000 1.000000 1.000000 0 -'; echo DATA=END; } >"$T/case.in"
-bad "over-long line" 'case.in:4: line longer than 2048'
+{ echo "$hdr"; printf 'triplet 192.0.2.0/24 '; head -c 13000 /dev/zero | tr '\0' a; echo ' b 1.000000 1.000000 1.000000 0 -'; echo DATA=END; } >"$T/case.in"
+bad "over-long line" 'case.in:4: line longer than 12538'
 printf '%s\n%s\n' "$hdr" "$(echo "$line" | sed 's/192.0.2.0/192.0.2.1/')" >"$T/case.in"
 echo DATA=END >>"$T/case.in"
 bad "host bits set" 'case.in:4: bad client network'

@@ -8,6 +8,7 @@
 
 #include "testlib.h"
 
+#include "entry.h"
 #include "key.h"
 
 static void
@@ -118,8 +119,71 @@ test_limits(void **state)
 	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, big, "abc"), 0);
 	assert_int_equal(key_encode(&k, buf, sizeof(buf), &len), 0);
 	assert_true(len <= KEY_MAX);
-	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, big, "abcd"), -1);
 	assert_int_equal(key_set(&k, 'X', &a, "", ""), -1);
+}
+
+/*
+ * Addresses too long for a key whole: every triplet still gets a key
+ * (before, key_set refused them and the request went ungreylisted),
+ * its own, and the value keeps the whole text.
+ */
+static void
+test_long(void **state)
+{
+	static char s1[KEY_TEXT_MAX + 2], s2[KEY_TEXT_MAX + 2];
+	struct greykey k, d;
+	struct greyrec rec = {1795235937000000LL, 1795235939000000LL,
+	    1795235940000000LL, 0, 0}, r;
+	struct netaddr a;
+	unsigned char k1[KEY_MAX], k2[KEY_MAX], v[ENTRY_VALUE_MAX];
+	size_t l1, l2, vl;
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.51", &a), 0);
+	memset(s1, 's', sizeof(s1));
+	s1[1990] = 0;
+	memcpy(s2, s1, sizeof(s2));
+	s2[1500] = 't';			/* same 200-byte prefix */
+	/* 1990 + 13 bytes: past KEY_ADDR_MAX, inside KEY_TEXT_MAX. */
+	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, s1, "b@example.org"),
+	    0);
+	assert_int_equal(key_encode(&k, k1, sizeof(k1), &l1), 0);
+	assert_true(l1 <= KEY_MAX);
+	assert_int_equal(key_encode(&k, k2, sizeof(k2), &l2), 0);
+	assert_true(l1 == l2 && memcmp(k1, k2, l1) == 0);   /* stable */
+	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, s2, "b@example.org"),
+	    0);
+	assert_int_equal(key_encode(&k, k2, sizeof(k2), &l2), 0);
+	assert_false(l1 == l2 && memcmp(k1, k2, l1) == 0);   /* distinct */
+	/* The key decodes to prefixes and the digest ... */
+	assert_int_equal(key_decode(k2, l2, &d), 0);
+	assert_true(d.digested);
+	assert_int_equal(strlen(d.sender), KEY_PREFIX_MAX);
+	assert_string_equal(d.recipient, "b@example.org");
+	assert_int_equal(key_encode(&d, k1, sizeof(k1), &l1), -1);
+	/* ... and the entry to the whole text again. */
+	assert_int_equal(entry_value(&k, &rec, v, sizeof(v), &vl), 0);
+	assert_int_equal(entry_decode(k2, l2, v, vl, &d, &r), 0);
+	assert_false(d.digested);
+	assert_string_equal(d.sender, s2);
+	assert_true(record_equal(&r, &rec));
+	assert_int_equal(entry_record(v, vl, &r), 0);
+	/* A value naming another triplet than its key is refused. */
+	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, s1, "b@example.org"),
+	    0);
+	assert_int_equal(entry_value(&k, &rec, v, sizeof(v), &vl), 0);
+	assert_int_equal(entry_decode(k2, l2, v, vl, &d, &r), -1);
+	/* A short key's value is the record alone. */
+	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, "a@x", "b@y"), 0);
+	assert_int_equal(entry_value(&k, &rec, v, sizeof(v), &vl), 0);
+	assert_int_equal(key_encode(&k, k1, sizeof(k1), &l1), 0);
+	assert_int_equal(entry_decode(k1, l1, v, vl, &d, &r), 0);
+	v[vl] = 1;
+	assert_int_equal(entry_decode(k1, l1, v, vl + 1, &d, &r), -1);
+	/* Longer than any request line: refused. */
+	s1[1990] = 's';
+	s1[KEY_TEXT_MAX + 1] = 0;
+	assert_int_equal(key_set(&k, KEY_TRIPLET, &a, s1, "b@y"), -1);
 }
 
 static void
@@ -161,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_reject),
 	};
 
