@@ -3,6 +3,9 @@
  *
  * The service (src/) sees SPF through this header only: a query, its
  * outcome, and the worker process that runs libspf2 (spf_worker.c).
+ * Explanations (exp=, RFC 7208 6.2) are fetched only after
+ * spf_worker_explain(), which the SPF test suites call: greyspf never
+ * shows them, and without it no exp= lookup is ever made.
  * Everything else in spf/ (record checks, macros, the DNS layer, the
  * engine) is internal to the library; its headers are for its own files
  * and its tests. What a result means for the reply (actions, texts,
@@ -46,7 +49,7 @@ struct spf_query {
 struct spf_outcome {
 	enum spf_result result;
 	char	problem[SPF_PROBLEM_MAX];	/* why temperror/permerror */
-	char	explanation[SPF_EXP_MAX];	/* fail: RFC 7208 6.2 text */
+	char	explanation[SPF_EXP_MAX];	/* spf_worker_explain() only */
 	int	queries;		/* DNS queries made */
 	int	terms;			/* DNS-querying terms evaluated */
 	int	voids;			/* void lookups */
@@ -63,11 +66,13 @@ struct spf_worker {
 	int	keep_stderr;
 	struct spf_limits limits;
 	char	receiver[256];
+	int	explain;	/* spf_worker_explain() was called */
 	char	default_exp[SPF_EXP_MAX];
 };
 
-void	spf_worker_init(struct spf_worker *, const char *, const char *,
+void	spf_worker_init(struct spf_worker *, const char *,
 	    const struct spf_limits *, int);
+void	spf_worker_explain(struct spf_worker *, const char *);
 void	spf_worker_check(struct spf_worker *, const struct spf_query *,
 	    struct spf_outcome *);
 void	spf_worker_close(struct spf_worker *);

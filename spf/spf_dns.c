@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	#include "spf_dns.h"
  *
- *	SPF_dns_server_t *spf_dns_layer(void)
+ *	SPF_dns_server_t *spf_dns_layer(explain)
  *	void	spf_dns_begin(query, request, outcome, limits, receiver)
  * DESCRIPTION
  *	spf_dns_layer() returns a libspf2 DNS layer that sits on top of
@@ -32,10 +32,13 @@
  *	spf_record_parse() and hands libspf2 the record of
  *	spf_record_reduce();
  * .IP \(bu
- *	explanations (the get_exp hook): exactly one TXT record, printable
- *	ASCII, at most SPF_EXP_MAX bytes, expanded by spf_macro_expand().
- *	libspf2's explanation compiler (CVE-2023-42118) never sees remote
- *	text;
+ *	explanations, only when explain is set (the test suites): the
+ *	get_exp hook takes exactly one TXT record, printable ASCII, at most
+ *	SPF_EXP_MAX bytes, expanded by spf_macro_expand(). libspf2's
+ *	explanation compiler (CVE-2023-42118) never sees remote text.
+ *	Otherwise the record libspf2 is given has no exp= and the hook
+ *	answers at once, so an explanation costs no query and cannot stop
+ *	the check (RFC 7208 6.2);
  * .IP \(bu
  *	names under SPF_ANY_SUFFIX, which spf_record_reduce() writes for
  *	a and mx terms with a "/0" prefix: the real name is looked up, and
@@ -66,6 +69,7 @@
 struct spf_dns_check spf_dns_check;
 
 static SPF_dns_server_t spf_layer;
+static int spf_explain;		/* look up exp= (the test suites) */
 static struct __res_state spf_res;
 static int spf_res_ready;
 
@@ -246,6 +250,8 @@ spf_get_spf(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 	if (spf_record_parse(txt.rec[found], txt.len[found], &parsed, why,
 	    sizeof(why)) < 0)
 		return (spf_dns_perm(why, SPF_E_SYNTAX));
+	if (!spf_explain)
+		parsed.exp = -1;	/* libspf2 never expands it */
 	if (spf_record_reduce(&parsed, &c->q->client, reduced,
 	    sizeof(reduced), &nmech) < 0)
 		return (spf_dns_perm("record too long for libspf2",
@@ -286,6 +292,8 @@ spf_get_exp(SPF_server_t *server, const char *domain, char **bufp,
 	size_t i;
 
 	(void)server;
+	if (!spf_explain)
+		return (SPF_E_NOT_SPF);
 	snprintf(name, sizeof(name), "%s", domain);	/* aliases *bufp */
 	spf_domain_truncate(name);
 	c->in_exp++;
@@ -445,9 +453,12 @@ spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
 	return (rr);
 }
 
+/* spf_dns_layer - the layer; explain: look explanations up */
+
 SPF_dns_server_t *
-spf_dns_layer(void)
+spf_dns_layer(int explain)
 {
+	spf_explain = explain;
 	if (spf_layer.lookup == NULL) {
 		spf_layer.lookup = spf_dns_lookup;
 		spf_layer.get_spf = spf_get_spf;

@@ -35,7 +35,7 @@ struct spf_dns_check {
 
 extern struct spf_dns_check spf_dns_check;
 
-SPF_dns_server_t *spf_dns_layer(void);
+SPF_dns_server_t *spf_dns_layer(int);
 void	spf_dns_begin(const struct spf_query *, SPF_request_t *,
 	    struct spf_outcome *, const struct spf_limits *, const char *);
 

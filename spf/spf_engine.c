@@ -32,8 +32,10 @@
  *	top level, becomes temperror for a DNS error and permerror for the
  *	rest.
  * .PP
- *	The explanation of a fail is the domain's exp= text as greyspf
- *	expanded it (spf_dns.c), or the default explanation.
+ *	With a default_exp (the test suites' switch, spf_worker_explain()),
+ *	the explanation of a fail is the domain's exp= text as greyspf
+ *	expanded it (spf_dns.c), or the default explanation. With none
+ *	(production), no explanation is looked up or made.
  */
 
 #include <arpa/inet.h>
@@ -51,6 +53,7 @@ static SPF_server_t *spf_server;
 static struct spf_limits spf_limits;
 static char spf_receiver[256];
 static char spf_default_exp[SPF_EXP_MAX];
+static int spf_explain;		/* explanations on (the test suites) */
 
 static const char *const spf_result_names[SPF_R_COUNT] = {
 	"none", "neutral", "pass", "fail", "softfail", "temperror",
@@ -157,9 +160,10 @@ spf_engine_init(const char *receiver, const char *default_exp,
 	SPF_debug_handler = spf_log_quiet;
 	spf_limits = *lim;
 	snprintf(spf_receiver, sizeof(spf_receiver), "%s", receiver);
+	spf_explain = default_exp != NULL;
 	snprintf(spf_default_exp, sizeof(spf_default_exp), "%s",
-	    default_exp);
-	spf_server = SPF_server_new_dns(spf_dns_layer(), 0);
+	    spf_explain ? default_exp : "");
+	spf_server = SPF_server_new_dns(spf_dns_layer(spf_explain), 0);
 	if (spf_server == NULL)
 		fatalx("libspf2: cannot create a server");
 	SPF_server_set_rec_dom(spf_server, spf_receiver);
@@ -291,7 +295,7 @@ spf_engine_check(const struct spf_query *q, struct spf_outcome *out)
 	else if (out->result == SPF_R_PERMERROR)
 		snprintf(out->problem, sizeof(out->problem),
 		    "invalid SPF record");
-	if (out->result == SPF_R_FAIL)
+	if (out->result == SPF_R_FAIL && spf_explain)
 		spf_explanation(resp, q, out);
 	else
 		out->explanation[0] = 0;

@@ -7,8 +7,8 @@
  * SYNOPSIS
  *	#include "spf_engine.h"
  *
- *	void	spf_worker_init(worker, receiver, default_exp, limits,
- *		    keep_stderr)
+ *	void	spf_worker_init(worker, receiver, limits, keep_stderr)
+ *	void	spf_worker_explain(worker, default_exp)
  *	void	spf_worker_check(worker, query, outcome_r)
  *	void	spf_worker_close(worker)
  * DESCRIPTION
@@ -20,6 +20,12 @@
  *	and error are /dev/null and which keeps no other descriptor but
  *	its end of a socket pair. The worker answers one fixed-size query
  *	with one fixed-size outcome, for as long as the process lives.
+ *
+ *	spf_worker_explain(), before the first check, turns explanations
+ *	on: the exp= text of a fail, or default_exp, in the outcome. Only
+ *	the SPF test suites call it. Without it no exp= is ever looked up,
+ *	so an explanation can cost neither a query nor time, and cannot
+ *	turn a fail into a temperror (RFC 7208 6.2).
  *
  *	spf_worker_check() sends a query and waits at most the check's
  *	deadline plus a second. A worker that dies, or does not answer in
@@ -49,16 +55,26 @@
 static void spf_worker_main(int, const struct spf_worker *)
     __attribute__((noreturn));
 
+/* spf_worker_init - a worker not started yet, explanations off */
+
 void
 spf_worker_init(struct spf_worker *w, const char *receiver,
-    const char *default_exp, const struct spf_limits *lim, int keep_stderr)
+    const struct spf_limits *lim, int keep_stderr)
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 	snprintf(w->receiver, sizeof(w->receiver), "%s", receiver);
-	snprintf(w->default_exp, sizeof(w->default_exp), "%s", default_exp);
 	w->limits = *lim;
 	w->keep_stderr = keep_stderr;
+}
+
+/* spf_worker_explain - the test suites' switch: fetch explanations */
+
+void
+spf_worker_explain(struct spf_worker *w, const char *default_exp)
+{
+	w->explain = 1;
+	snprintf(w->default_exp, sizeof(w->default_exp), "%s", default_exp);
 }
 
 static void
@@ -84,7 +100,8 @@ spf_worker_main(int fd, const struct spf_worker *w)
 	    w->limits.dns_timeout, w->limits.dns_attempts);
 	setenv("RES_OPTIONS", opts, 1);
 	signal(SIGPIPE, SIG_DFL);
-	spf_engine_init(w->receiver, w->default_exp, &w->limits);
+	spf_engine_init(w->receiver, w->explain ? w->default_exp : NULL,
+	    &w->limits);
 	while ((n = recv(fd, &q, sizeof(q), 0)) == (ssize_t)sizeof(q)) {
 		q.sender[sizeof(q.sender) - 1] = 0;
 		q.helo[sizeof(q.helo) - 1] = 0;

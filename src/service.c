@@ -133,8 +133,7 @@ service_init(struct service *svc, const struct config *conf,
 	if (service_fault_len >= sizeof(service_fault_reply))
 		service_fault_len = sizeof(service_fault_reply) - 1;
 	fault_init(service_fault);
-	spf_worker_init(&svc->spf, svc->receiver, "%{d} does not designate "
-	    "%{i} as permitted sender", &lim, 0);
+	spf_worker_init(&svc->spf, svc->receiver, &lim, 0);
 	service_open(svc);
 }
 

@@ -52,7 +52,7 @@ main(void)
 	struct spf_outcome out;
 
 	log_init("spfcrash", LOG_SINK_STDERR);
-	spf_worker_init(&w, "receiver.example.net", "DEFAULT", &lim, 1);
+	spf_worker_init(&w, "receiver.example.net", &lim, 1);
 	run(&w, "foo@fail.example", &out);
 	check(out.result == SPF_R_FAIL, "a first check works");
 	kill(w.pid, SIGSEGV);

@@ -13,7 +13,9 @@
  *	serves the scenario's zonedata, then runs every test through
  *	greyspf's SPF worker (spf_worker.c: libspf2's real resolver path,
  *	glibc, /etc/resolv.conf), and compares the result with the
- *	accepted ones and the explanation with the expected text.
+ *	accepted ones and the explanation with the expected text. It is
+ *	what turns explanations on (spf_worker_explain(), with "DEFAULT"
+ *	as the default explanation); greyspf itself never does.
  *
  *	It must run where 127.0.0.1:53 is its own: tests/spf/run.sh starts
  *	it in a new network and mount namespace, with a resolv.conf naming
@@ -23,8 +25,10 @@
  *	too unless the name has TXT entries or "TXT: NONE"; TIMEOUT makes
  *	the name's lookups (of types not listed before it) fail, with
  *	SERVFAIL, or with no answer at all when the scenario says
- *	"timeout-mode: drop"; a CNAME is followed; UDP answers over 512
- *	bytes are truncated, so the resolver retries over TCP.
+ *	"timeout-mode: drop"; DROP (greyspf's own) never answers the
+ *	name's lookups, whatever the mode; a CNAME is followed; UDP
+ *	answers over 512 bytes are truncated, so the resolver retries
+ *	over TCP.
  *
  *	With -s it only serves the first scenario's zone, until killed
  *	(for tests that drive greyspf itself).
@@ -58,7 +62,7 @@
 
 struct rec {
 	char	name[300];
-	int	type;		/* ns type, or -1 TIMEOUT, -2 TXT NONE */
+	int	type;		/* ns type, -1 TIMEOUT, -2 TXT NONE, -3 DROP */
 	unsigned char data[8192];
 	size_t	len;		/* TXT: already length-prefixed strings */
 	int	pref;
@@ -162,8 +166,10 @@ load_zone(yaml_document_t *d, yaml_node_t *zd)
 			memset(r, 0, sizeof(*r));
 			lower_name(r->name, sizeof(r->name), scalar(name));
 			if (e->type == YAML_SCALAR_NODE) {
-				if (strcmp(scalar(e), "TIMEOUT") == 0) {
-					r->type = -1;
+				if (strcmp(scalar(e), "TIMEOUT") == 0
+				    || strcmp(scalar(e), "DROP") == 0) {
+					r->type = strcmp(scalar(e), "DROP")
+					    == 0 ? -3 : -1;
 					nzone++;
 				}
 				continue;
@@ -282,7 +288,7 @@ has_type(const char *name, int type)
 	return (0);
 }
 
-/* add_rrs - the RRs of name and type; -1: time out */
+/* add_rrs - the RRs of name and type; -1: time out, -2: no answer */
 
 static int
 add_rrs(unsigned char *b, size_t *o, size_t size, const char *name,
@@ -297,6 +303,8 @@ add_rrs(unsigned char *b, size_t *o, size_t size, const char *name,
 
 		if (strcmp(r->name, name) != 0)
 			continue;
+		if (r->type == -3)
+			return (-2);
 		if (r->type == -1)	/* unless records came before it */
 			return (*count > 0 ? 0 : -1);
 		served_type = r->type == 99 && spf_as_txt ? 16 : r->type;
@@ -348,7 +356,7 @@ answer(const unsigned char *q, size_t qlen, unsigned char *b, size_t size,
 {
 	char name[1024], cname[1024];
 	size_t o = 12, qe;
-	int type, count = 0, rcode = 0, hops, i, cn;
+	int type, count = 0, rcode = 0, hops, i, cn, rc = 0;
 
 	if (qlen < 17)
 		return (0);
@@ -381,14 +389,14 @@ answer(const unsigned char *q, size_t qlen, unsigned char *b, size_t size,
 				    && zone[i].type == 5)
 					cn = i;
 		if (cn >= 0) {
-			if (add_rrs(b, &o, size, name, 5, &count) < 0)
+			if ((rc = add_rrs(b, &o, size, name, 5, &count)) < 0)
 				goto timeout;
 			snprintf(cname, sizeof(cname), "%s",
 			    (char *)zone[cn].data);
 			snprintf(name, sizeof(name), "%s", cname);
 			continue;
 		}
-		if (add_rrs(b, &o, size, name, type, &count) < 0)
+		if ((rc = add_rrs(b, &o, size, name, type, &count)) < 0)
 			goto timeout;
 		if (count == 0 && !name_exists(name))
 			rcode = 3;
@@ -404,7 +412,7 @@ answer(const unsigned char *q, size_t qlen, unsigned char *b, size_t size,
 	}
 	return (o);
 timeout:
-	if (drop_timeouts)
+	if (drop_timeouts || rc == -2)
 		return (0);
 	b[3] = 2;	/* SERVFAIL */
 	memset(b + 6, 0, 6);
@@ -539,7 +547,8 @@ main(int argc, char **argv)
 		return (2);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	spf_worker_init(&w, "receiver.example.net", "DEFAULT", &lim, 1);
+	spf_worker_init(&w, "receiver.example.net", &lim, 1);
+	spf_worker_explain(&w, "DEFAULT");
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, fp);
 	for (;;) {

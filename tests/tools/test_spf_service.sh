@@ -4,8 +4,9 @@
 # protocol, against a DNS server of the test's own (a network namespace;
 # tests/spf/run.sh): replies per result and per configured action, the
 # header surviving "spf,greylist", once per message, HELO identity,
-# trusted relays, loopback, pass skipping greylisting, hostile text, and
-# a crashed or stuck SPF worker.
+# trusted relays, loopback, pass skipping greylisting, hostile text, an
+# exp= past the budget or the deadline (never looked up), and a crashed
+# or stuck SPF worker.
 . "$(dirname "$0")/lib.sh"
 need unshare ip
 
@@ -134,6 +135,15 @@ conf "spfHeader = Authentication-Results
 spfAuthservId = mx.example.org"
 req 203.0.113.5 user@pass.example bob@spf-only.test h.example >"$W/in"
 one "Authentication-Results (RFC 8601)" '^action=prepend Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=user@pass.example$'
+# RFC 7208 6.2: a problem with the explanation leaves the result as it is.
+# greyspf never shows exp= text, so it never looks it up at all.
+conf "spfQueryBudget = 10"
+req 192.0.2.9 user@expbudget.example bob@spf-only.test h.example >"$W/in"
+one "fail with exp= past the query budget: still fail" '^action=550 5.7.23 '
+conf "spfTimeout = 1
+spfDnsTimeout = 3"
+req 192.0.2.9 user@exphang.example bob@spf-only.test h.example >"$W/in"
+one "fail with an exp= that never answers: still fail" '^action=550 5.7.23 '
 conf "spfTrustedRelays = 192.0.2.0/24"
 req 192.0.2.9 user@fail.example bob@spf-only.test h.example >"$W/in"
 one "spfTrustedRelays: not checked" '^action=dunno$'
