@@ -19,8 +19,10 @@
  *
  *	spf_engine_check() checks one identity, MAIL FROM or HELO:
  * .IP \(bu
- *	a malformed domain (an empty label, a label over 63 octets, a name
- *	over 253, no dot) is "none" without a lookup (RFC 7208 4.3);
+ *	a name that is no domain (a character other than a letter, digit,
+ *	"-" or "_", as in "[192.0.2.5]" or a quoted name; an empty label, a
+ *	label over 63 octets, a name over 253, no dot, an all-numeric top
+ *	label) is "none" without a lookup (RFC 7208 4.3);
  * .IP \(bu
  *	a loopback client is "none": libspf2 would pass it unseen (the
  *	service skips loopback before it gets here, as tumgreyspf did);
@@ -39,6 +41,7 @@
  */
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,13 +123,19 @@ spf_query_domain(const struct spf_query *q)
 	return (at ? at + 1 : q->sender);
 }
 
-/* spf_identity_domain_ok - RFC 7208 4.3: a name worth looking up */
+/*
+ * spf_identity_domain_ok - RFC 7208 4.3: a name worth looking up. Labels
+ * of letters, digits, "-" and "_" (DNS holds "_", mail hosts use it),
+ * 1-63 octets each, at least two, 253 in all, an optional final dot, and
+ * a top label that is not all digits: an address literal ("[192.0.2.5]"),
+ * a bare address, quotes or spaces are no domain.
+ */
 
 int
 spf_identity_domain_ok(const char *d)
 {
 	size_t len = strlen(d), label = 0, i;
-	int dots = 0;
+	int dots = 0, digits = 1;
 
 	if (len > 0 && d[len - 1] == '.')
 		len--;
@@ -137,15 +146,19 @@ spf_identity_domain_ok(const char *d)
 			if (label == 0)
 				return (0);
 			label = 0;
+			digits = 1;
 			dots++;
 			continue;
 		}
-		if ((unsigned char)d[i] <= 0x20 || (unsigned char)d[i] >= 0x7f)
+		if (!isalnum((unsigned char)d[i]) && d[i] != '-'
+		    && d[i] != '_')
 			return (0);
+		if (!isdigit((unsigned char)d[i]))
+			digits = 0;
 		if (++label > 63)
 			return (0);
 	}
-	return (label > 0 && dots > 0);
+	return (label > 0 && dots > 0 && !digits);
 }
 
 void

@@ -30,6 +30,9 @@
  *	answers over 512 bytes are truncated, so the resolver retries
  *	over TCP.
  *
+ *	A test may also give "queries: N" (greyspf's own key): the check
+ *	must make exactly N DNS queries (the outcome's count).
+ *
  *	With -s it only serves the first scenario's zone, until killed
  *	(for tests that drive greyspf itself).
  *
@@ -572,9 +575,10 @@ main(int argc, char **argv)
 		for (p = tests ? tests->data.mapping.pairs.start : NULL;
 		    p && p < tests->data.mapping.pairs.top; p++) {
 			yaml_node_t *t = yaml_document_get_node(&doc,
-			    p->value), *res, *exp;
+			    p->value), *res, *exp, *nq;
 			struct spf_query q;
 			struct spf_outcome out;
+			char nqueries[16];
 			const char *name = scalar(yaml_document_get_node(&doc,
 			    p->key)), *mf;
 
@@ -595,6 +599,11 @@ main(int argc, char **argv)
 			spf_worker_check(&w, &q, &out);
 			res = map_get(&doc, t, "result");
 			ok = accepted(&doc, res, spf_result_name(out.result));
+			snprintf(nqueries, sizeof(nqueries), "%d",
+			    out.queries);
+			nq = map_get(&doc, t, "queries");
+			if (nq != NULL && strcmp(scalar(nq), nqueries) != 0)
+				ok = 0;
 			ok ? pass++ : fail++;
 			eok = 1;
 			if ((exp = map_get(&doc, t, "explanation")) != NULL) {
@@ -603,12 +612,12 @@ main(int argc, char **argv)
 				eok ? epass++ : efail++;
 			}
 			if (!ok || !eok || verbose)
-				printf("%s %s: got %s%s%s%s [%s]\n",
+				printf("%s %s: got %s%s%s%s, %s queries [%s]\n",
 				    ok && eok ? "ok" : "FAIL", name,
 				    spf_result_name(out.result),
 				    exp ? " exp \"" : "", exp ?
 				    out.explanation : "", exp ? "\"" : "",
-				    out.problem);
+				    nqueries, out.problem);
 		}
 		kill(server, SIGKILL);
 		waitpid(server, NULL, 0);

@@ -4,13 +4,15 @@
  * DESCRIPTION
  *	The RFC 7208 record syntax check (each row a record and whether
  *	it is valid), the record handed to libspf2 for a client, macro
- *	expansion of explanations, and the reply and header texts of
+ *	expansion of explanations, which identity names are domains worth
+ *	a lookup (RFC 7208 4.3), and the reply and header texts of
  *	policy_spf.c byte for byte. The end-to-end conformance is
  *	test_spf_suites.sh.
  */
 
 #include "testlib.h"
 
+#include "spf_engine.h"
 #include "spf_macro.h"
 #include "policy_spf.h"
 #include "spf_record.h"
@@ -182,6 +184,48 @@ test_truncate(void **state)
 	assert_true(name[0] == 'a');
 }
 
+/* test_identity_domain - RFC 7208 4.3: which names are looked up */
+
+static void
+test_identity_domain(void **state)
+{
+	static const struct {
+		const char *name;
+		int ok;
+	} rows[] = {
+		{"example.com", 1}, {"mail.example.com.", 1},
+		{"_spf.example-1.com", 1}, {"MX1.Example.COM", 1},
+		{"a.b", 1}, {"2001.example.com", 1}, {"x.123a", 1},
+		{"[192.0.2.5]", 0}, {"192.0.2.5", 0}, {"\"mail\".example.com", 0},
+		{"mail server.example.com", 0}, {"mail\texample.com", 0},
+		{"localhost", 0}, {"", 0}, {".", 0}, {"example..com", 0},
+		{".example.com", 0}, {"example.com..", 0},
+		{"caf\xc3\xa9.example", 0}, {"a@b.example", 0},
+		{"a/b.example", 0}, {"a(b).example", 0},
+	};
+	char longlabel[80], longname[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(rows); i++)
+		ROW_CHECK(rows[i].name,
+		    spf_identity_domain_ok(rows[i].name) == rows[i].ok);
+	/* 63 octets a label, 253 a name. */
+	memset(longlabel, 'a', 63);
+	strcpy(longlabel + 63, ".example");
+	assert_int_equal(spf_identity_domain_ok(longlabel), 1);
+	memset(longlabel, 'a', 64);
+	strcpy(longlabel + 64, ".example");
+	assert_int_equal(spf_identity_domain_ok(longlabel), 0);
+	for (i = 0; i < 253; i++)
+		longname[i] = i % 2 ? '.' : 'a';
+	longname[253] = 0;
+	assert_int_equal(spf_identity_domain_ok(longname), 1);
+	longname[253] = 'a';
+	longname[254] = 0;
+	assert_int_equal(spf_identity_domain_ok(longname), 0);
+}
+
 static void
 test_replies(void **state)
 {
@@ -239,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_reduce),
 		cmocka_unit_test(test_macro),
 		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_identity_domain),
 		cmocka_unit_test(test_replies),
 	};
 
