@@ -35,7 +35,12 @@
  *	spfHeader = Authentication-Results, that header (RFC 8601) with
  *	spfAuthservId. Values that are not dot-atoms are quoted strings;
  *	control characters, non-ASCII bytes, and parentheses in comments
- *	become "?"; every value is cut to a fixed length.
+ *	become "?"; a request value is cut to 200 bytes. The header is
+ *	never cut: the mandatory key-value pairs come first, and the
+ *	sender and HELO values (up to 402 bytes each, quoted) share the room
+ *	the rest leaves in size bytes, cut before their closing quote, never
+ *	inside an escape; problem= and then the comment are added only
+ *	where they fit whole.
  */
 
 #include <stdio.h>
@@ -54,15 +59,26 @@ _Static_assert(SAME(NONE, NONE) && SAME(NEUTRAL, NEUTRAL) && SAME(PASS, PASS)
 #undef SAME
 
 #define SPF_FIELD_MAX	200	/* bytes of one request value shown */
+#define SPF_VALUE_MAX	(2 * SPF_FIELD_MAX + 2)	/* quoted, all escaped */
+#define SPF_HOST_MAX	255	/* bytes of receiver or authserv-id */
 
-/* spf_filter - keep what set allows (others: "?"); cut to max */
+/*
+ * The key-value pairs of Received-SPF, with the longest receiver and
+ * client address, leave the two values at least 2 bytes ("") each.
+ */
+_Static_assert(sizeof("Received-SPF: permerror client-ip=; envelope-from=; "
+    "helo=; receiver=; identity=mailfrom;") - 1 + ADDR_TEXT_MAX - 1
+    + SPF_HOST_MAX + 4 < POLICY_TEXT_MAX,
+    "POLICY_TEXT_MAX cannot hold a Received-SPF header");
+
+/* spf_filter - keep what set allows (others: "?"); cut to size - 1 */
 
 static const char *
 spf_filter(const char *s, const char *set, char *buf, size_t size)
 {
 	size_t i;
 
-	for (i = 0; s && s[i] && i + 1 < size && i < SPF_FIELD_MAX; i++)
+	for (i = 0; s && s[i] && i + 1 < size; i++)
 		buf[i] = (strchr(set, s[i]) != NULL && s[i]) ? s[i] : '?';
 	buf[i] = 0;
 	return (buf);
@@ -73,6 +89,7 @@ spf_filter(const char *s, const char *set, char *buf, size_t size)
 #define SPF_PRINT_SET	" !#$%&*+,-./0123456789:;<=>?@" \
 			"ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`" \
 			"abcdefghijklmnopqrstuvwxyz{|}~'"
+#define SPF_ADDR_SET	"0123456789abcdefABCDEF:."
 
 static const char *const spf_reason_fmt[SPF_R_COUNT] = {
 	"SPF none: %s publishes no SPF record",
@@ -132,27 +149,57 @@ policy_spf_result(const struct config *conf, const struct spf_facts *f,
 	policy_set(res, POLICY_RAW, text);
 }
 
-/* spf_value - a dot-atom as is, anything else as a quoted-string */
+/*
+ * spf_value - a dot-atom as is, anything else as a quoted-string, in at
+ * most max bytes: a longer value is cut a character at a time, never
+ * inside an escape, and its quote is always closed. max is at least 2.
+ */
 
 static const char *
-spf_value(const char *s, char *buf, size_t size)
+spf_value(const char *s, size_t max, char *buf, size_t size)
 {
 	char tmp[SPF_FIELD_MAX + 1];
-	size_t i, o = 0;
+	size_t i, o = 0, need;
 
+	if (max > size - 1)
+		max = size - 1;
 	spf_filter(s, SPF_PRINT_SET SPF_DOMAIN_SET "\"\\", tmp, sizeof(tmp));
 	if (tmp[0] != 0 && strspn(tmp, SPF_DOMAIN_SET "@+=") == strlen(tmp)
-	    && tmp[0] != '.' && tmp[strlen(tmp) - 1] != '.')
+	    && tmp[0] != '.' && tmp[strlen(tmp) - 1] != '.'
+	    && strlen(tmp) <= max)
 		return (spf_filter(tmp, SPF_DOMAIN_SET "@+=", buf, size));
 	buf[o++] = '"';
-	for (i = 0; tmp[i] && o + 3 < size; i++) {
-		if (tmp[i] == '"' || tmp[i] == '\\')
+	for (i = 0; tmp[i]; i++) {
+		need = tmp[i] == '"' || tmp[i] == '\\' ? 2 : 1;
+		if (o + need + 1 > max)
+			break;
+		if (need == 2)
 			buf[o++] = '\\';
 		buf[o++] = tmp[i];
 	}
 	buf[o++] = '"';
 	buf[o] = 0;
 	return (buf);
+}
+
+/* spf_share - split room between two values that want a and b bytes */
+
+static void
+spf_share(size_t room, size_t a, size_t b, size_t *a_r, size_t *b_r)
+{
+	if (a + b <= room) {
+		*a_r = a;
+		*b_r = b;
+	} else if (a <= room / 2) {
+		*a_r = a;
+		*b_r = room - a;
+	} else if (b <= room / 2) {
+		*a_r = room - b;
+		*b_r = b;
+	} else {
+		*a_r = room / 2;
+		*b_r = room - room / 2;
+	}
 }
 
 static const char *const spf_comment_fmt[SPF_R_COUNT] = {
@@ -166,46 +213,91 @@ static const char *const spf_comment_fmt[SPF_R_COUNT] = {
 	"%s: permanent error in processing during lookup of %s"
 };
 
-void
-policy_spf_header(const struct config *conf, const struct spf_facts *f,
-    char *buf, size_t size)
+/*
+ * spf_header_received - Received-SPF (RFC 7208 9.1) in size bytes: the
+ * key-value pairs first, the sender and HELO values sized to the room
+ * they leave; then problem= and the comment, each whole or not at all.
+ */
+
+static void
+spf_header_received(const struct spf_facts *f, char *buf, size_t size)
 {
-	char who[SPF_FIELD_MAX + 1], comment[600];
-	char sender[2 * SPF_FIELD_MAX + 3], helo[2 * SPF_FIELD_MAX + 3];
-	char prob[2 * SPF_FIELD_MAX + 3];
+	char who[SPF_FIELD_MAX + 1], comment[600], rcv[SPF_HOST_MAX + 1];
+	char cip[ADDR_TEXT_MAX], sender[SPF_VALUE_MAX + 1];
+	char helo[SPF_VALUE_MAX + 1], prob[SPF_VALUE_MAX + 1];
 	const char *id = f->identity == SPF_ID_HELO ? "helo" : "mailfrom";
 	const char *name = spf_result_name(f->result);
+	size_t used, room, smax, hmax, add;
+	int with_problem = 0, with_comment = 0;
 
+	spf_filter(f->receiver, SPF_DOMAIN_SET, rcv, sizeof(rcv));
+	spf_filter(f->client_text, SPF_ADDR_SET, cip, sizeof(cip));
+	used = strlen("Received-SPF:  client-ip=; envelope-from=; helo=; "
+	    "receiver=; identity=;") + strlen(name) + strlen(cip)
+	    + strlen(rcv) + strlen(id);
+	room = used + 4 < size ? size - 1 - used : 4;
+	spf_share(room, strlen(spf_value(f->sender, SPF_VALUE_MAX, sender,
+	    sizeof(sender))), strlen(spf_value(f->helo ? f->helo : "",
+	    SPF_VALUE_MAX, helo, sizeof(helo))), &smax, &hmax);
+	used += strlen(spf_value(f->sender, smax, sender, sizeof(sender)));
+	used += strlen(spf_value(f->helo ? f->helo : "", hmax, helo,
+	    sizeof(helo)));
+	if (f->problem && f->problem[0] && (f->result == SPF_R_PERMERROR
+	    || f->result == SPF_R_TEMPERROR)) {
+		add = strlen(" problem=;") + strlen(spf_value(f->problem,
+		    SPF_VALUE_MAX, prob, sizeof(prob)));
+		if ((with_problem = used + add < size))
+			used += add;
+	}
 	/* Comment text: no parentheses, quotes or backslashes. */
 	spf_filter(f->identity == SPF_ID_HELO ? f->helo_checked : f->sender,
 	    SPF_DOMAIN_SET "@+=", who, sizeof(who));
-	spf_value(f->sender, sender, sizeof(sender));
-	spf_value(f->helo ? f->helo : "", helo, sizeof(helo));
-	if (conf->spf_header_ar) {
-		snprintf(buf, size, "Authentication-Results: %s; spf=%s "
-		    "smtp.%s=%s", conf->spf_authserv_id[0]
-		    ? conf->spf_authserv_id : f->receiver, name, id,
-		    f->identity == SPF_ID_HELO ? helo : sender);
-		return;
-	}
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	if (f->result == SPF_R_NEUTRAL)
 		snprintf(comment, sizeof(comment), spf_comment_fmt[f->result],
-		    f->receiver, f->client_text, who);
+		    rcv, cip, who);
 	else
 		snprintf(comment, sizeof(comment), spf_comment_fmt[f->result],
-		    f->receiver, who, f->client_text);
+		    rcv, who, cip);
 #pragma GCC diagnostic pop
-	if (f->problem && f->problem[0] && (f->result == SPF_R_PERMERROR
-	    || f->result == SPF_R_TEMPERROR))
-		snprintf(buf, size, "Received-SPF: %s (%s) client-ip=%s; "
-		    "envelope-from=%s; helo=%s; receiver=%s; identity=%s; "
-		    "problem=%s;", name, comment, f->client_text, sender, helo,
-		    f->receiver, id, spf_value(f->problem, prob, sizeof(prob)));
+	with_comment = used + strlen(" ()") + strlen(comment) < size;
+	snprintf(buf, size, "Received-SPF: %s%s%s%s client-ip=%s; "
+	    "envelope-from=%s; helo=%s; receiver=%s; identity=%s;%s%s%s",
+	    name, with_comment ? " (" : "", with_comment ? comment : "",
+	    with_comment ? ")" : "", cip, sender, helo, rcv, id,
+	    with_problem ? " problem=" : "", with_problem ? prob : "",
+	    with_problem ? ";" : "");
+}
+
+/* spf_header_ar - Authentication-Results (RFC 8601) in size bytes */
+
+static void
+spf_header_ar(const struct config *conf, const struct spf_facts *f,
+    char *buf, size_t size)
+{
+	char aid[SPF_HOST_MAX + 1], value[SPF_VALUE_MAX + 1];
+	const char *id = f->identity == SPF_ID_HELO ? "helo" : "mailfrom";
+	const char *name = spf_result_name(f->result);
+	size_t used;
+
+	spf_filter(conf->spf_authserv_id[0] ? conf->spf_authserv_id
+	    : f->receiver, SPF_DOMAIN_SET, aid, sizeof(aid));
+	used = strlen("Authentication-Results: ; spf= smtp.=") + strlen(aid)
+	    + strlen(name) + strlen(id);
+	spf_value(f->identity == SPF_ID_HELO ? (f->helo ? f->helo : "")
+	    : f->sender, used + 2 < size ? size - 1 - used : 2, value,
+	    sizeof(value));
+	snprintf(buf, size, "Authentication-Results: %s; spf=%s smtp.%s=%s",
+	    aid, name, id, value);
+}
+
+void
+policy_spf_header(const struct config *conf, const struct spf_facts *f,
+    char *buf, size_t size)
+{
+	if (conf->spf_header_ar)
+		spf_header_ar(conf, f, buf, size);
 	else
-		snprintf(buf, size, "Received-SPF: %s (%s) client-ip=%s; "
-		    "envelope-from=%s; helo=%s; receiver=%s; identity=%s;",
-		    name, comment, f->client_text, sender, helo, f->receiver,
-		    id);
+		spf_header_received(f, buf, size);
 }

@@ -275,6 +275,204 @@ test_replies(void **state)
 	    "auth.example.org; spf=pass smtp.mailfrom=u@fail.example");
 }
 
+/* hdr_value - skip a dot-atom or a closed quoted-string; 0 if neither */
+
+static int
+hdr_value(const char **pp)
+{
+	const char *p = *pp;
+
+	if (*p == '"') {
+		for (p++; *p != '"'; p++) {
+			if (*p == 0)
+				return (0);	/* an open quote */
+			if (*p == '\\' && *++p == 0)
+				return (0);
+		}
+		*pp = p + 1;
+		return (1);
+	}
+	while (*p != 0 && strchr("; ()\"\\", *p) == NULL)
+		p++;
+	if (p == *pp || (*p != ';' && *p != 0))
+		return (0);
+	*pp = p;
+	return (1);
+}
+
+/* hdr_key - "key=value"; the value must be want unless want is NULL */
+
+static int
+hdr_key(const char **pp, const char *key, const char *want)
+{
+	const char *v;
+
+	if (strncmp(*pp, key, strlen(key)) != 0)
+		return (0);
+	v = *pp += strlen(key);
+	if (!hdr_value(pp))
+		return (0);
+	return (want == NULL || ((size_t)(*pp - v) == strlen(want)
+	    && strncmp(v, want, strlen(want)) == 0));
+}
+
+/*
+ * received_ok - a complete Received-SPF: the result, an optional
+ * comment, every mandatory key in order with a closed value, an optional
+ * problem=, nothing after. *comment_r and *problem_r: those were there.
+ */
+
+static int
+received_ok(const char *h, const struct spf_facts *f, const char *want_from,
+    int *comment_r, int *problem_r)
+{
+	const char *p = h, *id = f->identity == SPF_ID_HELO ? "helo"
+	    : "mailfrom";
+	char start[64];
+
+	snprintf(start, sizeof(start), "Received-SPF: %s ",
+	    spf_result_name(f->result));
+	if (strncmp(p, start, strlen(start)) != 0)
+		return (0);
+	p += strlen(start);
+	*comment_r = *p == '(';
+	if (*comment_r) {
+		p = strchr(p, ')');
+		if (p == NULL || p[1] != ' ')
+			return (0);
+		p += 2;
+	}
+	if (!hdr_key(&p, "client-ip=", f->client_text)
+	    || strncmp(p, "; ", 2) != 0)
+		return (0);
+	p += 2;
+	if (!hdr_key(&p, "envelope-from=", want_from)
+	    || strncmp(p, "; ", 2) != 0)
+		return (0);
+	p += 2;
+	if (!hdr_key(&p, "helo=", NULL) || strncmp(p, "; ", 2) != 0)
+		return (0);
+	p += 2;
+	if (!hdr_key(&p, "receiver=", f->receiver)
+	    || strncmp(p, "; ", 2) != 0)
+		return (0);
+	p += 2;
+	if (!hdr_key(&p, "identity=", id) || *p++ != ';')
+		return (0);
+	*problem_r = *p == ' ';
+	if (*problem_r && (strncmp(p, " problem=", 9) != 0
+	    || (p += 1, !hdr_key(&p, "problem=", NULL)) || *p++ != ';'))
+		return (0);
+	return (*p == 0);
+}
+
+/* ar_ok - a complete Authentication-Results with a closed value */
+
+static int
+ar_ok(const char *h, const struct config *conf, const struct spf_facts *f)
+{
+	char start[600];
+	const char *p = h;
+
+	snprintf(start, sizeof(start), "Authentication-Results: %s; spf=%s "
+	    "smtp.%s", conf->spf_authserv_id[0] ? conf->spf_authserv_id
+	    : f->receiver, spf_result_name(f->result),
+	    f->identity == SPF_ID_HELO ? "helo" : "mailfrom");
+	if (strncmp(p, start, strlen(start)) != 0)
+		return (0);
+	p += strlen(start);
+	return (hdr_key(&p, "=", NULL) && *p == 0);
+}
+
+/*
+ * test_header_bounds - Received-SPF and Authentication-Results are never
+ * cut: 200-byte quoted senders and HELO names, long problems, receivers
+ * and authserv-ids, in every combination: the header is complete, every
+ * quote closed, the mandatory parts there; the optional parts (comment,
+ * problem=) are there whenever the short parts leave room.
+ */
+
+static void
+test_header_bounds(void **state)
+{
+	static char q200[201], bs200[201], atom[251], qsender[220];
+	static char longhost[256], longprob[201], row[160];
+	const char *senders[4], *helos[3], *problems[3], *receivers[2];
+	const char *clients[2] = {"192.0.2.9",
+	    "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"};
+	struct config conf;
+	struct spf_facts f;
+	char buf[POLICY_TEXT_MAX];
+	int s, h, pr, rc, c, ar, r, id, comment, problem, n = 0;
+
+	(void)state;
+	memset(q200, '"', 200);
+	memset(bs200, '\\', 200);
+	memset(longprob, '"', 200);
+	memset(atom, 'a', 250);
+	memcpy(atom + 238, "@example.com", 12);
+	snprintf(qsender, sizeof(qsender), "%.200s@x.example", q200);
+	memset(longhost, 'h', 255);
+	for (c = 63; c < 255; c += 64)
+		longhost[c] = '.';
+	senders[0] = "u@example.com";
+	senders[1] = qsender;
+	senders[2] = atom;
+	senders[3] = "";
+	helos[0] = NULL;
+	helos[1] = "h.example";
+	helos[2] = bs200;
+	problems[0] = NULL;
+	problems[1] = "DNS lookup failed";
+	problems[2] = longprob;
+	receivers[0] = "mx.example.org";
+	receivers[1] = longhost;
+	config_defaults(&conf);
+	for (s = 0; s < 4; s++)
+	for (h = 0; h < 3; h++)
+	for (pr = 0; pr < 3; pr++)
+	for (rc = 0; rc < 2; rc++)
+	for (c = 0; c < 2; c++)
+	for (ar = 0; ar < 3; ar++)
+	for (id = 0; id < 2; id++)
+	for (r = 0; r < SPF_R_COUNT; r++) {
+		memset(&f, 0, sizeof(f));
+		f.identity = id ? SPF_ID_HELO : SPF_ID_MAILFROM;
+		f.result = (enum spf_result)r;
+		f.client_text = clients[c];
+		f.sender = senders[s];
+		f.helo = helos[h];
+		f.helo_checked = helos[h] ? helos[h] : "x.example";
+		f.domain = "example.com";
+		f.receiver = receivers[rc];
+		f.problem = problems[pr];
+		conf.spf_header_ar = ar > 0;
+		snprintf(conf.spf_authserv_id, sizeof(conf.spf_authserv_id),
+		    "%s", ar == 2 ? longhost : "");
+		memset(buf, 'X', sizeof(buf));
+		policy_spf_header(&conf, &f, buf, sizeof(buf));
+		snprintf(row, sizeof(row), "sender %d helo %d problem %d "
+		    "receiver %d client %d ar %d identity %d result %d", s, h,
+		    pr, rc, c, ar, id, r);
+		ROW_CHECK(row, memchr(buf, 0, sizeof(buf)) != NULL);
+		if (ar) {
+			ROW_CHECK(row, ar_ok(buf, &conf, &f));
+			n++;
+			continue;
+		}
+		ROW_CHECK(row, received_ok(buf, &f, s == 0 ? senders[0]
+		    : NULL, &comment, &problem));
+		/* Short parts leave room for both optional parts. */
+		if (s != 1 && s != 2 && h != 2 && rc == 0) {
+			ROW_CHECK(row, comment);
+			ROW_CHECK(row, problem == (pr != 0
+			    && (r == SPF_R_TEMPERROR || r == SPF_R_PERMERROR)));
+		}
+		n++;
+	}
+	assert_int_equal(n, 4 * 3 * 3 * 2 * 2 * 3 * 2 * SPF_R_COUNT);
+}
+
 int
 main(void)
 {
@@ -285,6 +483,7 @@ main(void)
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_identity_domain),
 		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_header_bounds),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
