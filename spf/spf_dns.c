@@ -32,6 +32,17 @@
  *	spf_record_parse() and hands libspf2 the record of
  *	spf_record_reduce();
  * .IP \(bu
+ *	aliases, so that a valid record of any length fits libspf2's
+ *	511-byte compile buffer: each domain-spec of include, a, mx,
+ *	exists and redirect is expanded here (spf_macro_expand(), the
+ *	current domain, the sender, HELO name and client; cut to 253
+ *	octets, RFC 7208 7.3) and handed to libspf2 as "greyspf--N.invalid"
+ *	(a reserved label under a reserved name: no real name is one).
+ *	The layer looks up the real name for it, and an include or
+ *	redirect of an alias is evaluated with the real name as the current
+ *	domain (%{d}). A spec with %{p} is left to libspf2: its lookups
+ *	belong to the term's evaluation;
+ * .IP \(bu
  *	explanations, only when explain is set (the test suites): the
  *	get_exp hook takes exactly one TXT record, printable ASCII, at most
  *	SPF_EXP_MAX bytes, expanded by spf_macro_expand(). libspf2's
@@ -40,16 +51,23 @@
  *	answers at once, so an explanation costs no query and cannot stop
  *	the check (RFC 7208 6.2);
  * .IP \(bu
- *	names under SPF_ANY_SUFFIX, which spf_record_reduce() writes for
- *	a and mx terms with a "/0" prefix: the real name is looked up, and
- *	if it has any address the answer is the client's own.
+ *	aliases of a and mx terms with a "/0" prefix, and names under
+ *	SPF_ANY_SUFFIX (spf_record_reduce()'s, when there is no alias):
+ *	the real name is looked up, and if it has any address the answer
+ *	is the client's own.
  * SECURITY
  *	Answers are bounded by glibc's parser and by the buffers here;
- *	a TXT answer of up to 64 KiB is read.
+ *	a TXT answer of up to 64 KiB is read. An alias stands only for a
+ *	name this check's own records gave.
+ * BUGS
+ *	A record is still a permerror ("record too long for libspf2") when
+ *	what libspf2 must be given as it is (ptr: names, specs with %{p})
+ *	does not fit its buffer.
  */
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <resolv.h>
 #include <stdio.h>
@@ -61,7 +79,6 @@
 #include "spf_dns.h"
 
 #include <spf2/spf_dns_resolv.h>
-#include "spf_record.h"
 
 #define SPF_TXT_ANSWER	65536
 #define SPF_TXT_MAX	32	/* TXT records looked at */
@@ -82,6 +99,30 @@ struct spf_txt {
 
 enum spf_txt_status { TXT_OK, TXT_VOID, TXT_TEMP };
 
+static int64_t spf_ms_left(void);
+static void spf_dns_stop(enum spf_stop, const char *);
+static int spf_dns_allowed(void);
+static int spf_dns_term(void);
+static void spf_dns_void(void);
+static enum spf_txt_status spf_txt_fetch(const char *, struct spf_txt *);
+static SPF_errcode_t spf_dns_perm(const char *, SPF_errcode_t);
+static int spf_spec_uses(const char *, size_t, const char *);
+static const char *spf_dns_alias(void *, const char *, size_t, int);
+static const struct spf_alias *spf_dns_unalias(const char *);
+static SPF_errcode_t spf_get_spf(SPF_server_t *, SPF_request_t *,
+    SPF_response_t *, SPF_record_t **);
+static const char *spf_validated_name(void *);
+static SPF_errcode_t spf_get_exp(SPF_server_t *, const char *, char **,
+    size_t *);
+static int spf_dns_is_sub(const char *);
+static SPF_dns_rr_t *spf_dns_fail(const char *, ns_type);
+static SPF_dns_rr_t *spf_dns_any(const char *, ns_type, SPF_dns_rr_t *);
+static SPF_dns_rr_t *spf_dns_mx_any(SPF_dns_rr_t *);
+static SPF_dns_rr_t *spf_dns_lookup(SPF_dns_server_t *, const char *,
+    ns_type, int);
+
+/* spf_ms_left - milliseconds to the check's deadline */
+
 static int64_t
 spf_ms_left(void)
 {
@@ -91,6 +132,8 @@ spf_ms_left(void)
 	return ((int64_t)(spf_dns_check.deadline.tv_sec - now.tv_sec) * 1000
 	    + (spf_dns_check.deadline.tv_nsec - now.tv_nsec) / 1000000);
 }
+
+/* spf_dns_stop - end the check: every later lookup fails */
 
 static void
 spf_dns_stop(enum spf_stop stop, const char *why)
@@ -138,6 +181,8 @@ spf_dns_term(void)
 	}
 	return (1);
 }
+
+/* spf_dns_void - one more void lookup; past 2, a permerror */
 
 static void
 spf_dns_void(void)
@@ -199,11 +244,88 @@ spf_txt_fetch(const char *name, struct spf_txt *t)
 	return (t->n == 0 ? TXT_VOID : TXT_OK);
 }
 
+/* spf_dns_perm - a permerror libspf2 does not see; err for libspf2 */
+
 static SPF_errcode_t
 spf_dns_perm(const char *why, SPF_errcode_t err)
 {
 	spf_dns_stop(SPF_STOP_PERM, why);
 	return (err);
+}
+
+/* spf_spec_uses - does the macro-string use one of the macro letters? */
+
+static int
+spf_spec_uses(const char *spec, size_t len, const char *letters)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		if (spec[i] != '%')
+			continue;
+		if (spec[i + 1] == '{' && strchr(letters, tolower(
+		    (unsigned char)spec[i + 2])) != NULL)
+			return (1);
+		i++;		/* "%%", "%_", "%-" or "%{" */
+	}
+	return (0);
+}
+
+/*
+ * spf_dns_alias - spf_record_reduce()'s names: the domain-spec, expanded,
+ * as a short alias of this check; NULL to leave it to libspf2 (%{p},
+ * %{h} without a HELO name, no room)
+ */
+
+static const char *
+spf_dns_alias(void *arg, const char *spec, size_t len, int any)
+{
+	static char alias[32];
+	struct spf_dns_check *c = arg;
+	struct spf_macro_ctx mc;
+	char name[1024];
+
+	if (c->nalias == SPF_ALIAS_MAX || spf_spec_uses(spec, len, "p")
+	    || (c->q->helo[0] == 0 && spf_spec_uses(spec, len, "h")))
+		return (NULL);
+	memset(&mc, 0, sizeof(mc));
+	mc.sender = c->q->sender;
+	mc.domain = c->req->cur_dom;
+	mc.helo = c->q->helo;
+	mc.receiver = c->receiver;
+	mc.client = &c->q->client;
+	mc.now = c->q->now;
+	if (spf_macro_expand(spec, len, 0, &mc, name, sizeof(name)) < 0)
+		return (NULL);
+	spf_domain_truncate(name);
+	if (strlen(name) >= sizeof(c->alias[0].name))
+		return (NULL);
+	strcpy(c->alias[c->nalias].name, name);
+	c->alias[c->nalias].any = any;
+	snprintf(alias, sizeof(alias), SPF_ALIAS_PREFIX "%d.invalid",
+	    c->nalias++);
+	return (alias);
+}
+
+/* spf_dns_unalias - the alias of this check a name is, or NULL */
+
+static const struct spf_alias *
+spf_dns_unalias(const char *name)
+{
+	struct spf_dns_check *c = &spf_dns_check;
+	size_t plen = strlen(SPF_ALIAS_PREFIX);
+	const char *p = name + plen;
+	int n = 0;
+
+	if (strncasecmp(name, SPF_ALIAS_PREFIX, plen) != 0
+	    || !isdigit((unsigned char)*p) || (*p == '0'
+	    && isdigit((unsigned char)p[1])))
+		return (NULL);
+	for (; isdigit((unsigned char)*p) && n < SPF_ALIAS_MAX; p++)
+		n = n * 10 + (*p - '0');
+	if (n >= c->nalias || strcasecmp(p, ".invalid") != 0)
+		return (NULL);
+	return (&c->alias[n]);
 }
 
 /* spf_get_spf - libspf2's get_spf hook: fetch, check, reduce, compile */
@@ -214,13 +336,17 @@ spf_get_spf(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 {
 	static struct spf_txt txt;
 	static struct spf_parsed parsed;
-	static char reduced[1024];
+	static char reduced[4096];
 	struct spf_dns_check *c = &spf_dns_check;
+	const struct spf_alias *a;
 	char why[SPF_WHY_MAX];
 	int i, found = -1, nfound = 0, nmech, top;
 	SPF_errcode_t err;
 
 	*recordp = NULL;
+	/* An include or redirect of an alias: %{d} is the real name. */
+	if ((a = spf_dns_unalias(req->cur_dom)) != NULL)
+		req->cur_dom = a->name;
 	top = c->records++ == 0;
 	if (!top && !spf_dns_term())
 		return (SPF_E_BIG_DNS);
@@ -247,13 +373,13 @@ spf_get_spf(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 	if (nfound > 1)
 		return (spf_dns_perm("more than one SPF record",
 		    SPF_E_MULTIPLE_RECORDS));
-	if (spf_record_parse(txt.rec[found], txt.len[found], &parsed, why,
-	    sizeof(why)) < 0)
+	if (spf_record_parse(txt.rec[found], txt.len[found], &c->q->client,
+	    &parsed, why, sizeof(why)) < 0)
 		return (spf_dns_perm(why, SPF_E_SYNTAX));
 	if (!spf_explain)
 		parsed.exp = -1;	/* libspf2 never expands it */
-	if (spf_record_reduce(&parsed, &c->q->client, reduced,
-	    sizeof(reduced), &nmech) < 0)
+	if (spf_record_reduce(&parsed, &c->q->client, spf_dns_alias, c,
+	    reduced, sizeof(reduced), &nmech) < 0)
 		return (spf_dns_perm("record too long for libspf2",
 		    SPF_E_BIG_MECH));
 	err = SPF_record_compile(server, resp, recordp, reduced);
@@ -268,6 +394,8 @@ spf_get_spf(SPF_server_t *server, SPF_request_t *req, SPF_response_t *resp,
 		    SPF_E_BIG_MECH));
 	return (SPF_E_SUCCESS);
 }
+
+/* spf_validated_name - %{p}: libspf2's validated client name */
 
 static const char *
 spf_validated_name(void *arg)
@@ -347,6 +475,8 @@ spf_dns_is_sub(const char *name)
 	return (0);
 }
 
+/* spf_dns_fail - a temporary failure for libspf2 */
+
 static SPF_dns_rr_t *
 spf_dns_fail(const char *domain, ns_type type)
 {
@@ -405,6 +535,7 @@ spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
 	struct spf_dns_check *c = &spf_dns_check;
 	char real[NS_MAXDNAME];
 	size_t len = strlen(domain), slen = strlen(SPF_ANY_SUFFIX);
+	const struct spf_alias *a;
 	int any = 0, term = 0, i;
 	SPF_dns_rr_t *rr;
 
@@ -421,6 +552,10 @@ spf_dns_lookup(SPF_dns_server_t *layer, const char *domain, ns_type type,
 	    && strcasecmp(domain + len - slen, SPF_ANY_SUFFIX) == 0) {
 		real[len - slen] = 0;
 		any = 1;
+	}
+	if ((a = spf_dns_unalias(real)) != NULL) {
+		any |= a->any;
+		snprintf(real, sizeof(real), "%s", a->name);
 	}
 	rr = SPF_dns_lookup(layer->layer_below, real, type, cache);
 	if (rr == NULL)
@@ -470,6 +605,8 @@ spf_dns_layer(int explain)
 	}
 	return (&spf_layer);
 }
+
+/* spf_dns_begin - a new check: its limits, counts and aliases */
 
 void
 spf_dns_begin(const struct spf_query *q, SPF_request_t *req,

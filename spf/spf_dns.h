@@ -6,10 +6,13 @@
 #include <time.h>
 
 #include "spf_engine.h"
+#include "spf_record.h"
 
-#define SPF_TERMS_LIMIT	10	/* RFC 7208 4.6.4 */
 #define SPF_VOID_LIMIT	2
 #define SPF_SUBS_MAX	10	/* MX hosts / PTR names looked at */
+/* Aliases of one check: 11 records of 11 names each, at most. */
+#define SPF_ALIAS_MAX	128
+#define SPF_ALIAS_PREFIX "greyspf--"	/* "greyspf--N.invalid" */
 
 enum spf_stop {
 	SPF_STOP_NONE,
@@ -31,6 +34,11 @@ struct spf_dns_check {
 	char	subs[SPF_SUBS_MAX][256];	/* an mx/ptr term's names */
 	int	nsubs;
 	struct spf_outcome *out;
+	struct spf_alias {
+		char	name[254];	/* the real name, expanded */
+		int	any;		/* an a or mx "/0" */
+	} alias[SPF_ALIAS_MAX];		/* alias N: "greyspf--N.invalid" */
+	int	nalias;
 };
 
 extern struct spf_dns_check spf_dns_check;

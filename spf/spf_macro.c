@@ -2,7 +2,8 @@
  * NAME
  *	spf_macro 3
  * SUMMARY
- *	SPF macro expansion, for explanations (RFC 7208 section 7)
+ *	SPF macro expansion (RFC 7208 section 7): explanations, and the
+ *	domain-specs greyspf hands libspf2 under an alias
  * SYNOPSIS
  *	#include "spf_macro.h"
  *
@@ -13,11 +14,13 @@
  *	explain-string, with spaces and the c, r and t macros) into out.
  *	greyspf expands explanation texts itself: libspf2's explanation
  *	parser mangles spaces and holds the CVE-2023-42118 underflow, so
- *	remote explanation text never reaches it. Upper-case macro letters
- *	are URL-escaped with upper-case hex; transformers (digits, "r",
- *	delimiters) work as section 7.3 says. It returns 0, or -1 on a
- *	syntax error or when the result does not fit (the caller then uses
- *	the default explanation).
+ *	remote explanation text never reaches it; spf_dns.c expands the
+ *	domain-specs of a record, so that libspf2 gets short names.
+ *	Upper-case macro letters are URL-escaped with upper-case hex;
+ *	transformers (digits, "r", delimiters) work as section 7.3 says,
+ *	over every part of a value. It returns 0, or -1 on a syntax error
+ *	or when the result does not fit (the caller then uses the default
+ *	explanation, or leaves the spec to libspf2).
  *
  *	spf_domain_truncate() cuts a name longer than 253 octets from the
  *	left, a label at a time (section 7.3).
@@ -29,6 +32,8 @@
 #include <string.h>
 
 #include "spf_macro.h"
+
+#define SPF_MACRO_VALUE_MAX	1024	/* bytes of one macro's value */
 
 struct spf_buf {
 	char	*p;
@@ -112,19 +117,22 @@ spf_macro_value(int letter, const struct spf_macro_ctx *c, char *v,
 	}
 }
 
-/* spf_transform - keep the rightmost parts, maybe reversed; join with "." */
+/*
+ * spf_transform - keep the rightmost parts, maybe reversed; join with ".".
+ * v holds less than SPF_MACRO_VALUE_MAX bytes, so every part is seen.
+ */
 
 static void
 spf_transform(const char *v, long keep, int reverse, const char *delims,
     char *out, size_t size)
 {
-	const char *part[128];
-	size_t plen[128], n = 0, i, first, o = 0;
+	const char *part[SPF_MACRO_VALUE_MAX / 2 + 1];
+	size_t plen[SPF_MACRO_VALUE_MAX / 2 + 1], n = 0, i, first, o = 0;
 	const char *p = v, *e;
 
 	for (;;) {
 		e = p + strcspn(p, delims);
-		if (n < 128) {
+		if (n < sizeof(part) / sizeof(part[0])) {
 			part[n] = p;
 			plen[n++] = (size_t)(e - p);
 		}
@@ -160,7 +168,7 @@ spf_macro_expand(const char *s, size_t len, int explain,
     const struct spf_macro_ctx *ctx, char *out, size_t size)
 {
 	struct spf_buf b = {out, size, 0, 0};
-	char raw[1024], val[1024], delims[8];
+	char raw[SPF_MACRO_VALUE_MAX], val[SPF_MACRO_VALUE_MAX], delims[8];
 	size_t i = 0, j, nd;
 	long keep;
 	int letter, upper, reverse;

@@ -7,8 +7,9 @@
  *	#include "spf_record.h"
  *
  *	int	spf_record_is_spf1(text, len)
- *	int	spf_record_parse(text, len, parsed_r, why, whysize)
- *	int	spf_record_reduce(parsed, client, out, size, nmech_r)
+ *	int	spf_record_parse(text, len, client, parsed_r, why, whysize)
+ *	int	spf_record_reduce(parsed, client, name_fn, arg, out, size,
+ *		    nmech_r)
  *	int	spf_macro_string_check(text, len, explain, domain_end_r)
  *	int	spf_domain_spec_check(text, len)
  * DESCRIPTION
@@ -19,29 +20,43 @@
  *	terms past its 511-byte compile buffer. So greyspf reads every
  *	record itself before libspf2 sees it (research/spf-conformance.md):
  *
- *	spf_record_parse() checks a record against the ABNF of RFC 7208
- *	section 4.6.1 and 12, as one unit: a syntax error anywhere is a
- *	permerror, whatever comes before it. It returns 0, or -1 with a
- *	short reason in why.
- *
+ *	spf_record_parse() checks a record of up to SPF_RECORD_MAX bytes
+ *	(any a TXT answer can carry) against the ABNF of RFC 7208 section
+ *	4.6.1 and 12, as one unit: a syntax error anywhere is a permerror,
+ *	whatever comes before it. It returns 0, or -1 with a short reason
+ *	in why. It keeps, for the client at hand, the terms that can
+ *	decide the result, at most SPF_TERMS_MAX:
+ * .IP \(bu
+ *	ip4 and ip6 terms are decided here: a non-matching one is left
+ *	out, a matching one is kept and ends the record (what follows it
+ *	cannot be reached), as "all" does. So "/0" works, IPv6 networks
+ *	never match an IPv4 client, and a list of networks costs nothing.
+ * .IP \(bu
+ *	the DNS-querying mechanisms up to the eleventh, which ends the
+ *	record too: evaluating it is a permerror (RFC 7208 4.6.4), so
+ *	nothing after it counts;
+ * .IP \(bu
+ *	redirect= and exp=; unknown modifiers are checked and left out
+ *	(RFC 7208 6: ignored).
+ * .PP
  *	spf_record_reduce() writes the record that libspf2 evaluates, with
  *	the same result for this client:
  * .IP \(bu
- *	ip4 and ip6 terms are decided here, for the client at hand: a
- *	non-matching one is left out, a matching one becomes "all" with its
- *	qualifier, and the terms after it are left out (they cannot be
- *	reached). Long records (lists of networks) become short, "/0" works,
- *	and IPv6 networks never match an IPv4 client.
+ *	a kept ip4 or ip6 term becomes "all" with its qualifier;
  * .IP \(bu
  *	a and mx keep only the prefix length of the client's family. A "/0"
  *	there ("any address at all") becomes exists: for a over IPv4, and
- *	otherwise a name under SPF_ANY_SUFFIX that greyspf's DNS layer
- *	answers with the client's own address when the real name has any
- *	(spf_dns.c).
+ *	otherwise a name that greyspf's DNS layer answers with the client's
+ *	own address when the real name has any (spf_dns.c);
  * .IP \(bu
- *	unknown modifiers are left out (RFC 7208 6: ignored); exp= and
- *	redirect= go last, and redirect= is left out when the record has
- *	an "all" (RFC 7208 6.1).
+ *	the domain-spec of include, a, mx, exists and redirect is written
+ *	as the name name_fn gives for it (spf_dns.c: a short alias, so
+ *	that long names fit libspf2's buffer), or as it is when name_fn is
+ *	NULL or gives none; a "/0" then goes under SPF_ANY_SUFFIX. ptr's
+ *	is kept: libspf2 compares it with names, it looks nothing up;
+ * .IP \(bu
+ *	exp= and redirect= go last, and redirect= is left out when the
+ *	record has an "all" (RFC 7208 6.1) or its end cannot be reached.
  * .PP
  *	It returns -1 when the reduced record does not fit in size.
  *
@@ -50,8 +65,11 @@
  *	It stores where a trailing macro-expand begins (or len).
  *	spf_domain_spec_check() checks a domain-spec.
  * SECURITY
- *	The record is remote data: every loop is bounded by its length and
- *	by SPF_TERMS_MAX.
+ *	The record is remote data: every loop is bounded by its length, and
+ *	what is kept of it by SPF_TERMS_MAX, whatever its length.
+ * BUGS
+ *	A record whose ptr: names, or domain-specs name_fn gives no name
+ *	for, do not fit libspf2's buffer is still a permerror (spf_dns.c).
  */
 
 #include <arpa/inet.h>
@@ -61,6 +79,38 @@
 #include <strings.h>
 
 #include "spf_record.h"
+
+struct spf_out {
+	char	*buf;
+	size_t	size, len;
+	int	over;
+};
+
+struct spf_names {
+	spf_name_fn *fn;	/* NULL: every spec as it is */
+	void	*arg;
+};
+
+static int spf_why(char *, size_t, const char *, const char *, size_t);
+static int spf_toplabel(const char *, size_t);
+static int spf_cidr(const char *, size_t, int);
+static int spf_tail_cidr(const char *, size_t *, int);
+static int spf_mechanism(const char *, size_t, struct spf_term *, char *,
+    size_t);
+static int spf_modifier(const char *, size_t, struct spf_parsed *,
+    struct spf_term *, char *, size_t);
+static int spf_keep(struct spf_parsed *, const struct spf_term *,
+    const struct netaddr *);
+static int spf_net_match(const struct spf_term *, const struct netaddr *);
+static void spf_put(struct spf_out *, const char *, size_t);
+static void spf_puts(struct spf_out *, const char *);
+static void spf_put_mech(struct spf_out *, char, const char *);
+static void spf_put_name(struct spf_out *, const char *, const char *,
+    size_t, int, const struct spf_names *);
+static void spf_put_addr_term(struct spf_out *, const struct spf_term *,
+    const struct netaddr *, const struct spf_names *);
+
+/* spf_why - a reason naming the term, printable ASCII only; -1 */
 
 static int
 spf_why(char *why, size_t size, const char *what, const char *t, size_t len)
@@ -75,6 +125,8 @@ spf_why(char *why, size_t size, const char *what, const char *t, size_t len)
 	snprintf(why, size, "%s \"%s\"", what, buf);
 	return (-1);
 }
+
+/* spf_record_is_spf1 - does the TXT text start an SPF version 1 record? */
 
 int
 spf_record_is_spf1(const char *text, size_t len)
@@ -361,16 +413,51 @@ spf_modifier(const char *t, size_t len, struct spf_parsed *p,
 	return (0);
 }
 
-int
-spf_record_parse(const char *text, size_t len, struct spf_parsed *p,
-    char *why, size_t whysize)
+/* spf_keep - does term t, next in the record, count for the client? */
+
+static int
+spf_keep(struct spf_parsed *p, const struct spf_term *t,
+    const struct netaddr *client)
 {
-	struct spf_term *m;
+	switch (t->kind) {
+	case SPF_T_REDIRECT:
+	case SPF_T_EXP:
+		return (1);
+	case SPF_T_UNKNOWN_MOD:
+		return (0);	/* RFC 7208 6: ignored */
+	default:
+		break;
+	}
+	if (p->ended)
+		return (0);
+	switch (t->kind) {
+	case SPF_T_IP4:
+	case SPF_T_IP6:
+		if (!spf_net_match(t, client))
+			return (0);
+		/* FALLTHROUGH */
+	case SPF_T_ALL:
+		p->ended = 1;	/* matches: nothing after it is reached */
+		return (1);
+	default:
+		/* Evaluating the 11th is a permerror, whatever follows. */
+		if (++p->ndns > SPF_TERMS_LIMIT)
+			p->ended = 1;
+		return (1);
+	}
+}
+
+/* spf_record_parse - check a record; keep what counts for the client */
+
+int
+spf_record_parse(const char *text, size_t len, const struct netaddr *client,
+    struct spf_parsed *p, char *why, size_t whysize)
+{
+	struct spf_term t;
 	size_t i, end;
 	int rc;
 
-	p->nterms = 0;
-	p->has_all = 0;
+	p->nterms = p->ndns = p->has_all = p->ended = 0;
 	p->redirect = p->exp = -1;
 	if (len > SPF_RECORD_MAX) {
 		snprintf(why, whysize, "record longer than %d bytes",
@@ -388,27 +475,28 @@ spf_record_parse(const char *text, size_t len, struct spf_parsed *p,
 			break;
 		for (end = i; end < len && text[end] != ' '; end++)
 			;
-		if (p->nterms == SPF_TERMS_MAX) {
-			snprintf(why, whysize, "more than %d terms",
-			    SPF_TERMS_MAX);
-			return (-1);
-		}
-		m = &p->terms[p->nterms];
-		memset(m, 0, sizeof(*m));
-		m->qual = '+';
-		if ((rc = spf_modifier(text + i, end - i, p, m, why,
+		memset(&t, 0, sizeof(t));
+		t.qual = '+';
+		if ((rc = spf_modifier(text + i, end - i, p, &t, why,
 		    whysize)) < 0)
 			return (-1);
 		if (rc == 1) {
 			if (text[i] != 0 && strchr("+-?~", text[i]) != NULL)
-				m->qual = text[i++];
-			if (spf_mechanism(text + i, end - i, m, why,
+				t.qual = text[i++];
+			if (spf_mechanism(text + i, end - i, &t, why,
 			    whysize) < 0)
 				return (-1);
-			if (m->kind == SPF_T_ALL)
+			if (t.kind == SPF_T_ALL)
 				p->has_all = 1;
 		}
-		p->nterms++;
+		if (!spf_keep(p, &t, client))
+			continue;
+		if (p->nterms == SPF_TERMS_MAX) {	/* cannot happen */
+			snprintf(why, whysize, "more than %d terms kept",
+			    SPF_TERMS_MAX);
+			return (-1);
+		}
+		p->terms[p->nterms++] = t;
 	}
 	return (0);
 }
@@ -432,11 +520,7 @@ spf_net_match(const struct spf_term *m, const struct netaddr *client)
 	    & (0xff << (8 - bits)) & 0xff) == 0);
 }
 
-struct spf_out {
-	char	*buf;
-	size_t	size, len;
-	int	over;
-};
+/* spf_put - append n bytes of s, or note that they do not fit */
 
 static void
 spf_put(struct spf_out *o, const char *s, size_t n)
@@ -450,17 +534,18 @@ spf_put(struct spf_out *o, const char *s, size_t n)
 	o->buf[o->len] = 0;
 }
 
+/* spf_puts - append a string */
+
 static void
 spf_puts(struct spf_out *o, const char *s)
 {
 	spf_put(o, s, strlen(s));
 }
 
-/* spf_put_term - " [q]name[:arg[suffix]]"; need: the argument must be there */
+/* spf_put_mech - " [qualifier]name" */
 
 static void
-spf_put_term(struct spf_out *o, char qual, const char *name,
-    const struct spf_term *m, const char *suffix, int need)
+spf_put_mech(struct spf_out *o, char qual, const char *name)
 {
 	char q[2] = {qual, 0};
 
@@ -468,47 +553,70 @@ spf_put_term(struct spf_out *o, char qual, const char *name,
 	if (qual != '+')
 		spf_puts(o, q);
 	spf_puts(o, name);
-	if (m == NULL)
+}
+
+/*
+ * spf_put_name - sep and a domain-spec: the name fn gives for it, or the
+ * spec itself (with any, under SPF_ANY_SUFFIX)
+ */
+
+static void
+spf_put_name(struct spf_out *o, const char *sep, const char *spec,
+    size_t len, int any, const struct spf_names *n)
+{
+	const char *name = n->fn ? n->fn(n->arg, spec, len, any) : NULL;
+
+	spf_puts(o, sep);
+	if (name != NULL) {
+		spf_puts(o, name);
 		return;
-	if (m->arglen > 0 || suffix[0] != 0 || need) {
-		spf_puts(o, ":");
-		if (m->arglen > 0)
-			spf_put(o, m->arg, m->arglen);
-		else
-			spf_puts(o, "%{d}");
-		spf_puts(o, suffix);
 	}
+	spf_put(o, spec, len);
+	if (any)
+		spf_puts(o, SPF_ANY_SUFFIX);
 }
 
 /* spf_put_addr_term - a or mx with the client's family's prefix only */
 
 static void
 spf_put_addr_term(struct spf_out *o, const struct spf_term *m,
-    const struct netaddr *client)
+    const struct netaddr *client, const struct spf_names *n)
 {
 	const char *name = m->kind == SPF_T_A ? "a" : "mx";
+	const char *spec = m->arglen > 0 ? m->arg : "%{d}";
+	size_t len = m->arglen > 0 ? m->arglen : 4;
 	int plen = client->family == 4 ? m->cidr4 : m->cidr6;
 	char cidr[8];
 
 	if (plen == 0 && m->kind == SPF_T_A && client->family == 4) {
-		spf_put_term(o, m->qual, "exists", m, "", 1);
+		spf_put_mech(o, m->qual, "exists");
+		spf_put_name(o, ":", spec, len, 0, n);
 		return;
 	}
-	spf_put_term(o, m->qual, name, m, plen == 0 ? SPF_ANY_SUFFIX : "", 0);
-	if (plen <= 0)
+	spf_put_mech(o, m->qual, name);
+	if (plen == 0) {
+		spf_put_name(o, ":", spec, len, 1, n);
+		return;
+	}
+	if (m->arglen > 0)
+		spf_put_name(o, ":", m->arg, m->arglen, 0, n);
+	if (plen < 0)
 		return;
 	snprintf(cidr, sizeof(cidr), client->family == 4 ? "/%d" : "//%d",
 	    plen);
 	spf_puts(o, cidr);
 }
 
+/* spf_record_reduce - the record libspf2 is given, for the client */
+
 int
-spf_record_reduce(const struct spf_parsed *p,
-    const struct netaddr *client, char *buf, size_t size, int *nmech_r)
+spf_record_reduce(const struct spf_parsed *p, const struct netaddr *client,
+    spf_name_fn *fn, void *arg, char *buf, size_t size, int *nmech_r)
 {
 	static const char *const names[] = {"all", "include", "a", "mx",
 	    "ptr", "ip4", "ip6", "exists"};
 	struct spf_out o = {buf, size, 0, 0};
+	struct spf_names n = {fn, arg};
 	const struct spf_term *m;
 	int i, nmech = 0;
 
@@ -518,28 +626,37 @@ spf_record_reduce(const struct spf_parsed *p,
 	spf_puts(&o, "v=spf1");
 	for (i = 0; i < p->nterms; i++) {
 		m = &p->terms[i];
-		if (m->kind >= SPF_T_REDIRECT)
+		switch (m->kind) {
+		case SPF_T_REDIRECT:
+		case SPF_T_EXP:
+		case SPF_T_UNKNOWN_MOD:
 			continue;
-		if (m->kind == SPF_T_IP4 || m->kind == SPF_T_IP6) {
-			if (!spf_net_match(m, client))
-				continue;
-			spf_put_term(&o, m->qual, "all", NULL, "", 0);
-			nmech++;
+		case SPF_T_IP4:
+		case SPF_T_IP6:		/* kept: the client's network */
+		case SPF_T_ALL:
+			spf_put_mech(&o, m->qual, "all");
+			break;
+		case SPF_T_A:
+		case SPF_T_MX:
+			spf_put_addr_term(&o, m, client, &n);
+			break;
+		case SPF_T_PTR:		/* a suffix libspf2 compares */
+			spf_put_mech(&o, m->qual, "ptr");
+			if (m->arglen > 0) {
+				spf_puts(&o, ":");
+				spf_put(&o, m->arg, m->arglen);
+			}
+			break;
+		default:
+			spf_put_mech(&o, m->qual, names[m->kind]);
+			spf_put_name(&o, ":", m->arg, m->arglen, 0, &n);
 			break;
 		}
-		if (m->kind == SPF_T_A || m->kind == SPF_T_MX)
-			spf_put_addr_term(&o, m, client);
-		else
-			spf_put_term(&o, m->qual, names[m->kind],
-			    m->kind == SPF_T_ALL ? NULL : m, "", 0);
 		nmech++;
-		if (m->kind == SPF_T_ALL)
-			break;
 	}
-	if (p->redirect >= 0 && !p->has_all) {
-		spf_puts(&o, " redirect=");
-		spf_put(&o, p->terms[p->redirect].arg,
-		    p->terms[p->redirect].arglen);
+	if (p->redirect >= 0 && !p->has_all && !p->ended) {
+		spf_put_name(&o, " redirect=", p->terms[p->redirect].arg,
+		    p->terms[p->redirect].arglen, 0, &n);
 		nmech++;	/* libspf2 compiles redirect as a mechanism */
 	}
 	if (p->exp >= 0) {

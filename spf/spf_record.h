@@ -7,8 +7,11 @@
 
 #include "addr.h"
 
-#define SPF_RECORD_MAX	8192	/* longer records are a permerror */
-#define SPF_TERMS_MAX	512
+/* A TXT record's data is at most 65535 bytes, its text less. */
+#define SPF_RECORD_MAX	65535
+#define SPF_TERMS_LIMIT	10	/* DNS-querying terms, RFC 7208 4.6.4 */
+/* Kept of a record: 11 DNS-querying mechanisms, a match, 2 modifiers. */
+#define SPF_TERMS_MAX	16
 #define SPF_WHY_MAX	128
 #define SPF_ANY_SUFFIX	".greyspf--any.invalid"	/* spf_record.c */
 
@@ -27,18 +30,29 @@ struct spf_term {
 	uint8_t	net[16];	/* ip4 (4 bytes) / ip6 network */
 };
 
+/* The terms of a record that can decide its result for one client. */
 struct spf_parsed {
 	int	nterms;
-	int	has_all;
+	int	ndns;		/* DNS-querying mechanisms kept */
+	int	has_all;	/* anywhere in the record */
+	int	ended;		/* no later mechanism is reachable */
 	int	redirect, exp;	/* index of the modifier, or -1 */
 	struct spf_term terms[SPF_TERMS_MAX];
 };
 
+/*
+ * A name for a domain-spec in the record libspf2 is given, or NULL to
+ * keep the spec as it is. any: the name must stand for "any address of
+ * the real name" (an a or mx "/0"). spf_dns.c's aliases.
+ */
+typedef const char *spf_name_fn(void *, const char *, size_t, int);
+
 int	spf_record_is_spf1(const char *, size_t);
-int	spf_record_parse(const char *, size_t, struct spf_parsed *, char *,
-	    size_t);
+int	spf_record_parse(const char *, size_t, const struct netaddr *,
+	    struct spf_parsed *, char *, size_t);
 int	spf_record_reduce(const struct spf_parsed *,
-	    const struct netaddr *, char *, size_t, int *);
+	    const struct netaddr *, spf_name_fn *, void *, char *, size_t,
+	    int *);
 int	spf_macro_string_check(const char *, size_t, int, size_t *);
 int	spf_domain_spec_check(const char *, size_t);
 

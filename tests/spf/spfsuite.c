@@ -49,6 +49,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +67,9 @@
 struct rec {
 	char	name[300];
 	int	type;		/* ns type, -1 TIMEOUT, -2 TXT NONE, -3 DROP */
-	unsigned char data[8192];
 	size_t	len;		/* TXT: already length-prefixed strings */
 	int	pref;
+	unsigned char data[65000];	/* last: not cleared */
 };
 
 static struct rec zone[MAXREC];
@@ -166,7 +167,8 @@ load_zone(yaml_document_t *d, yaml_node_t *zd)
 			yaml_node_pair_t *ep;
 			struct rec *r = &zone[nzone];
 
-			memset(r, 0, sizeof(*r));
+			memset(r, 0, offsetof(struct rec, data));
+			r->data[0] = 0;
 			lower_name(r->name, sizeof(r->name), scalar(name));
 			if (e->type == YAML_SCALAR_NODE) {
 				if (strcmp(scalar(e), "TIMEOUT") == 0

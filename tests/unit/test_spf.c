@@ -52,18 +52,20 @@ test_parse(void **state)
 	/* NUL where a macro letter or a qualifier goes (found by fuzzing). */
 	static const char nul1[] = "v=spf1 exists:%{\0}.example.com";
 	static const char nul2[] = "v=spf1 \0all";
+	struct netaddr a;
 	char why[SPF_WHY_MAX];
 	size_t i;
 
 	(void)state;
+	assert_int_equal(addr_parse("192.0.2.9", &a), 0);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		ROW_CHECK(rows[i].rec, (spf_record_parse(rows[i].rec,
-		    strlen(rows[i].rec), &parsed, why, sizeof(why)) == 0)
+		    strlen(rows[i].rec), &a, &parsed, why, sizeof(why)) == 0)
 		    == rows[i].ok);
-	assert_int_equal(spf_record_parse(nul1, sizeof(nul1) - 1, &parsed,
-	    why, sizeof(why)), -1);
-	assert_int_equal(spf_record_parse(nul2, sizeof(nul2) - 1, &parsed,
-	    why, sizeof(why)), -1);
+	assert_int_equal(spf_record_parse(nul1, sizeof(nul1) - 1, &a,
+	    &parsed, why, sizeof(why)), -1);
+	assert_int_equal(spf_record_parse(nul2, sizeof(nul2) - 1, &a,
+	    &parsed, why, sizeof(why)), -1);
 }
 
 static void
@@ -90,6 +92,16 @@ test_reduce(void **state)
 		    "v=spf1 -all"},
 		{"v=spf1 exp=e.example.com ?all", "192.0.2.9",
 		    "v=spf1 ?all exp=e.example.com"},
+		/* A match ends the record: redirect= is not reached. */
+		{"v=spf1 ip4:192.0.2.0/24 a redirect=r.example.com",
+		    "192.0.2.9", "v=spf1 all"},
+		/* The 11th DNS-querying term is a permerror: none after it. */
+		{"v=spf1 a mx ptr exists:%{i}.x.example include:i.example a a a "
+		    "a a a:b.example ip4:192.0.2.9 -all redirect=r.example",
+		    "192.0.2.9", "v=spf1 a mx ptr exists:%{i}.x.example "
+		    "include:i.example a a a a a a:b.example"},
+		{"v=spf1 a a a a a a a a a a -all redirect=r.example",
+		    "192.0.2.9", "v=spf1 a a a a a a a a a a -all"},
 	};
 	struct netaddr a;
 	char why[SPF_WHY_MAX], out[512];
@@ -98,13 +110,130 @@ test_reduce(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		assert_int_equal(spf_record_parse(rows[i].rec,
-		    strlen(rows[i].rec), &parsed, why, sizeof(why)), 0);
 		assert_int_equal(addr_parse(rows[i].client, &a), 0);
-		assert_int_equal(spf_record_reduce(&parsed, &a, out,
-		    sizeof(out), &n), 0);
+		assert_int_equal(spf_record_parse(rows[i].rec,
+		    strlen(rows[i].rec), &a, &parsed, why, sizeof(why)), 0);
+		assert_int_equal(spf_record_reduce(&parsed, &a, NULL, NULL,
+		    out, sizeof(out), &n), 0);
 		ROW_CHECK(rows[i].rec, strcmp(out, rows[i].want) == 0);
 	}
+}
+
+struct names {
+	char	log[512];	/* the specs asked for, "spec/any " each */
+	int	n, none;	/* names given; none: give none */
+};
+
+/* test_name - a spf_name_fn: "nN", and a log of what it was asked */
+
+static const char *
+test_name(void *arg, const char *spec, size_t len, int any)
+{
+	static char name[16];
+	struct names *nm = arg;
+	size_t used = strlen(nm->log);
+
+	snprintf(nm->log + used, sizeof(nm->log) - used, "%.*s/%d ",
+	    (int)len, spec, any);
+	if (nm->none)
+		return (NULL);
+	snprintf(name, sizeof(name), "n%d", nm->n++);
+	return (name);
+}
+
+/* test_reduce_names - which domain-specs go by another name, and how */
+
+static void
+test_reduce_names(void **state)
+{
+	static const struct {
+		const char *rec, *client, *want, *log;
+		int none;
+	} rows[] = {
+		{"v=spf1 include:i.example a:a.example/24 mx:m.example "
+		    "exists:%{i}.e.example ptr:p.example -all", "192.0.2.9",
+		    "v=spf1 include:n0 a:n1/24 mx:n2 exists:n3 ptr:p.example "
+		    "-all",
+		    "i.example/0 a.example/0 m.example/0 %{i}.e.example/0 ", 0},
+		{"v=spf1 a a/24 mx//64 -all", "2001:db8::1",
+		    "v=spf1 a a mx//64 -all", "", 0},
+		{"v=spf1 a/0 mx:m.example/0 -all", "192.0.2.9",
+		    "v=spf1 exists:n0 mx:n1 -all", "%{d}/0 m.example/1 ", 0},
+		{"v=spf1 a//0 -all", "2001:db8::1", "v=spf1 a:n0 -all",
+		    "%{d}/1 ", 0},
+		{"v=spf1 ip4:198.51.100.1 redirect=r.example exp=e.example",
+		    "192.0.2.9", "v=spf1 redirect=n0 exp=e.example",
+		    "r.example/0 ", 0},
+		/* No name given: the spec as it is. */
+		{"v=spf1 include:i.example mx:m.example//0 -all", "2001:db8::1",
+		    "v=spf1 include:i.example mx:m.example" SPF_ANY_SUFFIX
+		    " -all", "i.example/0 m.example/1 ", 1},
+	};
+	struct names nm;
+	struct netaddr a;
+	char why[SPF_WHY_MAX], out[512];
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < NROWS(rows); i++) {
+		memset(&nm, 0, sizeof(nm));
+		nm.none = rows[i].none;
+		assert_int_equal(addr_parse(rows[i].client, &a), 0);
+		assert_int_equal(spf_record_parse(rows[i].rec,
+		    strlen(rows[i].rec), &a, &parsed, why, sizeof(why)), 0);
+		assert_int_equal(spf_record_reduce(&parsed, &a, test_name,
+		    &nm, out, sizeof(out), &n), 0);
+		ROW_CHECK(rows[i].rec, strcmp(out, rows[i].want) == 0);
+		ROW_CHECK(rows[i].rec, strcmp(nm.log, rows[i].log) == 0);
+	}
+}
+
+/*
+ * test_record_big - a record as long as a TXT answer can carry: checked
+ * whole, and what is kept of it is bounded whatever its length
+ */
+
+static void
+test_record_big(void **state)
+{
+	static char rec[SPF_RECORD_MAX + 2];
+	struct netaddr a;
+	char why[SPF_WHY_MAX], out[512];
+	size_t len;
+	int n, i;
+
+	(void)state;
+	assert_int_equal(addr_parse("192.0.2.9", &a), 0);
+	/* Networks to the end, then an include and -all. */
+	strcpy(rec, "v=spf1");
+	for (i = 0; (len = strlen(rec)) + 60 < SPF_RECORD_MAX; i++)
+		snprintf(rec + len, sizeof(rec) - len, " ip4:10.%d.%d.0/24",
+		    i / 256 % 256, i % 256);
+	snprintf(rec + len, sizeof(rec) - len, " include:i.example -all");
+	assert_true(strlen(rec) > SPF_RECORD_MAX - 60);
+	assert_int_equal(spf_record_parse(rec, strlen(rec), &a, &parsed,
+	    why, sizeof(why)), 0);
+	assert_int_equal(parsed.nterms, 2);
+	assert_int_equal(spf_record_reduce(&parsed, &a, NULL, NULL, out,
+	    sizeof(out), &n), 0);
+	assert_string_equal(out, "v=spf1 include:i.example -all");
+	/* A syntax error at the very end still counts. */
+	rec[strlen(rec) - 4] = '=';
+	assert_int_equal(spf_record_parse(rec, strlen(rec), &a, &parsed,
+	    why, sizeof(why)), -1);
+	/* 30000 "a" terms: eleven kept. */
+	strcpy(rec, "v=spf1");
+	for (i = 0; i < 30000; i++)
+		strcat(rec + 6 + 2 * i, " a");
+	assert_int_equal(spf_record_parse(rec, strlen(rec), &a, &parsed,
+	    why, sizeof(why)), 0);
+	assert_int_equal(parsed.nterms, SPF_TERMS_LIMIT + 1);
+	/* Past SPF_RECORD_MAX: a permerror. */
+	memset(rec + 6, ' ', SPF_RECORD_MAX - 5);
+	rec[SPF_RECORD_MAX + 1] = 0;
+	assert_int_equal(spf_record_parse(rec, strlen(rec), &a, &parsed,
+	    why, sizeof(why)), -1);
 }
 
 static void
@@ -137,7 +266,7 @@ test_macro(void **state)
 	};
 	struct spf_macro_ctx mc;
 	struct netaddr a;
-	char out[SPF_EXP_MAX];
+	char out[SPF_EXP_MAX], many[420];
 	size_t i;
 
 	(void)state;
@@ -160,6 +289,17 @@ test_macro(void **state)
 	assert_int_equal(spf_macro_expand("%{c}", 4, 0, &mc, out, sizeof(out)),
 	    -1);
 	assert_int_equal(spf_macro_expand("%{s}%{s}", 8, 1, &mc, out, 20), -1);
+	/* More than 128 parts: the rightmost still count. */
+	for (i = 0; i < 200; i++)
+		memcpy(many + 2 * i, "a.", 2);
+	strcpy(many + 400, "b@example.com");
+	mc.sender = many;
+	assert_int_equal(spf_macro_expand("%{s2}", 5, 1, &mc, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "b@example.com");
+	assert_int_equal(spf_macro_expand("%{s2r}", 6, 1, &mc, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "a.a");
 	/* IPv6 %{i}: dotted nibbles. */
 	assert_int_equal(addr_parse("2001:db8::cb01", &a), 0);
 	assert_int_equal(spf_macro_expand("%{ir}", 5, 1, &mc, out,
@@ -479,6 +619,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_reduce),
+		cmocka_unit_test(test_reduce_names),
+		cmocka_unit_test(test_record_big),
 		cmocka_unit_test(test_macro),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_identity_domain),
