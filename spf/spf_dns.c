@@ -2,7 +2,8 @@
  * NAME
  *	spf_dns 3
  * SUMMARY
- *	greyspf's DNS layer under libspf2: limits, records, explanations
+ *	greyspf's DNS layer under libspf2: limits, records, aliases,
+ *	explanations
  * SYNOPSIS
  *	#include "spf_dns.h"
  *
@@ -106,6 +107,7 @@ static int spf_dns_term(void);
 static void spf_dns_void(void);
 static enum spf_txt_status spf_txt_fetch(const char *, struct spf_txt *);
 static SPF_errcode_t spf_dns_perm(const char *, SPF_errcode_t);
+static void spf_dns_macro_ctx(struct spf_macro_ctx *);
 static int spf_spec_uses(const char *, size_t, const char *);
 static const char *spf_dns_alias(void *, const char *, size_t, int);
 static const struct spf_alias *spf_dns_unalias(const char *);
@@ -253,6 +255,22 @@ spf_dns_perm(const char *why, SPF_errcode_t err)
 	return (err);
 }
 
+/* spf_dns_macro_ctx - the macros' values in the check at hand */
+
+static void
+spf_dns_macro_ctx(struct spf_macro_ctx *mc)
+{
+	struct spf_dns_check *c = &spf_dns_check;
+
+	memset(mc, 0, sizeof(*mc));
+	mc->sender = c->q->sender;
+	mc->domain = c->req->cur_dom;
+	mc->helo = c->q->helo;
+	mc->receiver = c->receiver;
+	mc->client = &c->q->client;
+	mc->now = c->q->now;
+}
+
 /* spf_spec_uses - does the macro-string use one of the macro letters? */
 
 static int
@@ -288,13 +306,7 @@ spf_dns_alias(void *arg, const char *spec, size_t len, int any)
 	if (c->nalias == SPF_ALIAS_MAX || spf_spec_uses(spec, len, "p")
 	    || (c->q->helo[0] == 0 && spf_spec_uses(spec, len, "h")))
 		return (NULL);
-	memset(&mc, 0, sizeof(mc));
-	mc.sender = c->q->sender;
-	mc.domain = c->req->cur_dom;
-	mc.helo = c->q->helo;
-	mc.receiver = c->receiver;
-	mc.client = &c->q->client;
-	mc.now = c->q->now;
+	spf_dns_macro_ctx(&mc);
 	if (spf_macro_expand(spec, len, 0, &mc, name, sizeof(name)) < 0)
 		return (NULL);
 	spf_domain_truncate(name);
@@ -432,13 +444,7 @@ spf_get_exp(SPF_server_t *server, const char *domain, char **bufp,
 	for (i = 0; i < txt.len[0]; i++)
 		if (txt.rec[0][i] < 0x20 || txt.rec[0][i] > 0x7e)
 			return (SPF_E_NOT_SPF);
-	memset(&mc, 0, sizeof(mc));
-	mc.sender = c->q->sender;
-	mc.domain = c->req->cur_dom;
-	mc.helo = c->q->helo;
-	mc.receiver = c->receiver;
-	mc.client = &c->q->client;
-	mc.now = c->q->now;
+	spf_dns_macro_ctx(&mc);
 	mc.validated = spf_validated_name;
 	mc.arg = c->req;
 	c->in_exp++;

@@ -71,6 +71,14 @@ _Static_assert(sizeof("Received-SPF: permerror client-ip=; envelope-from=; "
     + SPF_HOST_MAX + 4 < POLICY_TEXT_MAX,
     "POLICY_TEXT_MAX cannot hold a Received-SPF header");
 
+static const char *spf_filter(const char *, const char *, char *, size_t);
+static void spf_reason(const struct spf_facts *, char *, size_t);
+static const char *spf_value(const char *, size_t, char *, size_t);
+static void spf_share(size_t, size_t, size_t, size_t *, size_t *);
+static void spf_header_received(const struct spf_facts *, char *, size_t);
+static void spf_header_ar(const struct config *, const struct spf_facts *,
+    char *, size_t);
+
 /* spf_filter - keep what set allows (others: "?"); cut to size - 1 */
 
 static const char *
@@ -102,6 +110,8 @@ static const char *const spf_reason_fmt[SPF_R_COUNT] = {
 	"SPF Permanent Error: the SPF record of %s is invalid (%s)"
 };
 
+/* spf_reason - the text after "SPF Reports:", fixed words and values */
+
 static void
 spf_reason(const struct spf_facts *f, char *buf, size_t size)
 {
@@ -114,6 +124,8 @@ spf_reason(const struct spf_facts *f, char *buf, size_t size)
 	snprintf(buf, size, spf_reason_fmt[f->result], dom, f->client_text);
 #pragma GCC diagnostic pop
 }
+
+/* policy_spf_result - the configured action for a check, as a reply */
 
 void
 policy_spf_result(const struct config *conf, const struct spf_facts *f,
@@ -291,6 +303,8 @@ spf_header_ar(const struct config *conf, const struct spf_facts *f,
 	snprintf(buf, size, "Authentication-Results: %s; spf=%s smtp.%s=%s",
 	    aid, name, id, value);
 }
+
+/* policy_spf_header - the SPF header spfHeader names, whole, in size */
 
 void
 policy_spf_header(const struct config *conf, const struct spf_facts *f,
