@@ -49,6 +49,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "log.h"
 #include "spf_engine.h"
 
@@ -94,7 +95,8 @@ spf_worker_main(int fd, const struct spf_worker *w)
 		dup2(null, 2);
 	if (dup2(fd, 3) < 0)
 		_exit(1);
-	close_range(4, ~0U, 0);
+	if (fd_close_from(4) < 0)
+		_exit(1);
 	fd = 3;
 	snprintf(opts, sizeof(opts), "timeout:%d attempts:%d",
 	    w->limits.dns_timeout, w->limits.dns_attempts);
