@@ -11,7 +11,11 @@
  *	void	cli_config(path, conf_r)
  *	int	cli_finish_stdout(void)
  * DESCRIPTION
- *	cli_init() sets the program name for messages (on stderr), enables
+ *	cli_init() first puts /dev/null on a closed standard descriptor
+ *	(std_fds_guard(), util.c), so that the database opened later never
+ *	takes number 1 and a tool's output never lands in it: with stdout
+ *	closed, output fails, and cli_finish_stdout() says so. It then
+ *	sets the program name for messages (on stderr), enables
  *	the per-entity lookup cache (entity.c) and ignores SIGPIPE, so a
  *	closed pipe shows as a write error that cli_finish_stdout()
  *	reports, not as a silent death.
@@ -39,11 +43,16 @@
 #include "cli.h"
 #include "entity.h"
 #include "log.h"
+#include "util.h"
 
 void
 cli_init(const char *argv0)
 {
+	int guard = std_fds_guard();
+
 	log_init(argv0, LOG_SINK_STDERR);
+	if (guard < 0)
+		fatal("cannot put /dev/null on a closed standard descriptor");
 	signal(SIGPIPE, SIG_IGN);
 	/* A tool's run is short and the tree does not change under it. */
 	entity_cache_enable();

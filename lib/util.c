@@ -2,7 +2,8 @@
  * NAME
  *	util 3
  * SUMMARY
- *	allocation that dies on exhaustion; strict number parsing
+ *	allocation that dies on exhaustion; strict number parsing; the
+ *	standard descriptors never left free
  * SYNOPSIS
  *	#include "util.h"
  *
@@ -12,6 +13,8 @@
  *
  *	int	strnum_ll(str, min, max, value_r)
  *	int	strnum_double(str, min, max, value_r)
+ *
+ *	int	std_fds_guard(void)
  * DESCRIPTION
  *	The x allocators call fatal() when memory is exhausted, so callers
  *	never test for NULL. xreallocarray() checks the multiplication.
@@ -22,13 +25,25 @@
  *	return -1 and leave *value_r untouched: no partial parse, no
  *	overflow, no "10m" read as 10. strnum_double() rejects nan, inf
  *	and hexadecimal forms.
+ *
+ *	std_fds_guard() puts /dev/null on each of descriptors 0, 1 and 2
+ *	that is closed, and returns -1 (errno set) when it cannot. Every
+ *	program calls it first, before it opens anything: otherwise the
+ *	next open() takes the free number, and a reply or a message meant
+ *	for standard output lands in that file (LMDB's lock.mdb, say).
+ *	/dev/null is opened in the other direction (write-only on 0,
+ *	read-only on 1 and 2), so that the descriptor still behaves as
+ *	closed: reading or writing it fails with EBADF, which the caller
+ *	reports, rather than losing output without a word.
  */
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -150,5 +165,28 @@ strnum_double(const char *str, double min, double max, double *value_r)
 	if (errno != 0 || *end != 0 || !(v >= min && v <= max))
 		return (-1);
 	*value_r = v;
+	return (0);
+}
+
+/* std_fds_guard - /dev/null on closed descriptors 0-2; -1 if impossible */
+
+int
+std_fds_guard(void)
+{
+	int fd, nfd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		/* The lowest free number is fd: those below it are open. */
+		nfd = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (nfd < 0)
+			return (-1);
+		if (nfd != fd) {
+			close(nfd);
+			errno = EBADF;
+			return (-1);
+		}
+	}
 	return (0);
 }

@@ -1,4 +1,4 @@
-/*	util.h - memory and number helpers */
+/*	util.h - memory, number and descriptor helpers */
 #ifndef GREYSPF_UTIL_H
 #define GREYSPF_UTIL_H
 
@@ -11,5 +11,7 @@ char	*xstrdup(const char *);
 
 int	strnum_ll(const char *, long long, long long, long long *);
 int	strnum_double(const char *, double, double, double *);
+
+int	std_fds_guard(void);
 
 #endif

@@ -17,6 +17,9 @@
  *	configured user, open the database, then serve. Nothing but replies
  *	is ever written to standard output; messages go to syslog (facility
  *	mail, ident greyspf), or with -L to standard error, for a terminal.
+ *
+ *	A standard descriptor closed at start gets /dev/null (util.c), so
+ *	that the database opened later never takes its number.
  * SECURITY
  *	Privileges are dropped before the database is opened and before the
  *	first byte of a request is read. Input is bounded (proto.c).
@@ -37,6 +40,7 @@
 #include "privs.h"
 #include "proto.h"
 #include "service.h"
+#include "util.h"
 
 static void usage(int) __attribute__((noreturn));
 
@@ -58,9 +62,14 @@ main(int argc, char **argv)
 	struct cli_opts o = {NULL, NULL};
 	char reply[2048];
 	enum proto_status ps;
-	int c, to_stderr = 0;
+	int c, to_stderr = 0, guard;
 
+	/* Before anything is opened: a closed stdout must never become the
+	 * database's lock file, with the replies written into it. */
+	guard = std_fds_guard();
 	log_init("greyspf", LOG_SINK_STDERR);	/* until options are read */
+	if (guard < 0)
+		fatal("cannot put /dev/null on a closed standard descriptor");
 	while ((c = getopt(argc, argv, "c:d:hLV")) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;

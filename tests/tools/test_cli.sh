@@ -25,6 +25,23 @@ t_rc "stat of a missing database" 1 "$BIN/greyspf-stat" -d "$T/missing"
 t_rc "dump to a full device" 1 sh -c "'$BIN/greyspf-dump' -d '$T/db' >/dev/full"
 t_grep "full device reported" 'error writing standard output' "$T/.err"
 t_rc "stat to a full device" 1 sh -c "'$BIN/greyspf-stat' -d '$T/db' >/dev/full"
+# Closed standard descriptors (issue 11 F4): /dev/null keeps their
+# numbers, so the database opened later never takes one; output fails
+# and says so, rather than landing in the database's files (over 4 KiB
+# of it, so that stdio writes while the database is open).
+{ printf 'VERSION=1\nformat=greyspf-greylist\nHEADER=END\n'
+  awk 'BEGIN { for (i = 0; i < 3000; i++) printf "triplet 10.%d.%d.0/24 s%d@example.com r@example.org 1795235339.000000 1795235939.000000 1795235940.000000 1 -\n", int(i / 256), i % 256, i }'
+  echo DATA=END; } >"$T/big.in"
+"$BIN/greyspf-load" -d "$T/big" "$T/big.in" >/dev/null
+for tool in dump stat; do
+	t_rc "$tool with stdin and stdout closed: exit 1" 1 \
+	    sh -c "'$BIN/greyspf-$tool' -d '$T/big' <&- >&-"
+	t_grep "$tool with stdout closed: reported" \
+	    'error writing standard output' "$T/.err"
+done
+cat "$T"/big/* >"$T/bigfiles"
+t_nogrep "stdout closed: nothing written into the database's files" \
+    'VERSION=|Entries' "$T/bigfiles"
 t_rc "load of a missing file" 1 "$BIN/greyspf-load" -d "$T/db" "$T/missing.in"
 mkdir "$T/exists"
 t_rc "dump --legacy into an existing directory" 1 "$BIN/greyspf-dump" -d "$T/db" --legacy "$T/exists"

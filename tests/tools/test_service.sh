@@ -89,6 +89,27 @@ printf '\n' >"$W/in"
 t_ok "empty request" gs <"$W/in"
 t_eq "empty request answered dunno, as the original" "$(head -1 "$T/.out")" "action=dunno"
 
+# Closed standard descriptors (issue 11 F4): /dev/null takes their
+# numbers before anything is opened, so no reply or message ever lands
+# in the database's files; the closed one still fails, and says so.
+F=$T/fds
+mkdir -p "$F"
+chmod 1777 "$F"
+sed "s|^database = .*|database = $F/db|" "$W/g.conf" >"$F/g.conf"
+req 192.0.2.7 a@x b@y >"$F/in"
+"$BIN/greyspf" -L -c "$F/g.conf" <"$F/in" >&- 2>"$F/err"
+t_eq "stdout closed: exits 0" "$?" 0
+t_grep "stdout closed: the failed reply logged" 'writing reply' "$F/err"
+"$BIN/greyspf" -L -c "$F/g.conf" <"$F/in" >"$F/out" 2>&-
+t_eq "stderr closed: exits 0" "$?" 0
+t_eq "stderr closed: the reply on stdout" "$(head -1 "$F/out")" "$PEND"
+"$BIN/greyspf" -L -c "$F/g.conf" <&- >"$F/out" 2>"$F/err"
+t_eq "stdin closed: exits 0" "$?" 0
+t_eq "stdin closed: no reply" "$(wc -c <"$F/out")" 0
+cat "$F"/db/* >"$F/dbfiles"
+t_nogrep "closed descriptors: nothing written into the database's files" \
+    'action=|greylisting|REMOTEIP' "$F/dbfiles"
+
 # Bad configuration: start-up fails with file:line, nothing on stdout.
 printf 'database = %s\nnoSuchKey = 1\n' "$W/db" >"$W/bad.conf"
 req 192.0.2.1 a@x b@y >"$W/in"

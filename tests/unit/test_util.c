@@ -3,10 +3,16 @@
  *	test_util - unit tests for util.c
  * DESCRIPTION
  *	strnum_ll and strnum_double accept whole numbers in range only,
- *	and leave the output alone on error.
+ *	and leave the output alone on error. std_fds_guard keeps the
+ *	numbers of closed standard descriptors taken, still failing as
+ *	closed ones do.
  */
 
 #include "testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 
 #include "util.h"
 
@@ -63,12 +69,57 @@ test_double(void **state)
 	}
 }
 
+/* fds_child - in a child: close 0-2, guard, check; exit 0 when right */
+
+static int
+fds_child(void)
+{
+	char c = 'x';
+	int fd;
+
+	close(0);
+	close(1);
+	close(2);
+	if (std_fds_guard() != 0)
+		return (1);
+	/* The next open takes a number above 2 ... */
+	if ((fd = open("/dev/null", O_RDONLY)) < 3)
+		return (2);
+	/* ... and the closed ones still fail as closed ones do. */
+	if (read(0, &c, 1) != -1 || errno != EBADF)
+		return (3);
+	if (write(1, &c, 1) != -1 || errno != EBADF)
+		return (4);
+	if (write(2, &c, 1) != -1 || errno != EBADF)
+		return (5);
+	/* Open descriptors are left alone. */
+	if (std_fds_guard() != 0 || open("/dev/null", O_RDONLY) != fd + 1)
+		return (6);
+	return (0);
+}
+
+static void
+test_std_fds(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if ((pid = fork()) == 0)
+		_exit(fds_child());
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ll),
 		cmocka_unit_test(test_double),
+		cmocka_unit_test(test_std_fds),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
