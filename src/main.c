@@ -14,7 +14,10 @@
  *
  *	Start-up: read the configuration (an error is fatal: Postfix logs
  *	it and applies its default action), drop root privileges to the
- *	configured user, open the database, then serve. Nothing but replies
+ *	configured user, open the database (service.c), then serve the one
+ *	connection spawn(8) gives on standard input and output
+ *	(session.c). main() only chooses: a daemon would accept
+ *	connections here and run a session for each. Nothing but replies
  *	is ever written to standard output; messages go to syslog (facility
  *	mail, ident greyspf), or with -L to standard error, for a terminal.
  *
@@ -38,8 +41,8 @@
 #include "config.h"
 #include "log.h"
 #include "privs.h"
-#include "proto.h"
 #include "service.h"
+#include "session.h"
 #include "util.h"
 
 static void usage(int) __attribute__((noreturn));
@@ -55,13 +58,9 @@ usage(int status)
 int
 main(int argc, char **argv)
 {
-	static struct request req;
-	static struct proto p;
 	struct config conf;
 	struct service svc;
 	struct cli_opts o = {NULL, NULL};
-	char reply[2048];
-	enum proto_status ps;
 	int c, to_stderr = 0, guard;
 
 	/* Before anything is opened: a closed stdout must never become the
@@ -92,18 +91,7 @@ main(int argc, char **argv)
 	privs_drop(conf.user);
 	service_init(&svc, &conf, o.dbpath);
 	svc.spf.keep_stderr = to_stderr;
-	proto_init(&p, 0, (int)conf.idle_timeout * 1000);
-	p.debug = conf.debug_level >= 4;
-	while ((ps = proto_read(&p, &req)) == PROTO_REQUEST) {
-		service_request(&svc, &req, reply, sizeof(reply));
-		if (proto_write_reply(1, reply) < 0) {
-			log_warn("writing reply");
-			break;
-		}
-	}
-	if (ps == PROTO_ERROR)
-		log_warnx("%s; closing the connection without a reply",
-		    p.error);
+	session_run(&svc, 0, 1);	/* spawn: one connection, fds 0 and 1 */
 	service_close(&svc);
 	return (0);
 }

@@ -2,14 +2,20 @@
  * NAME
  *	service 3
  * SUMMARY
- *	evaluate one policy request: configuration, checkers, reply
+ *	the process's state; evaluate one policy request: configuration,
+ *	checkers, reply
  * SYNOPSIS
  *	#include "service.h"
  *
  *	void	service_init(svc, conf, dbpath)
- *	void	service_request(svc, req, reply, size)
+ *	void	service_request(svc, sess, req, reply, size)
  *	void	service_close(svc)
  * DESCRIPTION
+ *	struct service is what the process holds whatever connection it
+ *	serves: the configuration, the database, the SPF worker and the
+ *	receiver's name. service_init() sets it up once, service_close()
+ *	ends it; the connection's own state is the session's (session.c).
+ *
  *	service_request() does, for one request, what tumgreyspf did
  *	(spec 2.3): look up the per-entity configuration for the client,
  *	sender and recipient (from disk, every time, so edits apply at
@@ -31,8 +37,9 @@
  *	the check itself runs in the SPF worker (spf_worker.c); the action
  *	comes from policy_spf.c. With spfPassSkipsGreylist, a pass lets the
  *	request skip the greylist checker. The SPF header is added once per
- *	message: the last SERVICE_INSTANCES "instance" values that got one
- *	are remembered (a bounded list; the original's grew for ever).
+ *	message: the last SESSION_INSTANCES "instance" values that got one
+ *	are remembered in the session (a bounded list; the original's grew
+ *	for ever).
  *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
  *	with absent attributes shown as <UNKNOWN>; request values pass
@@ -51,6 +58,7 @@
 #include "log.h"
 #include "policy.h"
 #include "service.h"
+#include "session.h"
 #include "policy_spf.h"
 #include "timefmt.h"
 
@@ -317,18 +325,18 @@ service_spf(struct service *svc, const struct request *req,
 /* service_header_once - a header for a message already given one? */
 
 static int
-service_header_once(struct service *svc, const struct request *req)
+service_header_once(struct session *sess, const struct request *req)
 {
 	const char *inst = request_get(req, "instance");
 	int i;
 
-	if (inst == NULL || *inst == 0 || strlen(inst) >= SERVICE_INSTANCE_MAX)
+	if (inst == NULL || *inst == 0 || strlen(inst) >= SESSION_INSTANCE_MAX)
 		return (1);	/* no instance: always a header */
-	for (i = 0; i < SERVICE_INSTANCES; i++)
-		if (strcmp(svc->instances[i], inst) == 0)
+	for (i = 0; i < SESSION_INSTANCES; i++)
+		if (strcmp(sess->instances[i], inst) == 0)
 			return (0);
-	strcpy(svc->instances[svc->next_instance], inst);
-	svc->next_instance = (svc->next_instance + 1) % SERVICE_INSTANCES;
+	strcpy(sess->instances[sess->next_instance], inst);
+	sess->next_instance = (sess->next_instance + 1) % SESSION_INSTANCES;
 	return (1);
 }
 
@@ -352,8 +360,8 @@ service_blackhole(struct service *svc, const struct request *req,
 }
 
 void
-service_request(struct service *svc, const struct request *req, char *reply,
-    size_t size)
+service_request(struct service *svc, struct session *sess,
+    const struct request *req, char *reply, size_t size)
 {
 	enum checker checkers[POLICY_CHECKERS_MAX];
 	struct policy_result cur, res;
@@ -401,7 +409,7 @@ service_request(struct service *svc, const struct request *req, char *reply,
 		if (policy_chain(&cur, checkers[i], &res, ent.spfseedonly != 0))
 			break;
 	}
-	if (cur.value == POLICY_PREPEND && !service_header_once(svc, req))
+	if (cur.value == POLICY_PREPEND && !service_header_once(sess, req))
 		policy_set(&cur, POLICY_NONE, "");
 	policy_reply(&cur, reply, size);
 }

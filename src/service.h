@@ -1,4 +1,4 @@
-/*	service.h - evaluate one policy request */
+/*	service.h - the process's state; one policy request evaluated */
 #ifndef GREYSPF_SERVICE_H
 #define GREYSPF_SERVICE_H
 
@@ -9,9 +9,9 @@
 #include "spf.h"
 #include "store.h"
 
-#define SERVICE_INSTANCES	16	/* messages remembered for the header */
-#define SERVICE_INSTANCE_MAX	64
+struct session;
 
+/* What the process holds, whatever connection it serves (session.h). */
 struct service {
 	const struct config *conf;
 	const char *dbpath;
@@ -19,13 +19,11 @@ struct service {
 	int	store_rc;	/* why st is NULL */
 	struct spf_worker spf;
 	char	receiver[256];	/* spfReceiver or the host name */
-	char	instances[SERVICE_INSTANCES][SERVICE_INSTANCE_MAX];
-	int	next_instance;
 };
 
 void	service_init(struct service *, const struct config *, const char *);
-void	service_request(struct service *, const struct request *, char *,
-	    size_t);
+void	service_request(struct service *, struct session *,
+	    const struct request *, char *, size_t);
 void	service_close(struct service *);
 
 #endif
