@@ -101,6 +101,7 @@ static const struct config_entry config_table[] = {
 	CF("storeErrorAction", CONFIG_ACTION, store_error_action, 0, 0),
 	CF("user", CONFIG_WORD, user, 0, 0),
 	CF("idleTimeout", CONFIG_INT, idle_timeout, 1, 86400),
+	CF("requestTimeout", CONFIG_INT, request_timeout, 1, 86400),
 	CF("databaseSync", CONFIG_BOOL, database_sync, 0, 0),
 	SPFA("spfMailFromNone", 0, NONE),
 	SPFA("spfMailFromNeutral", 0, NEUTRAL),
@@ -171,6 +172,7 @@ config_defaults(struct config *conf)
 	    "temporarily unavailable, greylist database error.");
 	strcpy(conf->user, "greyspf");
 	conf->idle_timeout = 3600;
+	conf->request_timeout = 60;
 	config_spf_finish(conf);
 	conf->spf_timeout = 20;
 	conf->spf_dns_timeout = 3;

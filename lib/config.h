@@ -48,6 +48,7 @@ struct config {
 	char	store_error_action[256];	/* storeErrorAction */
 	char	user[64];		/* user: drop to it when root */
 	long long idle_timeout;		/* idleTimeout, seconds */
+	long long request_timeout;	/* requestTimeout, seconds */
 	int	database_sync;		/* databaseSync */
 	/* spf<Identity><Result>: [0] MAIL FROM, [1] HELO */
 	int	spf_action[2][CONFIG_SPF_RESULTS];

@@ -58,7 +58,8 @@
  *	ipv4NetworkPrefix (/24) and IPv6 by ipv6NetworkPrefix (/64): the
  *	original lumped every IPv6 client into one entry.
  *
- *	policy_reply() maps a result to the reply text after "action=".
+ *	policy_reply() maps a result to the reply text after "action=";
+ *	a buffer of POLICY_ACTION_MAX bytes always holds it whole.
  */
 
 #include <stdio.h>
@@ -66,6 +67,10 @@
 
 #include "addr.h"
 #include "policy.h"
+
+_Static_assert(sizeof(POLICY_PREFIX_REJECT) <= sizeof(POLICY_PREFIX_DEFER)
+    && sizeof(POLICY_PREFIX_PREPEND) <= sizeof(POLICY_PREFIX_DEFER),
+    "POLICY_ACTION_MAX must count the longest prefix");
 
 /* policy_checkers - CHECKERS as a list; returns the count */
 
@@ -210,13 +215,13 @@ policy_reply(const struct policy_result *r, char *buf, size_t size)
 {
 	switch (r->value) {
 	case POLICY_REJECT:
-		snprintf(buf, size, "550 %s", r->text);
+		snprintf(buf, size, POLICY_PREFIX_REJECT "%s", r->text);
 		break;
 	case POLICY_DEFER:
-		snprintf(buf, size, "defer_if_permit %s", r->text);
+		snprintf(buf, size, POLICY_PREFIX_DEFER "%s", r->text);
 		break;
 	case POLICY_PREPEND:
-		snprintf(buf, size, "prepend %s", r->text);
+		snprintf(buf, size, POLICY_PREFIX_PREPEND "%s", r->text);
 		break;
 	case POLICY_RAW:
 		snprintf(buf, size, "%s", r->text);

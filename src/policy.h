@@ -9,6 +9,14 @@
 #include "record.h"
 
 #define POLICY_TEXT_MAX		1024
+/* What policy_reply() puts before a text; the longest sizes its output. */
+#define POLICY_PREFIX_REJECT	"550 "
+#define POLICY_PREFIX_DEFER	"defer_if_permit "
+#define POLICY_PREFIX_PREPEND	"prepend "
+/* The longest action policy_reply() writes, NUL included: the reply
+ * buffer's size (proto_write_reply() takes any length). */
+#define POLICY_ACTION_MAX	(sizeof(POLICY_PREFIX_DEFER) - 1 + \
+				    POLICY_TEXT_MAX)
 #define POLICY_CHECKERS_MAX	16
 /* An unchanged entry's last-seen is rewritten at most this often. */
 #define POLICY_TOUCH_US		((int64_t)60 * 1000000)

@@ -6,10 +6,10 @@
  * SYNOPSIS
  *	#include "proto.h"
  *
- *	void	proto_init(p, fd, timeout_ms)
+ *	void	proto_init(p, infd, outfd, timeout_ms, request_ms)
  *	enum proto_status proto_read(p, req)
  *	const char *request_get(req, name)
- *	int	proto_write_reply(fd, action)
+ *	int	proto_write_reply(p, action)
  * DESCRIPTION
  *	Postfix's policy delegation protocol (SMTPD_POLICY_README), read as
  *	tumgreyspf read it (tumgreyspf-spec section 2.1):
@@ -32,26 +32,36 @@
  *	Bounds, each checked before anything is stored: a line of at most
  *	PROTO_LINE_MAX bytes, at most PROTO_ATTR_MAX attributes and
  *	PROTO_REQUEST_MAX bytes of names and values in one request, no NUL
- *	byte, and timeout_ms of silence at most while a read is pending
- *	(SO_RCVTIMEO on a socket, poll() otherwise).
+ *	byte, timeout_ms of silence at most while a read is pending
+ *	(SO_RCVTIMEO on a socket, poll() otherwise), and request_ms at most
+ *	from the first byte of a request to its blank line (a client that
+ *	sends a byte now and then keeps no process for hours; poll(), with
+ *	what is left of it, whenever a request waits for more input).
  *	Past any bound proto_read() returns PROTO_ERROR with p->error set:
  *	the caller logs it and closes the connection without a reply, so
  *	that Postfix applies its default_action. Input that ends inside a
  *	request is dropped without a reply (PROTO_EOF), as the original did.
  *
- *	proto_write_reply() writes "action=..." and the empty line in one
- *	write, retrying short writes.
+ *	proto_write_reply() writes "action=", the action and the empty line
+ *	in one writev(), retrying short writes, with no length limit (so no
+ *	reply is ever too long for it). A write that makes no progress for
+ *	timeout_ms fails (SO_SNDTIMEO on a socket, poll() otherwise), so a
+ *	peer that never reads its replies keeps no process either; it
+ *	returns -1 with errno set (ETIMEDOUT for that).
  * SECURITY
  *	Nothing read is ever echoed to the client. The buffers are fixed:
  *	a hostile client can make the process read and discard, never grow.
  */
 
-#include <errno.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -59,45 +69,84 @@
 
 #define PROTO_WS " \t\r\n\v\f"
 
+static int64_t proto_clock_ms(void);
+static int proto_fill(struct proto *);
+static const char *proto_store(struct request *, const char *, size_t);
+static int proto_keeps_case(const char *);
+static int proto_end_line(struct proto *, struct request *, int *);
+
 void
-proto_init(struct proto *p, int fd, int timeout_ms)
+proto_init(struct proto *p, int infd, int outfd, int timeout_ms,
+    int request_ms)
 {
 	struct timeval tv;
 
 	memset(p, 0, sizeof(*p));
-	p->fd = fd;
+	p->fd = infd;
+	p->outfd = outfd;
 	p->timeout_ms = timeout_ms;
-	/* Under spawn the input is a socket: let the kernel time reads out
-	 * (SO_RCVTIMEO) and save a poll() per request. Pipes and terminals
-	 * (make run, tests) use poll(). */
+	p->request_ms = request_ms;
+	p->clock_ms = proto_clock_ms;
+	/* Under spawn both are a socket: let the kernel time reads and
+	 * writes out (SO_RCVTIMEO, SO_SNDTIMEO) and save a poll() per
+	 * request. Pipes and terminals (make run, tests) use poll(). */
 	if (timeout_ms > 0) {
 		tv.tv_sec = timeout_ms / 1000;
 		tv.tv_usec = (timeout_ms % 1000) * 1000;
-		p->sock_timeout = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-		    sizeof(tv)) == 0;
+		p->sock_timeout = setsockopt(infd, SOL_SOCKET, SO_RCVTIMEO,
+		    &tv, sizeof(tv)) == 0;
+		p->sock_sndtimeo = setsockopt(outfd, SOL_SOCKET, SO_SNDTIMEO,
+		    &tv, sizeof(tv)) == 0;
 	}
 }
 
+/* proto_clock_ms - the monotonic clock, in milliseconds */
+
+static int64_t
+proto_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
 /* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout.
- * On a socket SO_RCVTIMEO times the read out (EAGAIN); otherwise poll()
- * waits first. */
+ * Between requests, on a socket, SO_RCVTIMEO times the read out
+ * (EAGAIN); otherwise poll() waits first, no longer than the idle limit
+ * and what is left of the request's. */
 
 static int
 proto_fill(struct proto *p)
 {
 	struct pollfd pfd;
+	int64_t left;
 	ssize_t n;
-	int rc;
+	int rc, wait, by_request;
 
 	for (;;) {
-		if (!p->sock_timeout) {
+		wait = p->timeout_ms;
+		by_request = 0;
+		if (p->deadline_ms != 0) {
+			left = p->deadline_ms - p->clock_ms();
+			if (left <= 0) {
+				p->error = "request timeout";
+				return (-1);
+			}
+			if (wait < 0 || left < wait) {
+				wait = (int)left;
+				by_request = 1;
+			}
+		}
+		if (!p->sock_timeout || p->deadline_ms != 0) {
 			pfd.fd = p->fd;
 			pfd.events = POLLIN;
-			rc = poll(&pfd, 1, p->timeout_ms);
+			rc = poll(&pfd, 1, wait);
 			if (rc < 0 && errno == EINTR)
 				continue;
 			if (rc <= 0) {
-				p->error = rc == 0 ? "idle timeout" : "poll error";
+				p->error = rc < 0 ? "poll error" : by_request
+				    ? "request timeout" : "idle timeout";
 				return (-1);
 			}
 		}
@@ -222,6 +271,7 @@ proto_read(struct proto *p, struct request *req)
 	req->used = 0;
 	req->junk_lines = 0;
 	p->error = NULL;
+	p->deadline_ms = 0;
 	while (!done) {
 		if (p->start == p->end) {
 			if ((rc = proto_fill(p)) < 0)
@@ -229,6 +279,9 @@ proto_read(struct proto *p, struct request *req)
 			if (rc == 0)
 				return (PROTO_EOF);
 		}
+		/* The request's first byte: its time starts. */
+		if (p->deadline_ms == 0 && p->request_ms > 0)
+			p->deadline_ms = p->clock_ms() + p->request_ms;
 		nl = memchr(p->buf + p->start, '\n', p->end - p->start);
 		take = (nl ? (size_t)(nl - (p->buf + p->start)) + 1
 		    : p->end - p->start);
@@ -258,25 +311,51 @@ request_get(const struct request *req, const char *name)
 	return (NULL);
 }
 
-/* proto_write_reply - "action=..." and the empty line */
+/* proto_write_reply - "action=...", the empty line; -1 with errno */
 
 int
-proto_write_reply(int fd, const char *action)
+proto_write_reply(struct proto *p, const char *action)
 {
-	char buf[1100];
-	size_t len, off = 0;
+	struct iovec iov[3], *v = iov;
+	struct pollfd pfd;
 	ssize_t n;
+	int cnt = 3, rc;
 
-	len = (size_t)snprintf(buf, sizeof(buf), "action=%s\n\n", action);
-	if (len >= sizeof(buf))
-		return (-1);
-	while (off < len) {
-		n = write(fd, buf + off, len - off);
+	iov[0].iov_base = (void *)"action=";
+	iov[0].iov_len = sizeof("action=") - 1;
+	iov[1].iov_base = (void *)action;
+	iov[1].iov_len = strlen(action);
+	iov[2].iov_base = (void *)"\n\n";
+	iov[2].iov_len = 2;
+	while (cnt > 0) {
+		if (!p->sock_sndtimeo) {
+			pfd.fd = p->outfd;
+			pfd.events = POLLOUT;
+			rc = poll(&pfd, 1, p->timeout_ms);
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (rc == 0)
+				errno = ETIMEDOUT;
+			if (rc <= 0)
+				return (-1);
+		}
+		n = writev(p->outfd, v, cnt);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			errno = ETIMEDOUT;	/* SO_SNDTIMEO */
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;	/* no progress, no reason */
 			return (-1);
-		off += (size_t)n;
+		}
+		/* A short write: go on after what was written. */
+		for (; cnt > 0 && (size_t)n >= v->iov_len; v++, cnt--)
+			n -= (ssize_t)v->iov_len;
+		if (cnt > 0) {
+			v->iov_base = (char *)v->iov_base + n;
+			v->iov_len -= (size_t)n;
+		}
 	}
 	return (0);
 }

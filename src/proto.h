@@ -3,6 +3,7 @@
 #define GREYSPF_PROTO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PROTO_LINE_MAX		2048	/* bytes, line terminator included */
 #define PROTO_ATTR_MAX		100	/* attributes in one request */
@@ -29,9 +30,15 @@ enum proto_status {
 };
 
 struct proto {
-	int	fd;
-	int	timeout_ms;	/* idle limit for one read; -1: none */
+	int	fd;		/* requests come from here */
+	int	outfd;		/* replies go here */
+	int	timeout_ms;	/* idle limit for one read or write; -1: none */
+	int	request_ms;	/* limit for one request, first byte to blank
+				 * line; 0: none */
 	int	sock_timeout;	/* fd is a socket with SO_RCVTIMEO set */
+	int	sock_sndtimeo;	/* outfd is a socket with SO_SNDTIMEO set */
+	int64_t	(*clock_ms)(void);	/* monotonic ms (tests inject one) */
+	int64_t	deadline_ms;	/* of the request begun; 0: none begun */
 	char	buf[PROTO_BUF];
 	size_t	start, end;
 	char	line[PROTO_LINE_MAX + 1];
@@ -41,10 +48,10 @@ struct proto {
 	int	debug;		/* log every line */
 };
 
-void	proto_init(struct proto *, int, int);
+void	proto_init(struct proto *, int, int, int, int);
 enum proto_status proto_read(struct proto *, struct request *);
 const char *request_get(const struct request *, const char *);
 int	proto_add_line(struct request *, char *, const char **);
-int	proto_write_reply(int, const char *);
+int	proto_write_reply(struct proto *, const char *);
 
 #endif

@@ -22,15 +22,18 @@
  *	configuration, the database, the SPF worker, the receiver's name)
  *	is struct service (service.c).
  * DIAGNOSTICS
- *	A bad request (proto.c's bounds) is logged and the connection
- *	closed without a reply, so that Postfix applies its default
- *	action; a failed write is logged. session_run() returns 0 at the
+ *	A bad request (past one of proto.c's bounds, requestTimeout from
+ *	its first byte to its blank line among them) is logged and the
+ *	connection closed without a reply, so that Postfix applies its
+ *	default action; a failed write (an error, or idleTimeout without
+ *	progress) is logged with its cause. session_run() returns 0 at the
  *	end of input, -1 when it closed the connection for either.
  */
 
 #include <string.h>
 
 #include "log.h"
+#include "policy.h"
 #include "session.h"
 
 /* session_run - serve one connection until it ends */
@@ -39,18 +42,19 @@ int
 session_run(struct service *svc, int infd, int outfd)
 {
 	struct session sess;
-	char reply[2048];
+	char reply[POLICY_ACTION_MAX];	/* policy_reply()'s longest */
 	enum proto_status ps;
 	const struct config *conf = svc->conf;
 	int rc = 0;
 
 	memset(&sess, 0, sizeof(sess));
 	sess.svc = svc;
-	proto_init(&sess.p, infd, (int)conf->idle_timeout * 1000);
+	proto_init(&sess.p, infd, outfd, (int)conf->idle_timeout * 1000,
+	    (int)conf->request_timeout * 1000);
 	sess.p.debug = conf->debug_level >= 4;
 	while ((ps = proto_read(&sess.p, &sess.req)) == PROTO_REQUEST) {
 		service_request(svc, &sess, &sess.req, reply, sizeof(reply));
-		if (proto_write_reply(outfd, reply) < 0) {
+		if (proto_write_reply(&sess.p, reply) < 0) {
 			log_warn("writing reply");
 			rc = -1;
 			break;

@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fwrite(data, 1, size, fp);
 	fflush(fp);
 	rewind(fp);
-	proto_init(&p, fileno(fp), 0);
+	proto_init(&p, fileno(fp), -1, 0, 0);
 	while ((ps = proto_read(&p, &req)) == PROTO_REQUEST) {
 		if (req.nattr > PROTO_ATTR_MAX || req.used > PROTO_REQUEST_MAX)
 			abort();

@@ -2,18 +2,19 @@
  * NAME
  *	sockdrive - talk to a policy service over a socket, as spawn does
  * SYNOPSIS
- *	sockdrive [-c chunk] [-k] command [arg...] < input > output
+ *	sockdrive [-c chunk] [-w ms] [-kn] command [arg...] < input > output
  * DESCRIPTION
  *	Starts command with both ends of a UNIX stream socket as its
  *	standard input and output (which is what Postfix's spawn(8) gives
  *	a policy server), writes standard input to it in writes of chunk
- *	bytes (1: a client that drips one byte at a time), then shuts down
- *	its sending side (-k: keeps it open, so only the server's own idle
- *	limit can end the talk), copies everything the server says to
- *	standard output until it closes, and exits with the server's exit
- *	status (128 + signal if it was killed). Writing and reading go on
- *	together (poll), so a long input never deadlocks on full socket
- *	buffers.
+ *	bytes (1: a client that drips one byte at a time), ms milliseconds
+ *	apart with -w, then shuts down its sending side (-k: keeps it open,
+ *	so only the server's own limits can end the talk), copies
+ *	everything the server says to standard output until it closes
+ *	(-n: never reads it, a peer that lets the replies pile up), and
+ *	exits with the server's exit status (128 + signal if it was
+ *	killed). Writing and reading go on together (poll), so a long
+ *	input never deadlocks on full socket buffers.
  */
 
 #include <sys/socket.h>
@@ -26,22 +27,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+static long long now_ms(void);
+
+/* now_ms - the monotonic clock in milliseconds */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
 
 int
 main(int argc, char **argv)
 {
 	static char in[1 << 20], buf[65536];
 	size_t len = 0, off = 0, chunk = sizeof(in);
-	int sv[2], c, keep = 0, status;
+	int sv[2], c, keep = 0, noread = 0, status, wait;
+	long long gap = 0, next = 0;
 	ssize_t n;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "+c:k")) != -1) {
+	while ((c = getopt(argc, argv, "+c:knw:")) != -1) {
 		if (c == 'c')
 			chunk = (size_t)strtoul(optarg, NULL, 10);
 		else if (c == 'k')
 			keep = 1;
+		else if (c == 'n')
+			noread = 1;
+		else if (c == 'w')
+			gap = strtoll(optarg, NULL, 10);
 		else
 			return (2);
 	}
@@ -66,15 +86,21 @@ main(int argc, char **argv)
 	 * side blocks on a full socket buffer; the server may close early
 	 * on bad input. */
 	for (;;) {
-		struct pollfd pfd = {sv[0], POLLIN, 0};
+		struct pollfd pfd = {sv[0], noread ? 0 : POLLIN, 0};
 
-		if (off < len)
+		wait = -1;
+		if (off < len && now_ms() < next)
+			wait = (int)(next - now_ms());	/* -w: not yet */
+		else if (off < len)
 			pfd.events |= POLLOUT;
-		if (poll(&pfd, 1, -1) < 0)
+		if (poll(&pfd, 1, wait) < 0)
+			break;
+		if (noread && (pfd.revents & (POLLHUP | POLLERR)))
 			break;
 		if (pfd.revents & POLLOUT) {
 			size_t take = len - off < chunk ? len - off : chunk;
 
+			next = now_ms() + gap;
 			n = write(sv[0], in + off, take);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				n = 0;

@@ -81,6 +81,39 @@ hostile "silent client hits the idle limit" 'idle timeout; closing'
 cp "$W/g.save" "$W/g.conf"
 SD_OPTS=
 
+# Limits on the real clock (no faketime: its clock stands still), kept
+# small: a second at most each.
+# A client that drips a byte every 100 ms, so that no read waits the
+# idle limit: requestTimeout (1 s) ends the request begun, long before
+# its 9 s of bytes are sent.
+req 192.0.2.1 a@x b@y >"$W/in"
+cp "$W/g.conf" "$W/g.save"
+printf 'requestTimeout = 1\nidleTimeout = 5\n' >>"$W/g.conf"
+"$BUILD/tests/sockdrive" -c 1 -w 100 -k "$BIN/greyspf" -L -c "$W/g.conf" \
+    <"$W/in" >"$W/out" 2>"$W/err"
+t_eq "dripping client: exits 0" "$?" 0
+t_eq "dripping client: no reply" "$(wc -c <"$W/out")" 0
+t_grep "dripping client: requestTimeout ends it" \
+    'request timeout; closing the connection without a reply' "$W/err"
+dump "$W/now"
+t_same "dripping client: database unchanged" "$W/now" "$W/base"
+# A request at a byte every 5 ms (under half a second) is served.
+req 192.0.2.99 a@x b@y >"$W/in"
+"$BUILD/tests/sockdrive" -c 1 -w 5 "$BIN/greyspf" -L -c "$W/g.conf" \
+    <"$W/in" >"$W/out" 2>"$W/err"
+t_eq "quick dripping client: answered" "$(head -1 "$W/out")" "$NEW"
+# A peer that sends 20,000 requests and never reads a reply: once the
+# socket is full, the reply that waits idleTimeout (1 s) ends the
+# process (timeout(1) stops a process blocked for ever).
+printf 'idleTimeout = 1\n' >>"$W/g.conf"
+awk 'BEGIN { for (i = 0; i < 20000; i++) print "" }' >"$W/in"
+timeout 30 "$BUILD/tests/sockdrive" -n "$BIN/greyspf" -L -c "$W/g.conf" \
+    <"$W/in" >"$W/out" 2>"$W/err"
+t_eq "peer that never reads: greyspf exits 0 within the limit" "$?" 0
+t_grep "peer that never reads: the stuck reply logged" \
+    'writing reply: Connection timed out' "$W/err"
+cp "$W/g.save" "$W/g.conf"
+
 # CRLF, duplicate attributes, case: tumgreyspf's reading.
 printf 'client_address=192.0.2.1\r\nsender=X@Y\r\nsender=A@X\r\nrecipient=B@Y\r\n\r\n' >"$W/in"
 t_ok "CRLF request" gs <"$W/in"

@@ -90,7 +90,10 @@ test_greyspf_conf(void **state)
 	    "databaseMapSize = 32\n"
 	    "databaseMapSizeMax = 1024\n"
 	    "ipv6NetworkPrefix = 48\n"
+	    "requestTimeout = 30\n"
 	    "configPath = /etc/greyspf/config\n", &c, &diag), 0);
+	assert_int_equal(c.request_timeout, 30);
+	assert_int_equal(c.idle_timeout, 3600);
 	assert_string_equal(c.database, "/var/lib/greyspf/db");
 	assert_int_equal(c.map_size_mb, 32);
 	assert_int_equal(c.ipv6_prefix, 48);
@@ -119,6 +122,7 @@ static const struct {
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\ndebugLevel = 1\n",
 	    ":1: line longer than"},
+	{"no request limit", "requestTimeout = 0\n", ":1: requestTimeout must"},
 	{"map size order", "databaseMapSize = 64\ndatabaseMapSizeMax = 32\n",
 	    "exceeds databaseMapSizeMax"},
 };

@@ -3,10 +3,14 @@
  *	test_proto - unit tests for the policy protocol reader
  * DESCRIPTION
  *	tumgreyspf's reading of lines (spec 2.1), and every bound. Input
- *	comes through a pipe, as it would from Postfix.
+ *	comes through a pipe, as it would from Postfix. The request's time
+ *	limit runs on an injected clock; the write limit on a pipe that is
+ *	never read.
  */
 
 #include "testlib.h"
+
+#include <errno.h>
 
 #include "log.h"
 #include "proto.h"
@@ -25,7 +29,7 @@ feed(const char *data, size_t len)
 	close(fds[1]);
 	if (p.fd > 0)
 		close(p.fd);
-	proto_init(&p, fds[0], 1000);
+	proto_init(&p, fds[0], -1, 1000, 0);
 }
 
 #define FEED(s) feed((s), sizeof(s) - 1)
@@ -130,21 +134,88 @@ test_bounds(void **state)
 	assert_string_equal(p.error, "NUL byte in request");
 }
 
+/* fake_clock - an injected clock: a second later at every reading */
+
+static int64_t fake_now;
+
+static int64_t
+fake_clock(void)
+{
+	return (fake_now += 1000);
+}
+
+static void
+test_request_deadline(void **state)
+{
+	int fds[2];
+
+	(void)state;
+	/* A request begun and not finished: its time is counted from the
+	 * first byte, not reset by each byte that comes. */
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "a=1\nb=", 6), 6);
+	proto_init(&p, fds[0], -1, 60000, 1000);
+	p.clock_ms = fake_clock;
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "request timeout");
+	/* On the real clock, a 50 ms limit ends the wait long before the
+	 * idle limit (a minute) would. */
+	proto_init(&p, fds[0], -1, 60000, 50);
+	assert_int_equal(write(fds[1], "c=1\n", 4), 4);
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "request timeout");
+	/* Between requests only the idle limit counts. */
+	proto_init(&p, fds[0], -1, 50, 0);
+	assert_int_equal(proto_read(&p, &req), PROTO_ERROR);
+	assert_string_equal(p.error, "idle timeout");
+	close(fds[0]);
+	close(fds[1]);
+	p.fd = -1;
+}
+
 static void
 test_reply_bytes(void **state)
 {
-	char buf[64];
+	static char big[8192], buf[sizeof(big) + 16];
 	int fds[2];
 	ssize_t n;
 
 	(void)state;
 	assert_int_equal(pipe(fds), 0);
-	assert_int_equal(proto_write_reply(fds[1], "dunno"), 0);
-	close(fds[1]);
+	proto_init(&p, -1, fds[1], 1000, 0);
+	assert_int_equal(proto_write_reply(&p, "dunno"), 0);
 	n = read(fds[0], buf, sizeof(buf));
-	close(fds[0]);
 	assert_int_equal(n, 14);
 	assert_memory_equal(buf, "action=dunno\n\n", 14);
+	/* No length limit: a reply is never cut, nor refused. */
+	memset(big, 'x', sizeof(big) - 1);
+	assert_int_equal(proto_write_reply(&p, big), 0);
+	n = read(fds[0], buf, sizeof(buf));
+	assert_int_equal(n, (ssize_t)(sizeof(big) - 1 + 9));
+	assert_memory_equal(buf + 7, big, sizeof(big) - 1);
+	assert_memory_equal(buf + n - 2, "\n\n", 2);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void
+test_write_timeout(void **state)
+{
+	int fds[2], i, rc = 0;
+
+	(void)state;
+	/* A peer that never reads: once the pipe is full, the write that
+	 * makes no progress for the idle limit (20 ms) fails. */
+	assert_int_equal(pipe(fds), 0);
+	proto_init(&p, -1, fds[1], 20, 0);
+	for (i = 0; i < 100000 && (rc = proto_write_reply(&p, "dunno")) == 0;
+	    i++)
+		;
+	assert_int_equal(rc, -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(i > 100);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 int
@@ -154,7 +225,9 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_reply_bytes),
+		cmocka_unit_test(test_write_timeout),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
