@@ -53,8 +53,9 @@ DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
 	  db/legacy.c db/legacy_tree.c db/dumpfmt.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
-SRV_SRC	= src/proto.c src/policy.c src/policy_spf.c src/greylist.c \
-	  src/blackhole.c src/privs.c src/service.c src/session.c
+SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
+	  src/greylist.c src/blackhole.c src/privs.c src/service.c \
+	  src/session.c
 TOOL_SRC = tools/tool.c
 LIB_A	= $(B)/libgreyspf-base.a
 DB_A	= $(B)/libgreyspf-db.a

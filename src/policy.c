@@ -2,12 +2,21 @@
  * NAME
  *	policy 3
  * SUMMARY
- *	the decision core: checkers, their chain, greylisting
+ *	the decision core: checkers, their chain, the header once per
+ *	message, greylisting
  * SYNOPSIS
  *	#include "policy.h"
  *
  *	int	policy_checkers(list, out, max)
  *	int	policy_chain(current, checker, result, spf_seed_only)
+ *
+ *	void	policy_state_init(state, conf, spf_seed_only)
+ *	int	policy_state_runs(state, checker)
+ *	void	policy_state_add(state, checker, result, spf_outcome)
+ *	void	policy_state_fail(state, action)
+ *	void	policy_state_finish(state, seen, instance)
+ *	int	policy_header_once(seen, instance)
+ *
  *	void	policy_greylist(facts, decision_r)
  *	int	policy_greylist_key(conf, client, sender, recipient, key_r,
  *		    why_r)
@@ -30,6 +39,24 @@
  *	fixed: a later "no decision" (greylisting letting the triplet
  *	through) keeps the spf header; the original dropped it, so with
  *	CHECKERS = spf,greylist no mail ever got one.
+ *
+ *	The policy_state functions carry one request's chain from checker
+ *	to checker (the caller runs each and does the I/O):
+ *	policy_state_runs() says whether a checker runs at all (not the
+ *	greylist checker after an SPF pass, with spfPassSkipsGreylist);
+ *	policy_state_add() applies policy_chain() and keeps what the spf
+ *	checker says for that rule (the last identity checked; never a
+ *	pass with SPFSEEDONLY); policy_state_fail() ends the chain on a
+ *	store error with storeErrorAction, whatever came before;
+ *	policy_state_finish() drops a header the message already got.
+ *	state->done says the chain has stopped; state->cur is the reply.
+ *
+ *	policy_header_once() is the once-per-message header: 1 when the
+ *	message (Postfix's "instance") gets a header, 0 when it already
+ *	got one. It remembers the last POLICY_INSTANCES instances in seen,
+ *	the caller's (a connection's) memory, oldest out first: a bounded
+ *	list (the original's grew for ever). No instance, or one too long
+ *	to remember, always gets a header.
  *
  *	policy_greylist() is spec section 3.4, minus the original's bugs:
  *
@@ -116,6 +143,82 @@ policy_chain(struct policy_result *cur, enum checker checker,
 	}
 	return (cur->value != POLICY_NONE);
 }
+
+/* policy_state_init - a request's chain, before its first checker */
+
+void
+policy_state_init(struct policy_state *st, const struct config *conf,
+    int spf_seed_only)
+{
+	memset(st, 0, sizeof(*st));
+	policy_set(&st->cur, POLICY_NONE, "");
+	st->seed_only = spf_seed_only;
+	st->pass_skips = conf->spf_pass_skips_greylist;
+}
+
+/* policy_state_runs - does this checker run? 0: it decides nothing */
+
+int
+policy_state_runs(const struct policy_state *st, enum checker checker)
+{
+	return (!(checker == CHECKER_GREYLIST && st->spf_passed
+	    && st->pass_skips));
+}
+
+/* policy_state_add - one checker's result; spf: what it checked */
+
+void
+policy_state_add(struct policy_state *st, enum checker checker,
+    const struct policy_result *res, enum policy_spf_outcome spf)
+{
+	if (checker == CHECKER_SPF) {
+		if (spf != POLICY_SPF_UNCHECKED)
+			st->spf_passed = spf == POLICY_SPF_PASSED;
+		if (st->seed_only)
+			st->spf_passed = 0;
+	}
+	st->done = policy_chain(&st->cur, checker, res, st->seed_only);
+}
+
+/* policy_state_fail - a store error: storeErrorAction, the chain ends */
+
+void
+policy_state_fail(struct policy_state *st, const char *action)
+{
+	policy_set(&st->cur, POLICY_RAW, action);
+	st->done = 1;
+}
+
+/* policy_state_finish - a header only for a message without one */
+
+void
+policy_state_finish(struct policy_state *st, struct policy_seen *seen,
+    const char *instance)
+{
+	if (st->cur.value == POLICY_PREPEND
+	    && !policy_header_once(seen, instance))
+		policy_set(&st->cur, POLICY_NONE, "");
+}
+
+/* policy_header_once - 1: this message gets a header; remembered */
+
+int
+policy_header_once(struct policy_seen *seen, const char *instance)
+{
+	int i;
+
+	if (instance == NULL || *instance == 0
+	    || strlen(instance) >= POLICY_INSTANCE_MAX)
+		return (1);
+	for (i = 0; i < POLICY_INSTANCES; i++)
+		if (strcmp(seen->instance[i], instance) == 0)
+			return (0);
+	strcpy(seen->instance[seen->next], instance);
+	seen->next = (seen->next + 1) % POLICY_INSTANCES;
+	return (1);
+}
+
+/* policy_set - a result and its text */
 
 void
 policy_set(struct policy_result *r, enum policy_value value,
@@ -232,6 +335,8 @@ policy_reply(const struct policy_result *r, char *buf, size_t size)
 		break;
 	}
 }
+
+/* policy_event_name - a greylist event as the log names it */
 
 const char *
 policy_event_name(enum grey_event event)

@@ -18,6 +18,8 @@
 #define POLICY_ACTION_MAX	(sizeof(POLICY_PREFIX_DEFER) - 1 + \
 				    POLICY_TEXT_MAX)
 #define POLICY_CHECKERS_MAX	16
+#define POLICY_INSTANCES	16	/* messages remembered for the header */
+#define POLICY_INSTANCE_MAX	64	/* bytes of an instance, NUL included */
 /* An unchanged entry's last-seen is rewritten at most this often. */
 #define POLICY_TOUCH_US		((int64_t)60 * 1000000)
 
@@ -67,9 +69,39 @@ struct grey_decision {
 	struct policy_result result;
 };
 
+/* What an spf checker's run says for spfPassSkipsGreylist. */
+enum policy_spf_outcome {
+	POLICY_SPF_UNCHECKED,	/* no identity checked (skipped) */
+	POLICY_SPF_OTHER,	/* the last identity checked did not pass */
+	POLICY_SPF_PASSED	/* the last identity checked passed */
+};
+
+/* How far one request's checker chain has got. */
+struct policy_state {
+	struct policy_result cur;	/* the reply so far */
+	int	seed_only;	/* SPFSEEDONLY: spf decides nothing */
+	int	pass_skips;	/* spfPassSkipsGreylist */
+	int	spf_passed;	/* an SPF pass that counts */
+	int	done;		/* the chain has stopped */
+};
+
+/* The messages of one connection already given an SPF header. */
+struct policy_seen {
+	char	instance[POLICY_INSTANCES][POLICY_INSTANCE_MAX];
+	int	next;		/* the slot to fill next */
+};
+
 int	policy_checkers(const char *, enum checker *, int);
 int	policy_chain(struct policy_result *, enum checker,
 	    const struct policy_result *, int);
+void	policy_state_init(struct policy_state *, const struct config *, int);
+int	policy_state_runs(const struct policy_state *, enum checker);
+void	policy_state_add(struct policy_state *, enum checker,
+	    const struct policy_result *, enum policy_spf_outcome);
+void	policy_state_fail(struct policy_state *, const char *);
+void	policy_state_finish(struct policy_state *, struct policy_seen *,
+	    const char *);
+int	policy_header_once(struct policy_seen *, const char *);
 void	policy_greylist(const struct grey_facts *, struct grey_decision *);
 int	policy_greylist_key(const struct config *, const char *, const char *,
 	    const char *, struct greykey *, const char **);

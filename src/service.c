@@ -19,9 +19,15 @@
  *	service_request() does, for one request, what tumgreyspf did
  *	(spec 2.3): look up the per-entity configuration for the client,
  *	sender and recipient (from disk, every time, so edits apply at
- *	once), run the CHECKERS in order, combine their results with
- *	policy_chain() and format the reply. It reads the clock once, here,
- *	and hands the time to the pure core.
+ *	once), run the CHECKERS in order and format the reply. It reads,
+ *	does the I/O and logs; the rules are the pure core's: the chain
+ *	(policy_state_*, policy.c: an SPF pass skipping the greylist
+ *	checker with spfPassSkipsGreylist, SPFSEEDONLY, a store error
+ *	ending the chain), the identities the spf checker checks
+ *	(policy_plan.c), the greylist decision (policy_greylist() through
+ *	greylist.c), the SPF result's action (policy_spf.c) and the header
+ *	once per message (policy_header_once(), with the session's
+ *	memory). It reads the clock once, here, and hands the time on.
  *
  *	The database is opened at start-up; if that fails, or a read or a
  *	write fails, the request is answered with storeErrorAction (a
@@ -30,16 +36,9 @@
  *	never goes away without an answer. A closed database is opened
  *	again at the next request.
  *
- *	The spf checker (service_spf) skips what tumgreyspf skipped (no
- *	client, loopback, neither sender nor HELO) and trusted relays
- *	(spfTrustedRelays, per entity SPFTRUSTEDRELAYS); it checks the HELO
- *	identity for the null sender, and first of all with spfHeloCheck;
- *	the check itself runs in the SPF worker (spf_worker.c); the action
- *	comes from policy_spf.c. With spfPassSkipsGreylist, a pass lets the
- *	request skip the greylist checker. The SPF header is added once per
- *	message: the last SESSION_INSTANCES "instance" values that got one
- *	are remembered in the session (a bounded list; the original's grew
- *	for ever).
+ *	The spf checker (service_spf) runs policy_plan_spf()'s queries in
+ *	the SPF worker (spf/spf_worker.c), one after the other while
+ *	policy_plan_next() says so, and logs each result.
  *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
  *	with absent attributes shown as <UNKNOWN>; request values pass
@@ -57,6 +56,7 @@
 #include "greylist.h"
 #include "log.h"
 #include "policy.h"
+#include "policy_plan.h"
 #include "service.h"
 #include "session.h"
 #include "policy_spf.h"
@@ -214,24 +214,6 @@ service_greylist(struct service *svc, const struct request *req,
 	return (0);
 }
 
-/* service_spf_skip - loopback and trusted relays are not checked */
-
-static int
-service_spf_skip(const struct service *svc, const struct entity_conf *ent,
-    const struct netaddr *a)
-{
-	if (addr_is_loopback(a)) {
-		log_debug("SPF check N/A for local connections");
-		return (1);
-	}
-	if (addr_in_list(a, svc->conf->spf_trusted, svc->conf->spf_ntrusted)
-	    || addr_in_list(a, ent->trusted, ent->ntrusted)) {
-		log_debug("SPF check skipped: trusted relay");
-		return (1);
-	}
-	return (0);
-}
-
 /* service_spf_check - one identity: check, log, action */
 
 static enum spf_result
@@ -241,6 +223,7 @@ service_spf_check(struct service *svc, const struct request *req,
 	struct spf_outcome out;
 	struct spf_facts f;
 	char ctext[ADDR_TEXT_MAX], s[128], h[128], qid[128], p[128];
+
 	spf_worker_check(&svc->spf, q, &out);
 	addr_format(&q->client, ctext, sizeof(ctext));
 	memset(&f, 0, sizeof(f));
@@ -268,76 +251,41 @@ service_spf_check(struct service *svc, const struct request *req,
 	return (out.result);
 }
 
-/* service_spf - the spf checker; *passed: the identity passed */
+/* service_spf - the spf checker: policy_plan.c's queries, in order */
 
-static void
+static enum policy_spf_outcome
 service_spf(struct service *svc, const struct request *req,
-    const struct entity_conf *ent, struct policy_result *res, int *passed)
+    const struct entity_conf *ent, int64_t now, struct policy_result *res)
 {
-	const char *client = request_get(req, "client_address");
-	const char *sender = request_get(req, "sender");
-	const char *helo = request_get(req, "helo_name");
-	const char *at;
-	struct spf_query q;
-	enum spf_result r;
-	int act;
-
-	policy_set(res, POLICY_NONE, "");
-	memset(&q, 0, sizeof(q));
-	if (client == NULL || *client == 0 || addr_parse(client,
-	    &q.client) < 0 || service_spf_skip(svc, ent, &q.client))
-		return;
-	if (sender == NULL)
-		sender = "";
-	if (*sender == 0 && (helo == NULL || *helo == 0))
-		return;
-	if (strlen(sender) >= sizeof(q.sender) || (helo != NULL
-	    && strlen(helo) >= sizeof(q.helo))) {
-		log_info("SPF check skipped: sender or HELO name too long");
-		return;
-	}
-	q.now = (long long)(timefmt_now_us() / 1000000);
-	if (helo != NULL && *helo != 0) {
-		snprintf(q.helo, sizeof(q.helo), "%s", helo);
-		if (*sender == 0 || svc->conf->spf_helo_check) {
-			q.identity = SPF_ID_HELO;
-			snprintf(q.sender, sizeof(q.sender), "postmaster@%s",
-			    helo);
-			r = service_spf_check(svc, req, &q, res);
-			act = svc->conf->spf_action[SPF_ID_HELO][r];
-			*passed = r == SPF_R_PASS;
-			if (*sender == 0 || act == SPF_ACT_REJECT
-			    || act == SPF_ACT_DEFER)
-				return;
-		}
-	} else {
-		/* tumgreyspf: the sender's domain stands in for HELO */
-		at = strchr(sender, '@');
-		snprintf(q.helo, sizeof(q.helo), "%s", at ? at + 1
-		    : "unknown");
-	}
-	q.identity = SPF_ID_MAILFROM;
-	snprintf(q.sender, sizeof(q.sender), "%s", sender);
-	r = service_spf_check(svc, req, &q, res);
-	*passed = r == SPF_R_PASS;
-}
-
-/* service_header_once - a header for a message already given one? */
-
-static int
-service_header_once(struct session *sess, const struct request *req)
-{
-	const char *inst = request_get(req, "instance");
+	struct policy_plan plan;
+	enum spf_result r = SPF_R_NONE;
 	int i;
 
-	if (inst == NULL || *inst == 0 || strlen(inst) >= SESSION_INSTANCE_MAX)
-		return (1);	/* no instance: always a header */
-	for (i = 0; i < SESSION_INSTANCES; i++)
-		if (strcmp(sess->instances[i], inst) == 0)
-			return (0);
-	strcpy(sess->instances[sess->next_instance], inst);
-	sess->next_instance = (sess->next_instance + 1) % SESSION_INSTANCES;
-	return (1);
+	policy_set(res, POLICY_NONE, "");
+	switch (policy_plan_spf(svc->conf, ent, request_get(req,
+	    "client_address"), request_get(req, "sender"), request_get(req,
+	    "helo_name"), &plan)) {
+	case PLAN_CHECK:
+		break;
+	case PLAN_LOOPBACK:
+		log_debug("SPF check N/A for local connections");
+		return (POLICY_SPF_UNCHECKED);
+	case PLAN_TRUSTED:
+		log_debug("SPF check skipped: trusted relay");
+		return (POLICY_SPF_UNCHECKED);
+	case PLAN_TOO_LONG:
+		log_info("SPF check skipped: sender or HELO name too long");
+		return (POLICY_SPF_UNCHECKED);
+	default:
+		return (POLICY_SPF_UNCHECKED);
+	}
+	for (i = 0; i < plan.n; i++) {
+		plan.q[i].now = (long long)(now / 1000000);
+		r = service_spf_check(svc, req, &plan.q[i], res);
+		if (!policy_plan_next(svc->conf, &plan, i, r))
+			break;
+	}
+	return (r == SPF_R_PASS ? POLICY_SPF_PASSED : POLICY_SPF_OTHER);
 }
 
 /* service_blackhole - the blackhole checker */
@@ -364,11 +312,13 @@ service_request(struct service *svc, struct session *sess,
     const struct request *req, char *reply, size_t size)
 {
 	enum checker checkers[POLICY_CHECKERS_MAX];
-	struct policy_result cur, res;
+	enum policy_spf_outcome spf;
+	struct policy_result res;
+	struct policy_state st;
 	struct entity_conf ent;
 	struct entity_query q;
 	int64_t now = timefmt_now_us();
-	int i, n, spf_passed = 0;
+	int i, n;
 
 	q.client_address = request_get(req, "client_address");
 	q.sender = request_get(req, "sender");
@@ -381,35 +331,32 @@ service_request(struct service *svc, struct session *sess,
 		    entity_greylist_time(&ent, svc->conf->default_allow_time),
 		    ent.checkers, ent.otherconfigs, entity_expire_days(&ent));
 	n = policy_checkers(ent.checkers, checkers, POLICY_CHECKERS_MAX);
-	policy_set(&cur, POLICY_NONE, "");
-	for (i = 0; i < n; i++) {
+	policy_state_init(&st, svc->conf, ent.spfseedonly != 0);
+	for (i = 0; i < n && !st.done; i++) {
+		spf = POLICY_SPF_UNCHECKED;
+		if (!policy_state_runs(&st, checkers[i])) {
+			log_debug("greylisting skipped: SPF pass");
+			policy_set(&res, POLICY_NONE, "");
+			policy_state_add(&st, checkers[i], &res, spf);
+			continue;
+		}
 		switch (checkers[i]) {
 		case CHECKER_GREYLIST:
-			if (spf_passed && svc->conf->spf_pass_skips_greylist) {
-				log_debug("greylisting skipped: SPF pass");
-				policy_set(&res, POLICY_NONE, "");
-				break;
-			}
 			if (service_greylist(svc, req, &ent, now, &res) < 0) {
-				policy_set(&cur, POLICY_RAW,
+				policy_state_fail(&st,
 				    svc->conf->store_error_action);
-				policy_reply(&cur, reply, size);
-				return;
+				continue;
 			}
 			break;
 		case CHECKER_BLACKHOLE:
 			service_blackhole(svc, req, &res);
 			break;
 		case CHECKER_SPF:
-			service_spf(svc, req, &ent, &res, &spf_passed);
-			if (ent.spfseedonly)
-				spf_passed = 0;
+			spf = service_spf(svc, req, &ent, now, &res);
 			break;
 		}
-		if (policy_chain(&cur, checkers[i], &res, ent.spfseedonly != 0))
-			break;
+		policy_state_add(&st, checkers[i], &res, spf);
 	}
-	if (cur.value == POLICY_PREPEND && !service_header_once(sess, req))
-		policy_set(&cur, POLICY_NONE, "");
-	policy_reply(&cur, reply, size);
+	policy_state_finish(&st, &sess->seen, request_get(req, "instance"));
+	policy_reply(&st.cur, reply, size);
 }

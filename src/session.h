@@ -2,18 +2,15 @@
 #ifndef GREYSPF_SESSION_H
 #define GREYSPF_SESSION_H
 
+#include "policy.h"
 #include "proto.h"
 #include "service.h"
-
-#define SESSION_INSTANCES	16	/* messages remembered for the header */
-#define SESSION_INSTANCE_MAX	64
 
 struct session {
 	struct service *svc;		/* the process's state */
 	struct proto p;			/* the connection's reader */
 	struct request req;		/* the request being served */
-	char	instances[SESSION_INSTANCES][SESSION_INSTANCE_MAX];
-	int	next_instance;
+	struct policy_seen seen;	/* messages given an SPF header */
 	unsigned long requests;		/* answered */
 };
 

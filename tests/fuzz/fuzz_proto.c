@@ -1,11 +1,15 @@
 /*
  * NAME
- *	fuzz_proto - fuzz the policy protocol reader
+ *	fuzz_proto - fuzz the policy protocol reader and the pure core
  * DESCRIPTION
  *	The input is what a client sends. Property: proto_read() ends in
  *	EOF or a clean error, never reads or stores past its bounds, and
  *	every attribute it returns is NUL-free, within the line limit and
- *	lower-cased where it must be.
+ *	lower-cased where it must be. Each request then goes through the
+ *	pure core's I/O-free rules (the greylist key, the spf checker's
+ *	plan, the header memory), which must keep their own bounds: a plan
+ *	checks something exactly when it says PLAN_CHECK, the HELO
+ *	identity only first, every query NUL-terminated.
  */
 
 #include <stdint.h>
@@ -15,9 +19,51 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "policy.h"
+#include "policy_plan.h"
 #include "proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+static void fuzz_core(const struct request *, int);
+
+/* fuzz_core - one request through the pure core's rules */
+
+static void
+fuzz_core(const struct request *req, int helo_check)
+{
+	static struct policy_seen seen;
+	static struct entity_conf ent;
+	static struct config conf;
+	struct policy_plan plan;
+	struct greykey key;
+	const char *why;
+	enum policy_plan_skip skip;
+	int i;
+
+	config_defaults(&conf);
+	conf.spf_helo_check = helo_check;
+	(void)policy_greylist_key(&conf, request_get(req, "client_address"),
+	    request_get(req, "sender"), request_get(req, "recipient"), &key,
+	    &why);
+	skip = policy_plan_spf(&conf, &ent, request_get(req,
+	    "client_address"), request_get(req, "sender"), request_get(req,
+	    "helo_name"), &plan);
+	if (skip != plan.skip || plan.n < 0 || plan.n > POLICY_PLAN_MAX
+	    || (skip == PLAN_CHECK) != (plan.n > 0))
+		abort();
+	for (i = 0; i < plan.n; i++) {
+		if (memchr(plan.q[i].sender, 0, sizeof(plan.q[i].sender))
+		    == NULL || memchr(plan.q[i].helo, 0,
+		    sizeof(plan.q[i].helo)) == NULL)
+			abort();
+		if (i > 0 && plan.q[i].identity == SPF_ID_HELO)
+			abort();
+		(void)policy_plan_next(&conf, &plan, i, SPF_R_FAIL);
+	}
+	(void)policy_header_once(&seen, request_get(req, "instance"));
+	if (seen.next < 0 || seen.next >= POLICY_INSTANCES)
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,6 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rewind(fp);
 	proto_init(&p, fileno(fp), -1, 0, 0);
 	while ((ps = proto_read(&p, &req)) == PROTO_REQUEST) {
+		fuzz_core(&req, size > 0 && (data[0] & 1));
 		if (req.nattr > PROTO_ATTR_MAX || req.used > PROTO_REQUEST_MAX)
 			abort();
 		for (i = 0; i < req.nattr; i++) {

@@ -5,11 +5,16 @@
  *	Every greylist transition at an injected time (no sleep), the
  *	write policy, CHECKERS parsing, tumgreyspf's chain rule, the key
  *	(grouping, IP-only, bounces), and the reply texts byte for byte.
+ *	The rules service.c once held: the checker chain's state (an SPF
+ *	pass skipping greylisting, SPFSEEDONLY, a store error), the header
+ *	once per message, and the spf checker's plan (its skips, HELO
+ *	first, stopping after a HELO reject or defer, the stand-in HELO).
  */
 
 #include "testlib.h"
 
 #include "policy.h"
+#include "policy_plan.h"
 
 #define S(x)	((int64_t)(x) * 1000000)
 #define T0	S(1795235937)
@@ -213,6 +218,379 @@ test_reply(void **state)
 	assert_string_equal(buf, "defer_if_permit x");
 }
 
+static void
+test_reply_max(void **state)
+{
+	static const struct {
+		enum policy_value value;
+		const char *prefix;
+	} rows[] = {
+		{POLICY_REJECT, POLICY_PREFIX_REJECT},
+		{POLICY_DEFER, POLICY_PREFIX_DEFER},
+		{POLICY_PREPEND, POLICY_PREFIX_PREPEND},
+		{POLICY_RAW, ""},
+	};
+	char text[POLICY_TEXT_MAX], buf[POLICY_ACTION_MAX];
+	struct policy_result r;
+	size_t i;
+
+	(void)state;
+	/* The longest text after each prefix fits whole. */
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = 0;
+	for (i = 0; i < NROWS(rows); i++) {
+		policy_set(&r, rows[i].value, text);
+		policy_reply(&r, buf, sizeof(buf));
+		ROW_CHECK(rows[i].prefix, strlen(buf) == strlen(rows[i].prefix)
+		    + sizeof(text) - 1);
+		ROW_CHECK(rows[i].prefix, buf[strlen(buf) - 1] == 'x');
+	}
+}
+
+/*
+ * The chain's state, row by row: each checker's canned result (spf's
+ * with what it checked), the checkers that ran, and the reply.
+ */
+#define STORE_ERROR	(-1)
+
+static const struct {
+	const char *name, *checkers;
+	int	seed_only, pass_skips;
+	enum policy_spf_outcome spf;
+	int	spf_value, grey_value, bh_value;
+	const char *ran, *reply;
+} state_rows[] = {
+	{"spf header survives greylisting's no decision", "spf,greylist",
+	    0, 0, POLICY_SPF_OTHER, POLICY_PREPEND, POLICY_NONE, 0,
+	    "spf,greylist", "prepend spf"},
+	{"greylisting defers after an spf header", "spf,greylist", 0, 0,
+	    POLICY_SPF_OTHER, POLICY_PREPEND, POLICY_DEFER, 0,
+	    "spf,greylist", "defer_if_permit grey"},
+	{"spfPassSkipsGreylist: a pass skips greylisting", "spf,greylist",
+	    0, 1, POLICY_SPF_PASSED, POLICY_PREPEND, POLICY_DEFER, 0, "spf",
+	    "prepend spf"},
+	{"a pass without spfPassSkipsGreylist is greylisted",
+	    "spf,greylist", 0, 0, POLICY_SPF_PASSED, POLICY_PREPEND,
+	    POLICY_DEFER, 0, "spf,greylist", "defer_if_permit grey"},
+	{"spfPassSkipsGreylist: no pass, greylisted", "spf,greylist", 0, 1,
+	    POLICY_SPF_OTHER, POLICY_PREPEND, POLICY_DEFER, 0, "spf,greylist",
+	    "defer_if_permit grey"},
+	{"spfPassSkipsGreylist: nothing checked, greylisted",
+	    "spf,greylist", 0, 1, POLICY_SPF_UNCHECKED, POLICY_NONE,
+	    POLICY_DEFER, 0, "spf,greylist", "defer_if_permit grey"},
+	{"spfPassSkipsGreylist: greylist first is not skipped",
+	    "greylist,spf", 0, 1, POLICY_SPF_PASSED, POLICY_PREPEND,
+	    POLICY_DEFER, 0, "greylist", "defer_if_permit grey"},
+	{"SPFSEEDONLY clears the pass", "spf,greylist", 1, 1,
+	    POLICY_SPF_PASSED, POLICY_PREPEND, POLICY_DEFER, 0,
+	    "spf,greylist", "defer_if_permit grey"},
+	{"SPFSEEDONLY: an spf reject decides nothing", "spf,greylist", 1, 0,
+	    POLICY_SPF_OTHER, POLICY_REJECT, POLICY_NONE, 0, "spf,greylist",
+	    "dunno"},
+	{"an spf reject ends the chain", "spf,greylist", 0, 0,
+	    POLICY_SPF_OTHER, POLICY_REJECT, POLICY_DEFER, 0, "spf",
+	    "550 spf"},
+	{"a store error ends the chain with storeErrorAction",
+	    "spf,greylist,blackhole", 0, 0, POLICY_SPF_OTHER, POLICY_PREPEND,
+	    STORE_ERROR, POLICY_REJECT, "spf,greylist", "store error"},
+	{"a store error first", "greylist,spf", 0, 0, POLICY_SPF_PASSED,
+	    POLICY_PREPEND, STORE_ERROR, 0, "greylist", "store error"},
+	{"a blackhole reject ends the chain", "blackhole,greylist", 0, 0,
+	    POLICY_SPF_OTHER, POLICY_NONE, POLICY_DEFER, POLICY_REJECT,
+	    "blackhole", "550 bh"},
+	{"no checkers: no decision", "", 0, 0, POLICY_SPF_OTHER,
+	    POLICY_REJECT, POLICY_REJECT, POLICY_REJECT, "", "dunno"},
+};
+
+static void
+test_state(void **state)
+{
+	enum checker c[POLICY_CHECKERS_MAX];
+	static const char *const names[] = {"greylist", "spf", "blackhole"};
+	struct policy_result res;
+	struct policy_state st;
+	struct policy_seen seen;
+	struct config conf;
+	char ran[128], reply[POLICY_ACTION_MAX];
+	size_t i;
+	int j, n, value;
+
+	(void)state;
+	for (i = 0; i < NROWS(state_rows); i++) {
+		config_defaults(&conf);
+		conf.spf_pass_skips_greylist = state_rows[i].pass_skips;
+		memset(&seen, 0, sizeof(seen));
+		ran[0] = 0;
+		n = policy_checkers(state_rows[i].checkers, c,
+		    POLICY_CHECKERS_MAX);
+		policy_state_init(&st, &conf, state_rows[i].seed_only);
+		for (j = 0; j < n && !st.done; j++) {
+			policy_set(&res, POLICY_NONE, "");
+			if (!policy_state_runs(&st, c[j])) {
+				policy_state_add(&st, c[j], &res,
+				    POLICY_SPF_UNCHECKED);
+				continue;
+			}
+			snprintf(ran + strlen(ran), sizeof(ran) - strlen(ran),
+			    "%s%s", ran[0] ? "," : "", names[c[j]]);
+			value = c[j] == CHECKER_SPF ? state_rows[i].spf_value
+			    : c[j] == CHECKER_GREYLIST
+			    ? state_rows[i].grey_value : state_rows[i].bh_value;
+			if (value == STORE_ERROR) {
+				policy_state_fail(&st, "store error");
+				continue;
+			}
+			policy_set(&res, (enum policy_value)value,
+			    c[j] == CHECKER_SPF ? "spf" : c[j] == CHECKER_GREYLIST
+			    ? "grey" : "bh");
+			policy_state_add(&st, c[j], &res, c[j] == CHECKER_SPF
+			    ? state_rows[i].spf : POLICY_SPF_UNCHECKED);
+		}
+		policy_state_finish(&st, &seen, NULL);
+		policy_reply(&st.cur, reply, sizeof(reply));
+		if (strcmp(ran, state_rows[i].ran) != 0)
+			ROW_FAIL(state_rows[i].name, "ran \"%s\"", ran);
+		if (strcmp(reply, state_rows[i].reply) != 0)
+			ROW_FAIL(state_rows[i].name, "reply \"%s\"", reply);
+	}
+}
+
+static void
+test_header_once(void **state)
+{
+	struct policy_state st;
+	struct policy_seen seen;
+	struct config conf;
+	struct policy_result hdr;
+	char inst[80];
+	int i;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	/* No instance, or one too long to remember: always a header. */
+	assert_int_equal(policy_header_once(&seen, NULL), 1);
+	assert_int_equal(policy_header_once(&seen, NULL), 1);
+	assert_int_equal(policy_header_once(&seen, ""), 1);
+	assert_int_equal(policy_header_once(&seen, ""), 1);
+	memset(inst, 'i', sizeof(inst));
+	inst[POLICY_INSTANCE_MAX] = 0;
+	assert_int_equal(policy_header_once(&seen, inst), 1);
+	assert_int_equal(policy_header_once(&seen, inst), 1);
+	inst[POLICY_INSTANCE_MAX - 1] = 0;
+	assert_int_equal(policy_header_once(&seen, inst), 1);
+	assert_int_equal(policy_header_once(&seen, inst), 0);
+	/* One header per message; messages apart. */
+	assert_int_equal(policy_header_once(&seen, "m1"), 1);
+	assert_int_equal(policy_header_once(&seen, "m1"), 0);
+	assert_int_equal(policy_header_once(&seen, "m2"), 1);
+	assert_int_equal(policy_header_once(&seen, "m1"), 0);
+	/* Bounded: POLICY_INSTANCES later messages push m1 out. */
+	for (i = 0; i < POLICY_INSTANCES; i++) {
+		snprintf(inst, sizeof(inst), "n%d", i);
+		assert_int_equal(policy_header_once(&seen, inst), 1);
+	}
+	assert_int_equal(policy_header_once(&seen, "n1"), 0);
+	assert_int_equal(policy_header_once(&seen, "m1"), 1);
+	/* The chain's end: a header dropped for a message that had one;
+	 * another reply leaves the memory alone. */
+	config_defaults(&conf);
+	memset(&seen, 0, sizeof(seen));
+	policy_set(&hdr, POLICY_PREPEND, "Received-SPF: pass");
+	policy_state_init(&st, &conf, 0);
+	policy_state_add(&st, CHECKER_SPF, &hdr, POLICY_SPF_PASSED);
+	policy_state_finish(&st, &seen, "m1");
+	assert_int_equal(st.cur.value, POLICY_PREPEND);
+	policy_state_init(&st, &conf, 0);
+	policy_state_add(&st, CHECKER_SPF, &hdr, POLICY_SPF_PASSED);
+	policy_state_finish(&st, &seen, "m1");
+	assert_int_equal(st.cur.value, POLICY_NONE);
+	policy_state_fail(&st, "defer_if_permit x");
+	policy_state_finish(&st, &seen, "m3");
+	assert_int_equal(st.cur.value, POLICY_RAW);
+	assert_int_equal(policy_header_once(&seen, "m3"), 1);
+}
+
+/*
+ * The spf checker's plan: each query as "identity sender helo", the
+ * client as checked.
+ */
+static const struct {
+	const char *name, *client, *sender, *helo;
+	int	helo_check;
+	const char *trusted, *ent_trusted;
+	enum policy_plan_skip skip;
+	const char *q0, *q1, *client_text;
+} plan_rows[] = {
+	{"no client", NULL, "u@a.example", "mx.b.example", 0, "", "",
+	    PLAN_NO_CLIENT, NULL, NULL, NULL},
+	{"empty client", "", "u@a.example", "mx.b.example", 0, "", "",
+	    PLAN_NO_CLIENT, NULL, NULL, NULL},
+	{"client not an address", "mx.example", "u@a.example", NULL, 0, "",
+	    "", PLAN_NO_CLIENT, NULL, NULL, NULL},
+	{"loopback IPv4", "127.0.0.2", "u@a.example", NULL, 0, "", "",
+	    PLAN_LOOPBACK, NULL, NULL, NULL},
+	{"loopback IPv6", "::1", "u@a.example", NULL, 0, "", "",
+	    PLAN_LOOPBACK, NULL, NULL, NULL},
+	{"loopback before trust", "127.0.0.1", "u@a.example", NULL, 0,
+	    "127.0.0.0/8", "", PLAN_LOOPBACK, NULL, NULL, NULL},
+	{"spfTrustedRelays", "192.0.2.9", "u@a.example", NULL, 0,
+	    "198.51.100.1, 192.0.2.0/24", "", PLAN_TRUSTED, NULL, NULL, NULL},
+	{"SPFTRUSTEDRELAYS, IPv6", "2001:db8:77::1", "u@a.example", NULL, 0,
+	    "", "2001:db8:77::/48", PLAN_TRUSTED, NULL, NULL, NULL},
+	{"trusted relays elsewhere: checked", "203.0.113.5", "u@a.example",
+	    NULL, 0, "192.0.2.0/24", "2001:db8:77::/48", PLAN_CHECK,
+	    "mailfrom u@a.example a.example", NULL, "203.0.113.5"},
+	{"no sender, no HELO", "203.0.113.5", "", NULL, 0, "", "",
+	    PLAN_NO_IDENTITY, NULL, NULL, NULL},
+	{"no sender attribute, empty HELO", "203.0.113.5", NULL, "", 1, "",
+	    "", PLAN_NO_IDENTITY, NULL, NULL, NULL},
+	{"sender only: its domain stands in for HELO", "203.0.113.5",
+	    "u@a.example", NULL, 0, "", "", PLAN_CHECK,
+	    "mailfrom u@a.example a.example", NULL, "203.0.113.5"},
+	{"sender without @: unknown stands in", "203.0.113.5", "nodomain",
+	    "", 0, "", "", PLAN_CHECK, "mailfrom nodomain unknown", NULL,
+	    "203.0.113.5"},
+	{"sender and HELO: MAIL FROM only", "203.0.113.5", "u@a.example",
+	    "mx.b.example", 0, "", "", PLAN_CHECK,
+	    "mailfrom u@a.example mx.b.example", NULL, "203.0.113.5"},
+	{"spfHeloCheck: HELO first, then MAIL FROM", "2001:db8:5::9",
+	    "u@a.example", "mx.b.example", 1, "", "", PLAN_CHECK,
+	    "helo postmaster@mx.b.example mx.b.example",
+	    "mailfrom u@a.example mx.b.example", "2001:db8:5::9"},
+	{"spfHeloCheck without HELO: MAIL FROM, stand-in", "203.0.113.5",
+	    "u@a.example", NULL, 1, "", "", PLAN_CHECK,
+	    "mailfrom u@a.example a.example", NULL, "203.0.113.5"},
+	{"null sender: HELO alone", "203.0.113.5", "", "mx.b.example", 0, "",
+	    "", PLAN_CHECK, "helo postmaster@mx.b.example mx.b.example", NULL,
+	    "203.0.113.5"},
+	{"null sender, spfHeloCheck: HELO alone", "203.0.113.5", NULL,
+	    "mx.b.example", 1, "", "", PLAN_CHECK,
+	    "helo postmaster@mx.b.example mx.b.example", NULL, "203.0.113.5"},
+	{"IPv4-mapped client: checked as IPv4", "::ffff:203.0.113.5",
+	    "u@a.example", NULL, 0, "", "", PLAN_CHECK,
+	    "mailfrom u@a.example a.example", NULL, "203.0.113.5"},
+};
+
+/* plan_query - "identity sender helo" */
+
+static void
+plan_query(const struct spf_query *q, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s %s", q->identity == SPF_ID_HELO ? "helo"
+	    : "mailfrom", q->sender, q->helo);
+}
+
+static void
+test_plan(void **state)
+{
+	struct policy_plan plan;
+	struct entity_conf ent;
+	struct config conf;
+	char buf[1024], long_sender[SPF_SENDER_MAX + 1];
+	char long_helo[SPF_HELO_MAX + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(plan_rows); i++) {
+		config_defaults(&conf);
+		conf.spf_helo_check = plan_rows[i].helo_check;
+		conf.spf_ntrusted = addr_parse_list(plan_rows[i].trusted,
+		    conf.spf_trusted, CONFIG_NETS_MAX);
+		memset(&ent, 0, sizeof(ent));
+		ent.ntrusted = addr_parse_list(plan_rows[i].ent_trusted,
+		    ent.trusted, ENTITY_NETS_MAX);
+		ROW_CHECK(plan_rows[i].name, conf.spf_ntrusted >= 0
+		    && ent.ntrusted >= 0);
+		ROW_CHECK(plan_rows[i].name, policy_plan_spf(&conf, &ent,
+		    plan_rows[i].client, plan_rows[i].sender,
+		    plan_rows[i].helo, &plan) == plan_rows[i].skip);
+		ROW_CHECK(plan_rows[i].name, plan.skip == plan_rows[i].skip);
+		ROW_CHECK(plan_rows[i].name, plan.n == (plan_rows[i].q0 != NULL)
+		    + (plan_rows[i].q1 != NULL));
+		if (plan.n > 0) {
+			plan_query(&plan.q[0], buf, sizeof(buf));
+			if (strcmp(buf, plan_rows[i].q0) != 0)
+				ROW_FAIL(plan_rows[i].name, "q0 \"%s\"", buf);
+			addr_format(&plan.q[0].client, buf, sizeof(buf));
+			if (strcmp(buf, plan_rows[i].client_text) != 0)
+				ROW_FAIL(plan_rows[i].name, "client %s", buf);
+		}
+		if (plan.n > 1) {
+			plan_query(&plan.q[1], buf, sizeof(buf));
+			if (strcmp(buf, plan_rows[i].q1) != 0)
+				ROW_FAIL(plan_rows[i].name, "q1 \"%s\"", buf);
+		}
+	}
+	/* Lengths: what a query holds is checked, one byte more is not. */
+	config_defaults(&conf);
+	memset(&ent, 0, sizeof(ent));
+	memset(long_sender, 'a', sizeof(long_sender));
+	long_sender[0] = '@';
+	long_sender[SPF_SENDER_MAX - 1] = 0;
+	assert_int_equal(policy_plan_spf(&conf, &ent, "203.0.113.5",
+	    long_sender, NULL, &plan), PLAN_CHECK);
+	long_sender[SPF_SENDER_MAX - 1] = 'a';
+	long_sender[SPF_SENDER_MAX] = 0;
+	assert_int_equal(policy_plan_spf(&conf, &ent, "203.0.113.5",
+	    long_sender, NULL, &plan), PLAN_TOO_LONG);
+	memset(long_helo, 'h', sizeof(long_helo));
+	long_helo[SPF_HELO_MAX - 1] = 0;
+	conf.spf_helo_check = 1;
+	assert_int_equal(policy_plan_spf(&conf, &ent, "203.0.113.5", "",
+	    long_helo, &plan), PLAN_CHECK);
+	assert_true(strncmp(plan.q[0].sender, "postmaster@hhh", 14) == 0
+	    && strlen(plan.q[0].sender) == 11 + SPF_HELO_MAX - 1);
+	long_helo[SPF_HELO_MAX - 1] = 'h';
+	long_helo[SPF_HELO_MAX] = 0;
+	assert_int_equal(policy_plan_spf(&conf, &ent, "203.0.113.5", "",
+	    long_helo, &plan), PLAN_TOO_LONG);
+}
+
+static const struct {
+	const char *name;
+	int	helo_softfail;	/* spfHeloSoftfail, or -1: default */
+	int	null_sender;
+	int	i;
+	enum spf_result r;
+	int	next;
+} next_rows[] = {
+	{"HELO fail rejects: stop", -1, 0, 0, SPF_R_FAIL, 0},
+	{"HELO temperror defers: stop", -1, 0, 0, SPF_R_TEMPERROR, 0},
+	{"HELO softfail adds a header: go on", -1, 0, 0, SPF_R_SOFTFAIL, 1},
+	{"HELO pass: go on", -1, 0, 0, SPF_R_PASS, 1},
+	{"HELO none decides nothing: go on", -1, 0, 0, SPF_R_NONE, 1},
+	{"spfHeloSoftfail = defer: stop", SPF_ACT_DEFER, 0, 0,
+	    SPF_R_SOFTFAIL, 0},
+	{"spfHeloSoftfail = dunno: go on", SPF_ACT_DUNNO, 0, 0,
+	    SPF_R_SOFTFAIL, 1},
+	{"after MAIL FROM: the end", -1, 0, 1, SPF_R_PASS, 0},
+	{"null sender: HELO is the end", -1, 1, 0, SPF_R_PASS, 0},
+};
+
+static void
+test_plan_next(void **state)
+{
+	struct policy_plan plan;
+	struct entity_conf ent;
+	struct config conf;
+	size_t i;
+
+	(void)state;
+	memset(&ent, 0, sizeof(ent));
+	for (i = 0; i < NROWS(next_rows); i++) {
+		config_defaults(&conf);
+		conf.spf_helo_check = 1;
+		if (next_rows[i].helo_softfail >= 0)
+			conf.spf_action[SPF_ID_HELO][SPF_R_SOFTFAIL] =
+			    next_rows[i].helo_softfail;
+		ROW_CHECK(next_rows[i].name, policy_plan_spf(&conf, &ent,
+		    "192.0.2.9", next_rows[i].null_sender ? "" : "u@a.example",
+		    "mx.b.example", &plan) == PLAN_CHECK);
+		ROW_CHECK(next_rows[i].name, policy_plan_next(&conf, &plan,
+		    next_rows[i].i, next_rows[i].r) == next_rows[i].next);
+	}
+}
+
 int
 main(void)
 {
@@ -222,6 +600,11 @@ main(void)
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_key),
 		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_reply_max),
+		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_header_once),
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_plan_next),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
