@@ -70,7 +70,7 @@
 static char service_fault_reply[sizeof(((struct config *)0)->store_error_action)
     + sizeof("action=\n\n")];
 static size_t service_fault_len;
-static int service_fault_fd = 1;
+static volatile int service_fault_fd = 1;	/* the request's outfd */
 
 /* service_fault - answer the request in flight, then exit */
 
@@ -320,6 +320,8 @@ service_request(struct service *svc, struct session *sess,
 	int64_t now = timefmt_now_us();
 	int i, n;
 
+	/* A fault inside the database answers this request, here. */
+	service_fault_fd = sess->p.outfd;
 	q.client_address = request_get(req, "client_address");
 	q.sender = request_get(req, "sender");
 	q.recipient = request_get(req, "recipient");
