@@ -145,7 +145,7 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 	char line[ENTITY_LINE_MAX + 2], *p, *eq, *name, *value;
 	const char *why;
 	size_t total = 0, len;
-	int lineno = 0, c;
+	int lineno = 0, c, nl;
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
@@ -164,12 +164,16 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 			conf->problems++;
 			break;
 		}
-		if (len > ENTITY_LINE_MAX) {
+		/* The limit is on the text; its newline does not count. */
+		nl = len > 0 && line[len - 1] == '\n';
+		if (len - nl > ENTITY_LINE_MAX) {
 			log_warnx("%.200s:%d: line longer than %d bytes, "
 			    "ignored", path, lineno, ENTITY_LINE_MAX);
 			conf->problems++;
-			while ((c = getc(fp)) != EOF && c != '\n')
-				total++;
+			/* Skip the rest only if fgets stopped before it. */
+			if (!nl)
+				while ((c = getc(fp)) != EOF && c != '\n')
+					total++;
 			continue;
 		}
 		if ((p = strchr(line, '#')) != NULL)

@@ -5,7 +5,8 @@
  *	The per-entity lookup of tumgreyspf-spec section 8: the order of
  *	the six client_address reads, sender and recipient domain then
  *	local part, the escaping, the OTHERCONFIGS pass semantics (the
- *	A17/A18 case), and bad lines reported with file:line and ignored.
+ *	A17/A18 case), bad lines reported with file:line and ignored, and
+ *	the line limit at its edge (1023, 1024 and 1025 bytes).
  */
 
 #include "testlib.h"
@@ -216,6 +217,54 @@ test_limits(void **state)
 	free(big);
 }
 
+/*
+ * A line of ENTITY_LINE_MAX bytes (not counting its newline) is read; one
+ * byte more is reported and skipped; either way the next line applies.
+ */
+static void
+test_line_edges(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t len;		/* bytes before the newline */
+		int value;		/* the long line is a setting */
+		int problems;
+	} rows[] = {
+		{"comment 1023", ENTITY_LINE_MAX - 1, 0, 0},
+		{"comment 1024", ENTITY_LINE_MAX, 0, 0},
+		{"comment 1025", ENTITY_LINE_MAX + 1, 0, 1},
+		{"setting 1024", ENTITY_LINE_MAX, 1, 0},
+		{"setting 1025", ENTITY_LINE_MAX + 1, 1, 1},
+	};
+	struct entity_conf c;
+	char p[512], text[ENTITY_LINE_MAX + 64];
+	size_t i;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/edge", base);
+	for (i = 0; i < NROWS(rows); i++) {
+		if (rows[i].value) {
+			/* "CHECKERS = spf" padded with blanks */
+			memset(text, ' ', rows[i].len);
+			memcpy(text, "CHECKERS = spf", 14);
+		} else {
+			memset(text, 'x', rows[i].len);
+			text[0] = '#';
+		}
+		strcpy(text + rows[i].len, "\nGREYLISTTIME = 42\n");
+		write_file(p, text);
+		memset(&c, 0, sizeof(c));
+		capture_begin();
+		entity_read_file(p, &c);
+		(void)capture_end();
+		ROW_CHECK(rows[i].name, (c.set & ENTITY_GREYLISTTIME)
+		    && c.greylisttime == 42);
+		ROW_CHECK(rows[i].name, c.problems == rows[i].problems);
+		ROW_CHECK(rows[i].name, rows[i].value == 0 || rows[i].problems
+		    || strcmp(c.checkers, "spf") == 0);
+	}
+}
+
 /* Runs last: the cache, once on, stays on for the process. */
 static void
 test_cache(void **state)
@@ -266,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_line_edges),
 		cmocka_unit_test(test_cache),
 	};
 
