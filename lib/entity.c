@@ -46,7 +46,8 @@
  *	Path pieces come from the request. The client must consist of hex
  *	digits, dots and colons with no empty piece; addresses are
  *	escaped, so "/" and a leading "." can never reach a path. Lines
- *	and files are bounded (ENTITY_LINE_MAX, ENTITY_FILE_MAX).
+ *	and files are bounded (ENTITY_LINE_MAX, ENTITY_FILE_MAX). A value
+ *	from the request reaches the log only through log_safe().
  */
 
 #include <sys/stat.h>
@@ -406,6 +407,7 @@ entity_client(const char *base, const char *client,
     struct entity_conf *conf)
 {
 	char path[PATH_MAX], text[64], groups[8][8], *pieces[16], *p;
+	char safe[LOG_SAFE_MAX + 1];
 	struct netaddr a;
 	int n = 0, i;
 
@@ -413,8 +415,8 @@ entity_client(const char *base, const char *client,
 	    || strlen(client) >= sizeof(text) || strstr(client, "..")
 	    || client[0] == '.'
 	    || (*client && client[strlen(client) - 1] == '.')) {
-		log_warnx("client address \"%.60s\" unusable for config "
-		    "lookup", client);
+		log_warnx("client address \"%s\" unusable for config "
+		    "lookup", log_safe(client, safe, sizeof(safe)));
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/client_address/__default__", base);
@@ -445,7 +447,7 @@ entity_address(const char *base, const char *type, const char *addr,
     struct entity_conf *conf)
 {
 	char local[3 * 256 + 4], domain[3 * 256 + 4], raw[256];
-	char path[PATH_MAX];
+	char path[PATH_MAX], safe[LOG_SAFE_MAX + 1];
 	const char *at;
 	size_t len;
 
@@ -456,7 +458,7 @@ entity_address(const char *base, const char *type, const char *addr,
 	len = (size_t)(at - addr);
 	if (len >= sizeof(raw) || strlen(at + 1) >= sizeof(raw)) {
 		log_warnx("%s \"%.60s...\" too long for config lookup", type,
-		    addr);
+		    log_safe(addr, safe, sizeof(safe)));
 		return;
 	}
 	memcpy(raw, addr, len);

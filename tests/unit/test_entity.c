@@ -6,7 +6,8 @@
  *	the six client_address reads, sender and recipient domain then
  *	local part, the escaping, the OTHERCONFIGS pass semantics (the
  *	A17/A18 case), bad lines reported with file:line and ignored, and
- *	the line limit at its edge (1023, 1024 and 1025 bytes).
+ *	the line limit at its edge (1023, 1024 and 1025 bytes), and no
+ *	control byte from a request in the log.
  */
 
 #include "testlib.h"
@@ -217,6 +218,57 @@ test_limits(void **state)
 	free(big);
 }
 
+/* no_control - no control byte but the newlines that end messages */
+static int
+no_control(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
+			return (0);
+	return (1);
+}
+
+/* Values from a request reach the log only through log_safe(). */
+static void
+test_log_safe(void **state)
+{
+	static const struct entity_query rows[] = {
+		{"\033[31m1.2.3.4", NULL, NULL},
+		{"10.9.8.7", "\033[31m\001x@\033]0;title\007example.com",
+		    "\033[2J@\177"},
+		{NULL, "\033[31maaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "@x.org", "\033[31m@\033[31maaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+	};
+	struct entity_conf c;
+	char *diag;
+	size_t i;
+
+	(void)state;
+	log_set_verbose(1);	/* debugLevel 3: every message */
+	for (i = 0; i < NROWS(rows); i++) {
+		capture_begin();
+		entity_lookup(base, &rows[i], &c);
+		diag = capture_end();
+		if (!no_control(diag))
+			ROW_FAIL(rows[i].sender ? rows[i].sender
+			    : rows[i].client_address, "log: %s", diag);
+	}
+	log_set_verbose(0);
+	/* The messages are still there, with the bytes shown as "?". */
+	capture_begin();
+	entity_lookup(base, &rows[0], &c);
+	diag = capture_end();
+	assert_non_null(strstr(diag, "\"?[31m1.2.3.4\" unusable"));
+}
+
 /*
  * A line of ENTITY_LINE_MAX bytes (not counting its newline) is read; one
  * byte more is reported and skipped; either way the next line applies.
@@ -316,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_line_edges),
+		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_cache),
 	};
 
