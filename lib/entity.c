@@ -32,7 +32,9 @@
  *	client_address/2001/db8/1/__default__ applies to 2001:db8:1::/48
  *	and client_address/2001/db8/1/2/__default__ to 2001:db8:1:2::/64;
  *	then client_address/<address>/__default__ and
- *	client_address/<address> as the original read them.
+ *	client_address/<address> as the original read them. An
+ *	IPv4-mapped client (::ffff:a.b.c.d) is looked up as a.b.c.d, the
+ *	client whose greylist entry it shares.
  * .IP 4.
  *	envelope_sender, envelope_recipient: split the address at its
  *	first "@", escape both parts separately, read
@@ -409,7 +411,7 @@ entity_client(const char *base, const char *client,
 	char path[PATH_MAX], text[64], groups[8][8], *pieces[16], *p;
 	char safe[LOG_SAFE_MAX + 1];
 	struct netaddr a;
-	int n = 0, i;
+	int n = 0, i, parsed;
 
 	if (strspn(client, "0123456789abcdefABCDEF:.") != strlen(client)
 	    || strlen(client) >= sizeof(text) || strstr(client, "..")
@@ -423,17 +425,22 @@ entity_client(const char *base, const char *client,
 	entity_read_file(path, conf);
 	if (*client == 0)
 		return;
+	strcpy(text, client);
 	/* IPv6 by network: the eight groups, like IPv4's octets. */
-	if (addr_parse(client, &a) == 0 && a.family == 6) {
+	parsed = addr_parse(client, &a) == 0;
+	if (parsed && a.family == 6) {
 		for (i = 0; i < 8; i++) {
 			snprintf(groups[i], sizeof(groups[i]), "%x",
 			    a.bytes[2 * i] << 8 | a.bytes[2 * i + 1]);
 			pieces[i] = groups[i];
 		}
 		entity_walk(base, pieces, 8, conf);
+	} else if (parsed && a.family == 4 && strchr(client, ':') != NULL) {
+		/* IPv4-mapped (::ffff:a.b.c.d) is that IPv4 client, as it
+		 * is for its greylist entry. */
+		addr_format(&a, text, sizeof(text));
 	}
 	/* tumgreyspf's own: the text split at dots. */
-	strcpy(text, client);
 	for (p = text, pieces[n++] = p; (p = strchr(p, '.')) != NULL
 	    && n < 16; pieces[n++] = p)
 		*p++ = 0;

@@ -104,6 +104,14 @@ test_client_order(void **state)
 	q.client_address = "2001:db9::1";
 	entity_lookup(base, &q, &c);
 	assert_int_equal(c.greylisttime, 1);
+	/* IPv4-mapped: the IPv4 client's files, as its greylist entry. */
+	q.client_address = "::ffff:10.9.8.7";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 6);
+	assert_int_equal(c.files_read, 6);
+	q.client_address = "::FFFF:10.9.8.6";
+	entity_lookup(base, &q, &c);
+	assert_int_equal(c.greylisttime, 5);
 	assert_string_equal(c.checkers, "spf,greylist");
 	assert_true(c.expiredays == 10.0);
 }
