@@ -99,6 +99,7 @@ static const struct config_entry config_table[] = {
 	CF("greylistNullSender", CONFIG_BOOL, greylist_null_sender, 0, 0),
 	CF("greylistNoRecipient", CONFIG_BOOL, greylist_no_recipient, 0, 0),
 	CF("storeErrorAction", CONFIG_ACTION, store_error_action, 0, 0),
+	CF("configErrorAction", CONFIG_ACTION, config_error_action, 0, 0),
 	CF("user", CONFIG_WORD, user, 0, 0),
 	CF("idleTimeout", CONFIG_INT, idle_timeout, 1, 86400),
 	CF("requestTimeout", CONFIG_INT, request_timeout, 1, 86400),
@@ -170,6 +171,8 @@ config_defaults(struct config *conf)
 	conf->ipv6_prefix = 64;
 	strcpy(conf->store_error_action, "defer_if_permit Service "
 	    "temporarily unavailable, greylist database error.");
+	strcpy(conf->config_error_action, "defer_if_permit Service "
+	    "temporarily unavailable, configuration error.");
 	strcpy(conf->user, "greyspf");
 	conf->idle_timeout = 3600;
 	conf->request_timeout = 60;

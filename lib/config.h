@@ -46,6 +46,7 @@ struct config {
 	int	greylist_null_sender;	/* greylistNullSender */
 	int	greylist_no_recipient;	/* greylistNoRecipient */
 	char	store_error_action[256];	/* storeErrorAction */
+	char	config_error_action[256];	/* configErrorAction */
 	char	user[64];		/* user: drop to it when root */
 	long long idle_timeout;		/* idleTimeout, seconds */
 	long long request_timeout;	/* requestTimeout, seconds */

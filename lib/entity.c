@@ -44,6 +44,16 @@
  *	"#", stripped, and must be NAME = value. Later lines win. Problems
  *	are logged as "file:line: reason" and the line is skipped: unlike
  *	the original, a bad value never stops the lookup.
+ *
+ *	What cannot be read is logged with its cause and marks the
+ *	result's status: ENTITY_UNREADABLE for a file or directory that
+ *	exists (or may exist) but cannot be read (no search permission, a
+ *	loop of links, neither a file nor a directory), ENTITY_NO_DEFAULT
+ *	when base/__default__ is missing or unreadable. The original took
+ *	both for absent files, so a lost __default__ turned every check
+ *	off without a word; the service answers configErrorAction instead.
+ *	A name too long for the file system is absent: the request chose
+ *	it.
  * SECURITY
  *	Path pieces come from the request. The client must consist of hex
  *	digits, dots and colons with no empty piece; addresses are
@@ -58,6 +68,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -152,7 +163,10 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
-		log_warn("%.200s", path);
+		if (errno == ENOENT)
+			return (1);	/* removed since stat() */
+		log_warn("%.200s: cannot read", path);
+		conf->status = ENTITY_UNREADABLE;
 		return (-1);
 	}
 	log_debug("config %.200s: reading", path);
@@ -199,8 +213,10 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 			conf->problems++;
 		}
 	}
-	if (ferror(fp))
-		log_warn("%.200s: read error", path);
+	if (ferror(fp)) {
+		log_warn("%.200s: cannot read", path);
+		conf->status = ENTITY_UNREADABLE;
+	}
 	fclose(fp);
 	return (0);
 }
@@ -217,7 +233,7 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 #define ENTITY_CACHE_SLOTS	(2 * ENTITY_CACHE_MAX)
 
 enum entity_kind {
-	ENTITY_ABSENT, ENTITY_FILE, ENTITY_DIR, ENTITY_OTHER
+	ENTITY_ABSENT, ENTITY_FILE, ENTITY_DIR, ENTITY_UNREADABLE_PATH
 };
 
 struct entity_cached {
@@ -228,6 +244,7 @@ struct entity_cached {
 
 static struct entity_cached *entity_cache;
 static size_t entity_cache_used;
+static int entity_default_told;	/* with the cache: __default__ missing */
 
 void
 entity_cache_enable(void)
@@ -254,8 +271,14 @@ entity_cache_slot(const char *path)
 			return (&entity_cache[i]);
 }
 
-/* entity_kind_uncached - what is at path (following links, as the
- * original did) */
+/*
+ * entity_kind_uncached - what is at path (following links, as the
+ * original did). A path that may exist but cannot be reached (no search
+ * permission on a directory, a loop of links) or that is neither a file
+ * nor a directory is reported here, once per path when the cache is on.
+ * A name too long for the file system cannot exist: the request chose
+ * it, so it is absent, not an error.
+ */
 
 static enum entity_kind
 entity_kind_uncached(const char *path)
@@ -263,12 +286,18 @@ entity_kind_uncached(const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			log_warn("error stating \"%.200s\"", path);
-		return (ENTITY_ABSENT);
+		if (errno == ENOENT || errno == ENOTDIR
+		    || errno == ENAMETOOLONG)
+			return (ENTITY_ABSENT);
+		log_warn("%.200s: cannot read", path);
+		return (ENTITY_UNREADABLE_PATH);
 	}
-	return (S_ISDIR(st.st_mode) ? ENTITY_DIR : S_ISREG(st.st_mode)
-	    ? ENTITY_FILE : ENTITY_OTHER);
+	if (S_ISDIR(st.st_mode))
+		return (ENTITY_DIR);
+	if (S_ISREG(st.st_mode))
+		return (ENTITY_FILE);
+	log_warnx("%.200s: cannot read: not a regular file", path);
+	return (ENTITY_UNREADABLE_PATH);
 }
 
 /* entity_lookup_path - what is at path, and its cache slot (NULL when
@@ -296,14 +325,16 @@ entity_lookup_path(const char *path, enum entity_kind *kind)
 	return (c);
 }
 
-/* entity_kind_of - what is at path */
+/* entity_kind_of - what is at path; marks conf when it cannot be read */
 
 static enum entity_kind
-entity_kind_of(const char *path)
+entity_kind_of(const char *path, struct entity_conf *conf)
 {
 	enum entity_kind kind;
 
 	entity_lookup_path(path, &kind);
+	if (kind == ENTITY_UNREADABLE_PATH && conf->status == ENTITY_OK)
+		conf->status = ENTITY_UNREADABLE;
 	return (kind);
 }
 
@@ -328,9 +359,15 @@ entity_apply(struct entity_conf *conf, const struct entity_conf *d)
 	}
 	conf->set |= d->set;
 	conf->files_read++;
+	if (d->status > conf->status)
+		conf->status = d->status;
 }
 
-/* entity_read_file - apply one file; 1 when it does not exist */
+/*
+ * entity_read_file - apply one file: 0 when read, 1 when there is none
+ * (or a directory), -1 when it cannot be read (reported, and conf's
+ * status says so)
+ */
 
 int
 entity_read_file(const char *path, struct entity_conf *conf)
@@ -346,21 +383,25 @@ entity_read_file(const char *path, struct entity_conf *conf)
 		log_debug("config %.200s: a directory", path);
 		return (1);
 	}
-	if (kind == ENTITY_OTHER) {
-		log_warnx("is not a file: \"%.200s\"", path);
-		return (1);
-	}
 	if (kind == ENTITY_ABSENT) {
 		log_debug("config %.200s: not present", path);
 		return (1);
+	}
+	if (kind == ENTITY_UNREADABLE_PATH) {
+		if (conf->status == ENTITY_OK)
+			conf->status = ENTITY_UNREADABLE;
+		return (-1);
 	}
 	if (c == NULL)
 		return (entity_parse_file(path, conf));
 	if (c->delta == NULL) {
 		c->delta = xcalloc(1, sizeof(*c->delta));
 		if ((rc = entity_parse_file(path, c->delta)) != 0) {
-			c->kind = ENTITY_ABSENT;
-			return (rc);
+			c->kind = rc < 0 ? ENTITY_UNREADABLE_PATH
+			    : ENTITY_ABSENT;
+			free(c->delta);
+			c->delta = NULL;
+			return (entity_read_file(path, conf));
 		}
 		conf->problems += c->delta->problems;
 	}
@@ -388,12 +429,12 @@ entity_walk(const char *base, char *const *pieces, int n,
 			return;
 		strcat(dir, "/");
 		strcat(dir, pieces[i]);
-		if ((kind = entity_kind_of(dir)) == ENTITY_ABSENT) {
+		if ((kind = entity_kind_of(dir, conf)) == ENTITY_ABSENT) {
 			log_debug("config %.200s: not present", dir);
 			return;
 		}
 		if (kind != ENTITY_DIR) {
-			if (i == n - 1)
+			if (i == n - 1 && kind == ENTITY_FILE)
 				entity_read_file(dir, conf);
 			return;
 		}
@@ -478,7 +519,7 @@ entity_address(const char *base, const char *type, const char *addr,
 		return;
 	/* Most domains have no directory: one stat instead of two. */
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", base, type,
-	    domain) >= sizeof(path) || entity_kind_of(path) != ENTITY_DIR)
+	    domain) >= sizeof(path) || entity_kind_of(path, conf) != ENTITY_DIR)
 		return;
 	strcat(path, "/__default__");
 	entity_read_file(path, conf);
@@ -498,13 +539,20 @@ entity_lookup(const char *base, const struct entity_query *q,
 {
 	char list[ENTITY_VALUE_MAX], path[PATH_MAX], *item, *next;
 	unsigned done = 0, bit;
-	int applied;
+	int applied, rc;
 
 	memset(conf, 0, sizeof(*conf));
 	snprintf(path, sizeof(path), "%s/__default__", base);
-	if (entity_read_file(path, conf) == 1)
-		log_debug("lookupConfig: No default config found in \"%.200s\", "
-		    "this is probably an install problem.", base);
+	if ((rc = entity_read_file(path, conf)) != 0) {
+		/* Without it every check would be off: say so, each time
+		 * (once a run with the cache). The cause of an unreadable
+		 * one is already logged. */
+		conf->status = ENTITY_NO_DEFAULT;
+		if (rc > 0 && (entity_cache == NULL || !entity_default_told))
+			log_warnx("%.200s: missing (must be a file): no "
+			    "configuration applies", path);
+		entity_default_told = 1;
+	}
 	do {
 		applied = 0;
 		strcpy(list, conf->otherconfigs);

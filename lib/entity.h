@@ -20,6 +20,18 @@ enum {
 	ENTITY_SPFTRUSTEDRELAYS = 1 << 5
 };
 
+/*
+ * Whether the lookup could read everything it looked for. Anything but
+ * ENTITY_OK means the result is not the configuration the tree states
+ * (the cause is logged, naming the file): the service then answers
+ * configErrorAction instead of deciding on it.
+ */
+enum entity_status {
+	ENTITY_OK,		/* every file that exists was read */
+	ENTITY_UNREADABLE,	/* a file or directory could not be read */
+	ENTITY_NO_DEFAULT	/* configPath/__default__ missing or unreadable */
+};
+
 struct entity_conf {
 	unsigned set;			/* ENTITY_* bits of keys seen */
 	long long spfseedonly;
@@ -31,6 +43,7 @@ struct entity_conf {
 	double	expiredays;
 	int	files_read;
 	int	problems;		/* lines reported and skipped */
+	enum entity_status status;
 };
 
 struct entity_query {

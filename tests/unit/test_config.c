@@ -91,7 +91,9 @@ test_greyspf_conf(void **state)
 	    "databaseMapSizeMax = 1024\n"
 	    "ipv6NetworkPrefix = 48\n"
 	    "requestTimeout = 30\n"
-	    "configPath = /etc/greyspf/config\n", &c, &diag), 0);
+	    "configPath = /etc/greyspf/config\n"
+	    "configErrorAction = defer_if_permit Per-entity tree broken\n",
+	    &c, &diag), 0);
 	assert_int_equal(c.request_timeout, 30);
 	assert_int_equal(c.idle_timeout, 3600);
 	assert_string_equal(c.database, "/var/lib/greyspf/db");
@@ -101,6 +103,11 @@ test_greyspf_conf(void **state)
 	/* Missing keys keep their defaults (the original crashed). */
 	assert_int_equal(c.greylist_by_ip_only, 0);
 	assert_int_equal(c.ipv4_prefix, 24);
+	assert_string_equal(c.config_error_action,
+	    "defer_if_permit Per-entity tree broken");
+	config_defaults(&c);
+	assert_string_equal(c.config_error_action, "defer_if_permit Service "
+	    "temporarily unavailable, configuration error.");
 }
 
 static const struct {
@@ -117,6 +124,8 @@ static const struct {
 	{"no equals", "debugLevel\n", ":1: syntax error"},
 	{"unknown section", "[other]\ndebugLevel = 1\n", ":2: unknown section"},
 	{"empty path", "database = ''\n", ":1: database must"},
+	{"bad action", "configErrorAction = 'defer\tnow'\n",
+	    ":1: configErrorAction must be a Postfix action"},
 	{"long line", "greylistDir = '/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"

@@ -12,6 +12,8 @@
 
 #include "testlib.h"
 
+#include <sys/stat.h>
+
 #include "entity.h"
 #include "log.h"
 
@@ -278,6 +280,99 @@ test_log_safe(void **state)
 }
 
 /*
+ * What cannot be read is reported with its cause and marked in the
+ * result; a missing or unreadable __default__ marks it unusable. Root
+ * reads everything: the permission rows run with the effective uid of
+ * nobody, the rest of the test as whoever runs it.
+ */
+static void
+test_unreadable(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *setup;	/* shell, in the tree */
+		int as_other;		/* run the lookup without root */
+		const char *client, *sender;
+		enum entity_status status;
+		const char *diag;	/* expected in the log, or "" */
+	} rows[] = {
+		{"all readable", "", 0, "10.9.8.7", "x@example.com",
+		    ENTITY_OK, ""},
+		{"long local part", "", 0, "10.9.8.7", "%%%%%%%%%%%%%%%%%%%%"
+		    "%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%"
+		    "%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%"
+		    "@example.com", ENTITY_OK, ""},
+		{"no __default__", "rm __default__", 0, "10.9.8.7", NULL,
+		    ENTITY_NO_DEFAULT, "__default__: missing"},
+		{"__default__ a directory", "rm __default__ && mkdir "
+		    "__default__", 0, NULL, NULL, ENTITY_NO_DEFAULT,
+		    "__default__: missing"},
+		{"__default__ a FIFO", "rm __default__ && mkfifo __default__",
+		    0, NULL, NULL, ENTITY_NO_DEFAULT,
+		    "__default__: cannot read: not a regular file"},
+		{"__default__ a link loop", "rm __default__ && ln -s "
+		    "__default__ __default__", 0, NULL, NULL, ENTITY_NO_DEFAULT,
+		    "__default__: cannot read: Too many levels"},
+		{"__default__ mode 000", "chmod 000 __default__", 1, NULL, NULL,
+		    ENTITY_NO_DEFAULT, "__default__: cannot read: Permission"},
+		{"configPath mode 000", "chmod 000 .", 1, NULL, NULL,
+		    ENTITY_NO_DEFAULT, "__default__: cannot read: Permission"},
+		{"client directory mode 000", "chmod 000 client_address/10/9",
+		    1, "10.9.8.7", NULL, ENTITY_UNREADABLE,
+		    "client_address/10/9/__default__: cannot read: Permission"},
+		{"client file mode 000", "chmod 000 client_address/10/9/8/7",
+		    1, "10.9.8.7", NULL, ENTITY_UNREADABLE,
+		    "client_address/10/9/8/7: cannot read: Permission"},
+		{"domain directory mode 000", "chmod 000 "
+		    "envelope_sender/example.com", 1, NULL, "x@example.com",
+		    ENTITY_UNREADABLE, "example.com/__default__: cannot read: "
+		    "Permission"},
+	};
+	struct entity_query q;
+	struct entity_conf c;
+	char tree[256], cmd[1024], *diag;
+	size_t i;
+	int root = geteuid() == 0;
+
+	(void)state;
+	assert_int_equal(chmod(base, 0755), 0);	/* for nobody */
+	snprintf(tree, sizeof(tree), "%s/unreadable", base);
+	for (i = 0; i < NROWS(rows); i++) {
+		snprintf(cmd, sizeof(cmd), "%s/__default__", tree);
+		write_file(cmd, "CHECKERS = greylist\nOTHERCONFIGS = "
+		    "client_address,envelope_sender\n");
+		snprintf(cmd, sizeof(cmd), "%s/client_address/10/9/8/7", tree);
+		write_file(cmd, "GREYLISTTIME = 7\n");
+		snprintf(cmd, sizeof(cmd), "%s/envelope_sender/example.com/"
+		    "__default__", tree);
+		write_file(cmd, "GREYLISTTIME = 8\n");
+		snprintf(cmd, sizeof(cmd), "cd '%s' && %s", tree,
+		    rows[i].setup[0] ? rows[i].setup : "true");
+		assert_int_equal(system(cmd), 0);
+		q.client_address = rows[i].client;
+		q.sender = rows[i].sender;
+		q.recipient = NULL;
+		if (rows[i].as_other && root)
+			assert_int_equal(seteuid(65534), 0);
+		capture_begin();
+		entity_lookup(tree, &q, &c);
+		diag = capture_end();
+		if (rows[i].as_other && root)
+			assert_int_equal(seteuid(0), 0);
+		snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' && rm -rf '%s'",
+		    tree, tree);
+		assert_int_equal(system(cmd), 0);
+		if (c.status != rows[i].status)
+			ROW_FAIL(rows[i].name, "status %d, log: %s", c.status,
+			    diag);
+		if (rows[i].diag[0] == 0 ? strstr(diag, "cannot read") != NULL
+		    : strstr(diag, rows[i].diag) == NULL)
+			ROW_FAIL(rows[i].name, "log: %s", diag);
+	}
+	assert_int_equal(chmod(base, 0700), 0);
+}
+
+/*
  * A line of ENTITY_LINE_MAX bytes (not counting its newline) is read; one
  * byte more is reported and skipped; either way the next line applies.
  */
@@ -377,6 +472,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_line_edges),
 		cmocka_unit_test(test_log_safe),
+		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_cache),
 	};
 
