@@ -254,7 +254,7 @@ config_reader(char *str, int num, void *stream)
 	cp->lineno++;
 	len = strlen(str);
 	if (len > 0 && str[len - 1] != '\n' && !feof(cp->fp)) {
-		config_error(cp, "line longer than %s bytes", "199");
+		config_error(cp, "line longer than %d bytes", CONFIG_LINE_MAX);
 		while ((c = getc(cp->fp)) != EOF && c != '\n')
 			;
 		/* Hand inih a comment so the stub is not used as a value. */
