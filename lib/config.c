@@ -27,11 +27,15 @@
  * .PP
  *	The keys, their defaults and ranges are the table below (and
  *	greyspf.conf(5)). An unknown key, a value out of range or of the
- *	wrong type, a line longer than CONFIG_LINE_MAX bytes or a line
- *	inih cannot parse is an error, reported as "file:line: reason";
- *	config_load() reports every error it finds and returns -1 when
- *	there was any. Unlike the original, a missing key (greylistByIPOnly
- *	above all) takes its default instead of crashing on first use.
+ *	wrong type, a line longer than CONFIG_LINE_MAX bytes, a NUL byte
+ *	or a line inih cannot parse is an error, reported as
+ *	"file:line: reason"; so is a file longer than CONFIG_FILE_MAX
+ *	bytes, and anything but a regular file (/dev/zero never ends, a
+ *	FIFO would block): nothing is read past the bound, and the open
+ *	never blocks. config_load() reports every error it finds and
+ *	returns -1 when there was any. Unlike the original, a missing key
+ *	(greylistByIPOnly above all) takes its default instead of crashing
+ *	on first use.
  *
  *	config_load_default() is for programs with a compiled-in default
  *	path: a missing file at that default path is not an error (the
@@ -148,6 +152,7 @@ struct config_parse {
 	int	lineno;		/* line last handed to inih */
 	int	errors;
 	int	error_line;	/* last line we reported */
+	size_t	total;		/* bytes read */
 };
 
 static void config_spf_finish(struct config *);
@@ -240,26 +245,36 @@ config_error(struct config_parse *cp, const char *fmt, ...)
 	cp->error_line = cp->lineno;
 }
 
-/* config_reader - fgets that counts lines and catches long ones */
+/*
+ * config_reader - inih's reader: counts lines, bounds them and the file
+ * by the bytes read, catches NUL bytes. A line it refuses reaches inih
+ * as a comment, so that no part of it is used as a value.
+ */
 
 static char *
 config_reader(char *str, int num, void *stream)
 {
 	struct config_parse *cp = stream;
-	size_t len;
-	int c;
+	long len;
 
-	if (fgets(str, num, cp->fp) == NULL)
+	if (num < CONFIG_LINE_MAX + 1)
+		panic("inih line buffer of %d bytes", num);
+	len = file_read_line(cp->fp, str, CONFIG_LINE_MAX + 1, &cp->total,
+	    CONFIG_FILE_MAX);
+	if (len == -1)
 		return (NULL);
 	cp->lineno++;
-	len = strlen(str);
-	if (len > 0 && str[len - 1] != '\n' && !feof(cp->fp)) {
-		config_error(cp, "line longer than %d bytes", CONFIG_LINE_MAX);
-		while ((c = getc(cp->fp)) != EOF && c != '\n')
-			;
-		/* Hand inih a comment so the stub is not used as a value. */
-		strcpy(str, "#\n");
+	if (len == -2) {
+		config_error(cp, "file longer than %d bytes", CONFIG_FILE_MAX);
+		return (NULL);
 	}
+	if (len > CONFIG_LINE_MAX)
+		config_error(cp, "line longer than %d bytes", CONFIG_LINE_MAX);
+	else if ((long)strlen(str) != len)
+		config_error(cp, "NUL byte in line");
+	else
+		return (str);
+	strcpy(str, "#");
 	return (str);
 }
 
@@ -467,8 +482,9 @@ config_load(const char *path, struct config *conf)
 	memset(&cp, 0, sizeof(cp));
 	cp.path = path;
 	cp.conf = conf;
-	if ((cp.fp = fopen(path, "r")) == NULL) {
-		log_warn("%s", path);
+	if ((rc = file_open_regular(path, &cp.fp)) != 0) {
+		log_warnx("%s: %s", path, rc < 0 ? "not a regular file"
+		    : strerror(rc));
 		return (-1);
 	}
 	rc = ini_parse_stream(config_reader, &cp, config_handler, &cp);

@@ -9,6 +9,7 @@
 
 #define CONFIG_DEFAULT_PATH	"/etc/greyspf/greyspf.conf"
 #define CONFIG_LINE_MAX		199	/* inih's INI_MAX_LINE less NUL */
+#define CONFIG_FILE_MAX		(1024 * 1024)	/* bytes of one file */
 
 /*
  * The SPF results as the action keys name them (spfMailFromNone ...),

@@ -58,8 +58,10 @@
  *	Path pieces come from the request. The client must consist of hex
  *	digits, dots and colons with no empty piece; addresses are
  *	escaped, so "/" and a leading "." can never reach a path. Lines
- *	and files are bounded (ENTITY_LINE_MAX, ENTITY_FILE_MAX). A value
- *	from the request reaches the log only through log_safe().
+ *	and files are bounded by the bytes read (ENTITY_LINE_MAX,
+ *	ENTITY_FILE_MAX), and only regular files are opened, without
+ *	blocking (a FIFO would). A value from the request, and text from
+ *	a file, reach the log only through log_safe().
  */
 
 #include <sys/stat.h>
@@ -151,46 +153,53 @@ entity_set(struct entity_conf *conf, const char *name, const char *value,
 	return (0);
 }
 
-/* entity_parse_file - apply one file; 1 when it does not exist */
+/*
+ * entity_parse_file - apply one file: 0, 1 when it does not exist, -1
+ * when it cannot be read. Bounded by what is read, not by what strlen()
+ * sees: a line of NUL bytes counts, and a long line is read no further
+ * than ENTITY_FILE_MAX.
+ */
 
 static int
 entity_parse_file(const char *path, struct entity_conf *conf)
 {
-	char line[ENTITY_LINE_MAX + 2], *p, *eq, *name, *value;
+	char line[ENTITY_LINE_MAX + 1], safe[LOG_SAFE_MAX + 1];
+	char safe_name[LOG_SAFE_MAX + 1], *p, *eq, *name, *value;
 	const char *why;
-	size_t total = 0, len;
-	int lineno = 0, c, nl;
+	size_t total = 0;
+	long len;
+	int lineno = 0, err;
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
+	if ((err = file_open_regular(path, &fp)) != 0) {
+		if (err == ENOENT)
 			return (1);	/* removed since stat() */
-		log_warn("%.200s: cannot read", path);
+		log_warnx("%.200s: cannot read: %s", path, err < 0
+		    ? "not a regular file" : strerror(err));
 		conf->status = ENTITY_UNREADABLE;
 		return (-1);
 	}
 	log_debug("config %.200s: reading", path);
 	conf->files_read++;
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while ((len = file_read_line(fp, line, sizeof(line), &total,
+	    ENTITY_FILE_MAX)) != -1) {
 		lineno++;
-		len = strlen(line);
-		total += len;
-		if (total > ENTITY_FILE_MAX) {
+		if (len == -2) {
 			log_warnx("%.200s:%d: file longer than %d bytes, "
 			    "rest ignored", path, lineno, ENTITY_FILE_MAX);
 			conf->problems++;
 			break;
 		}
-		/* The limit is on the text; its newline does not count. */
-		nl = len > 0 && line[len - 1] == '\n';
-		if (len - nl > ENTITY_LINE_MAX) {
+		if (len > ENTITY_LINE_MAX) {
 			log_warnx("%.200s:%d: line longer than %d bytes, "
 			    "ignored", path, lineno, ENTITY_LINE_MAX);
 			conf->problems++;
-			/* Skip the rest only if fgets stopped before it. */
-			if (!nl)
-				while ((c = getc(fp)) != EOF && c != '\n')
-					total++;
+			continue;
+		}
+		if ((long)strlen(line) != len) {
+			log_warnx("%.200s:%d: NUL byte in line, ignored", path,
+			    lineno);
+			conf->problems++;
 			continue;
 		}
 		if ((p = strchr(line, '#')) != NULL)
@@ -199,8 +208,8 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 		if (*p == 0)
 			continue;
 		if ((eq = strchr(p, '=')) == NULL) {
-			log_warnx("%.200s:%d: ERROR parsing line \"%.100s\"",
-			    path, lineno, p);
+			log_warnx("%.200s:%d: ERROR parsing line \"%s\"",
+			    path, lineno, log_safe(p, safe, sizeof(safe)));
 			conf->problems++;
 			continue;
 		}
@@ -208,8 +217,10 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 		name = entity_strip(p);
 		value = entity_strip(eq + 1);
 		if (entity_set(conf, name, value, &why) < 0) {
-			log_warnx("%.200s:%d: %s: %.50s = \"%.100s\" ignored",
-			    path, lineno, why, name, value);
+			log_warnx("%.200s:%d: %s: %.50s = \"%s\" ignored",
+			    path, lineno, why, log_safe(name, safe_name,
+			    sizeof(safe_name)), log_safe(value, safe,
+			    sizeof(safe)));
 			conf->problems++;
 		}
 	}
@@ -538,6 +549,7 @@ entity_lookup(const char *base, const struct entity_query *q,
     struct entity_conf *conf)
 {
 	char list[ENTITY_VALUE_MAX], path[PATH_MAX], *item, *next;
+	char safe[LOG_SAFE_MAX + 1];
 	unsigned done = 0, bit;
 	int applied, rc;
 
@@ -570,7 +582,8 @@ entity_lookup(const char *base, const struct entity_query *q,
 				bit = 4;
 			else {
 				log_warnx("ERROR: Unknown configuration type: "
-				    "\"%.50s\"", item);
+				    "\"%s\"", log_safe(item, safe,
+				    sizeof(safe)));
 				continue;
 			}
 			if (done & bit)

@@ -3,7 +3,8 @@
  *	util 3
  * SUMMARY
  *	allocation that dies on exhaustion; strict number parsing; the
- *	standard descriptors never left free
+ *	standard descriptors never left free; bounded reading of
+ *	configuration files
  * SYNOPSIS
  *	#include "util.h"
  *
@@ -15,6 +16,8 @@
  *	int	strnum_double(str, min, max, value_r)
  *
  *	int	std_fds_guard(void)
+ *	int	file_open_regular(path, fp_r)
+ *	long	file_read_line(fp, buf, size, total_r, max_total)
  * DESCRIPTION
  *	The x allocators call fatal() when memory is exhausted, so callers
  *	never test for NULL. xreallocarray() checks the multiplication.
@@ -35,12 +38,29 @@
  *	read-only on 1 and 2), so that the descriptor still behaves as
  *	closed: reading or writing it fails with EBADF, which the caller
  *	reports, rather than losing output without a word.
+ *	file_open_regular() opens a configuration file for reading, and
+ *	refuses anything but a regular file: a device such as /dev/zero
+ *	never ends, and a FIFO without a writer would block the open (it is
+ *	opened with O_NONBLOCK, then checked with fstat). It returns 0, an
+ *	errno value, or -1 for a file that is not a regular one.
+ *
+ *	file_read_line() reads one line into buf, without its newline, and
+ *	returns its length in bytes. A line longer than size - 1 is read to
+ *	its end, but only its start is kept: a return value of size or
+ *	more says it was too long. A NUL byte is kept, so strlen(buf) less
+ *	than the length says there was one. Every byte read is counted in
+ *	*total_r; once that passes max_total, reading stops and -2 is
+ *	returned, even in the middle of a line. -1 is the end of the file
+ *	or a read error (ferror() tells).
  */
+
+#include <sys/stat.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -189,4 +209,56 @@ std_fds_guard(void)
 		}
 	}
 	return (0);
+}
+/* file_open_regular - open a regular file for reading, without blocking */
+
+int
+file_open_regular(const char *path, FILE **fp_r)
+{
+	struct stat st;
+	int fd, err;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC))
+	    < 0)
+		return (errno);
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		close(fd);
+		return (err);
+	}
+	/* O_NONBLOCK means nothing to a regular file: left as it is. */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return (-1);
+	}
+	if ((*fp_r = fdopen(fd, "r")) == NULL) {
+		err = errno;
+		close(fd);
+		return (err);
+	}
+	return (0);
+}
+
+/* file_read_line - one line, bounded by size and by the file's total */
+
+long
+file_read_line(FILE *fp, char *buf, size_t size, size_t *total_r,
+    size_t max_total)
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc(fp)) != EOF) {
+		if (++*total_r > max_total)
+			return (-2);
+		if (c == '\n')
+			break;
+		if (len + 1 < size)
+			buf[len] = (char)c;
+		len++;
+	}
+	if (c == EOF && (len == 0 || ferror(fp)))
+		return (-1);
+	buf[len < size ? len : size - 1] = 0;
+	return ((long)len);
 }

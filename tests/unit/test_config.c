@@ -4,10 +4,15 @@
  * DESCRIPTION
  *	A tumgreyspf.conf unchanged (the fixtures' own), greyspf's own
  *	form, every kind of error reported with its file:line, defaults
- *	for missing keys, the default-path rule.
+ *	for missing keys, the default-path rule, the line limit at its
+ *	edge, and files that never end or hold NUL bytes.
  */
 
 #include "testlib.h"
+
+#include <sys/stat.h>
+
+#include <signal.h>
 
 #include "config.h"
 #include "log.h"
@@ -175,6 +180,105 @@ test_default_path(void **state)
 	assert_non_null(strstr(diag, "missing.conf"));
 }
 
+/*
+ * A file that never ends (a device, a FIFO without a writer) or is far
+ * too big is refused without reading it through; a NUL byte is an
+ * error, and a NUL-only line counts against the line limit.
+ */
+static void
+test_bounds(void **state)
+{
+	struct config c;
+	char path[256], link[256], *diag, *text;
+	long long before;
+	int rc;
+
+	(void)state;
+	/* A hang fails the test instead of stopping the run. */
+	alarm(20);
+	snprintf(link, sizeof(link), "%s/zero.conf", dir);
+	assert_int_equal(symlink("/dev/zero", link), 0);
+	config_defaults(&c);
+	capture_begin();
+	rc = config_load(link, &c);
+	diag = capture_end();
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(diag, "zero.conf: not a regular file"));
+	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	capture_begin();
+	rc = config_load(path, &c);
+	diag = capture_end();
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(diag, "fifo.conf: not a regular file"));
+	/* 16 MiB of NUL bytes, one line: stops at CONFIG_FILE_MAX. */
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	write_file(path, "debugLevel = 1\n");
+	assert_int_equal(truncate(path, 16 << 20), 0);
+	before = bytes_read();
+	capture_begin();
+	rc = config_load(path, &c);
+	diag = capture_end();
+	assert_true(bytes_read() - before < CONFIG_FILE_MAX + 65536);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(diag, "big.conf:2: file longer than 1048576 "
+	    "bytes"));
+	alarm(0);
+	/* NUL bytes: in a short line, and a line of nothing else. */
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	write_file(path, "");
+	text = calloc(1, 512);
+	assert_non_null(text);
+	memcpy(text, "debugLevel = 1", 14);
+	memcpy(text + 15, "junk\n", 5);
+	memcpy(text + 20 + 300, "\nidleTimeout = 5\n", 18);
+	{
+		FILE *fp = fopen(path, "w");
+
+		assert_non_null(fp);
+		fwrite(text, 1, 20 + 300 + 18, fp);
+		fclose(fp);
+	}
+	free(text);
+	config_defaults(&c);
+	capture_begin();
+	rc = config_load(path, &c);
+	diag = capture_end();
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(diag, "t.conf:1: NUL byte"));
+	assert_non_null(strstr(diag, "t.conf:2: line longer than 199 bytes"));
+	assert_null(strstr(diag, "t.conf:3"));
+}
+
+/* A line of CONFIG_LINE_MAX bytes is read; one byte more is refused. */
+static void
+test_line_edges(void **state)
+{
+	static const struct {
+		size_t len;
+		int rc;
+	} rows[] = {
+		{CONFIG_LINE_MAX - 1, 0}, {CONFIG_LINE_MAX, 0},
+		{CONFIG_LINE_MAX + 1, -1},
+	};
+	struct config c;
+	char text[CONFIG_LINE_MAX + 64], row[16], *diag;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(rows); i++) {
+		snprintf(row, sizeof(row), "%zu bytes", rows[i].len);
+		memset(text, ' ', rows[i].len);
+		memcpy(text, "greylistDir = /x", 16);
+		strcpy(text + rows[i].len, "\ndebugLevel = 2\n");
+		ROW_CHECK(row, load(text, &c, &diag) == rows[i].rc);
+		ROW_CHECK(row, rows[i].rc < 0 || (c.debug_level == 2
+		    && strcmp(c.greylist_dir, "/x") == 0));
+		ROW_CHECK(row, rows[i].rc == 0 || strstr(diag,
+		    ":1: line longer than 199 bytes") != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -183,6 +287,8 @@ main(void)
 		cmocka_unit_test(test_greyspf_conf),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_line_edges),
+		cmocka_unit_test(test_bounds),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

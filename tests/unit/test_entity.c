@@ -420,6 +420,68 @@ test_line_edges(void **state)
 	}
 }
 
+/*
+ * Reading is bounded by bytes read, not by what strlen() sees: a line
+ * of NUL bytes counts against the line limit, a 16 MiB single line is
+ * not read to its end, a FIFO never blocks the open.
+ */
+static void
+test_read_bounds(void **state)
+{
+	struct entity_conf c;
+	char p[512], *text, *diag;
+	long long before;
+	FILE *fp;
+	int rc;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/nul", base);
+	text = calloc(1, 2 * ENTITY_LINE_MAX);
+	assert_non_null(text);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fwrite(text, 1, 2 * ENTITY_LINE_MAX, fp);	/* NUL-only line */
+	fwrite("\nCHECKERS = spf\0junk\n", 1, 21, fp);
+	fputs("GREYLISTTIME = 42\n", fp);
+	fclose(fp);
+	free(text);
+	memset(&c, 0, sizeof(c));
+	capture_begin();
+	entity_read_file(p, &c);
+	diag = capture_end();
+	assert_non_null(strstr(diag, "nul:1: line longer than 1024 bytes"));
+	assert_non_null(strstr(diag, "nul:2: NUL byte"));
+	assert_int_equal(c.problems, 2);
+	assert_false(c.set & ENTITY_CHECKERS);
+	assert_int_equal(c.greylisttime, 42);
+	/* One line of 16 MiB: at most about ENTITY_FILE_MAX is read. */
+	snprintf(p, sizeof(p), "%s/huge", base);
+	write_file(p, "#");
+	assert_int_equal(truncate(p, 16 << 20), 0);
+	memset(&c, 0, sizeof(c));
+	before = bytes_read();
+	capture_begin();
+	entity_read_file(p, &c);
+	diag = capture_end();
+	assert_true(bytes_read() - before < ENTITY_FILE_MAX + 65536);
+	assert_non_null(strstr(diag, "huge:1: file longer than 65536 bytes"));
+	remove(p);
+	/* A FIFO without a writer: refused at once. */
+	snprintf(p, sizeof(p), "%s/fifo", base);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	alarm(20);
+	memset(&c, 0, sizeof(c));
+	capture_begin();
+	rc = entity_read_file(p, &c);
+	diag = capture_end();
+	alarm(0);
+	remove(p);
+	assert_int_equal(rc, -1);
+	assert_int_equal(c.status, ENTITY_UNREADABLE);
+	assert_non_null(strstr(diag, "fifo: cannot read: not a regular "
+	    "file"));
+}
+
 /* Runs last: the cache, once on, stays on for the process. */
 static void
 test_cache(void **state)
@@ -473,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_line_edges),
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_read_bounds),
 		cmocka_unit_test(test_cache),
 	};
 

@@ -98,3 +98,22 @@ remove_tree(const char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }
+
+/* bytes_read - what this process has read so far (/proc/self/io rchar),
+ * to check that a reader stops at its bound */
+static inline long long
+bytes_read(void)
+{
+	char line[128];
+	long long n = -1;
+	FILE *fp;
+
+	fp = fopen("/proc/self/io", "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "rchar: %lld", &n) == 1)
+			break;
+	fclose(fp);
+	assert_true(n >= 0);
+	return (n);
+}
