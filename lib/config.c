@@ -23,7 +23,10 @@
  *	decimal integers; True/False, yes/no, on/off for switches (an
  *	integer switch is on when > 0, as the original tested it);
  * .IP \(bu
- *	a trailing "# comment" after the value.
+ *	a trailing "# comment" after the value; whole-line comments
+ *	start with "#" or ";", and may be indented. Any other indented
+ *	line is an error, and so is a ";" after a blank before the "#"
+ *	comment, where inih and Python would disagree (config_form()).
  * .PP
  *	The keys, their defaults and ranges are the table below (and
  *	greyspf.conf(5)). An unknown key, a value out of range or of the
@@ -45,9 +48,10 @@
  *	The file is trusted (it is root's), but every value is still
  *	bounded: strings by the size of their field, numbers by range.
  * BUGS
- *	inih strips a ";" comment preceded by white space, so a value
- *	cannot contain " ;". Python expressions beyond literals are not
- *	evaluated.
+ *	A value cannot contain a ";" after a blank, nor go on over an
+ *	indented line: inih would cut the first and join the second, so
+ *	both are refused (config_form()). Python expressions beyond
+ *	literals are not evaluated.
  */
 
 #include <errno.h>
@@ -156,6 +160,7 @@ struct config_parse {
 };
 
 static void config_spf_finish(struct config *);
+static const char *config_form(const char *);
 
 /* config_defaults - the built-in values */
 
@@ -255,6 +260,7 @@ static char *
 config_reader(char *str, int num, void *stream)
 {
 	struct config_parse *cp = stream;
+	const char *why;
 	long len;
 
 	if (num < CONFIG_LINE_MAX + 1)
@@ -272,10 +278,54 @@ config_reader(char *str, int num, void *stream)
 		config_error(cp, "line longer than %d bytes", CONFIG_LINE_MAX);
 	else if ((long)strlen(str) != len)
 		config_error(cp, "NUL byte in line");
+	else if ((why = config_form(str)) != NULL)
+		config_error(cp, "%s", why);
 	else
 		return (str);
 	strcpy(str, "#");
 	return (str);
+}
+
+/*
+ * config_form - why inih would read a line otherwise than Python and
+ * greyspf.conf(5), or NULL. inih takes an indented line for more of the
+ * value above (INI_ALLOW_MULTILINE: "database = /a" then "  /b" sets
+ * /b), and cuts a value at a ";" after a blank (inline comments), while
+ * Python refuses the first and "#" is the only comment after a value.
+ * Both forms are refused here; a ";" inside what config_unquote() takes
+ * for a "#" comment is harmless.
+ */
+
+static const char *
+config_form(const char *line)
+{
+	const char *blanks = " \t\r\f\v", *p, *end;
+
+	p = line + strspn(line, blanks);
+	if (*p == 0 || *p == '#' || *p == ';')
+		return (NULL);		/* blank or a comment line */
+	if (p != line)
+		return ("indented line (inih would take it for more of the "
+		    "value above): remove the indentation");
+	if (*p == '[')
+		return (NULL);		/* a section: inih ignores the rest */
+	/* Where a "#" comment starts, as config_unquote() sees it. */
+	end = p + strcspn(p, "=:");
+	if (*end) {
+		end += 1 + strspn(end + 1, " \t");
+		if ((*end == '\'' || *end == '"')
+		    && (p = strchr(end + 1, *end)) != NULL)
+			end = p + 1 + strcspn(p + 1, "#");
+		else
+			for (p = end; *end && !(*end == '#' && (end == p
+			    || end[-1] == ' ' || end[-1] == '\t')); end++)
+				;
+	}
+	for (p = line + 1; p < end; p++)
+		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t'))
+			return ("\" ;\" would cut the value (an inih comment): "
+			    "comments after a value start with \"#\"");
+	return (NULL);
 }
 
 /* config_unquote - Python literal or bare text; -1 on junk */

@@ -139,7 +139,49 @@ static const struct {
 	{"no request limit", "requestTimeout = 0\n", ":1: requestTimeout must"},
 	{"map size order", "databaseMapSize = 64\ndatabaseMapSizeMax = 32\n",
 	    "exceeds databaseMapSizeMax"},
+	/* inih would read these otherwise than Python and the manual. */
+	{"continuation", "database = /a\n    /tmp/x\n", ":2: indented line"},
+	{"continuation, tab", "database = /a\n\t/tmp/x\n", ":2: indented"},
+	{"indented key", "[greyspf]\n  debugLevel = 1\n", ":2: indented"},
+	{"inline ; comment", "storeErrorAction = defer_if_permit try later "
+	    "; really\n", ":1: \" ;\" would cut the value"},
+	{"inline ; in quotes", "greylistDir = '/a ;b'\n", ":1: \" ;\""},
+	{"inline ; after quotes", "greylistDir = '/a' ;b\n", ":1: \" ;\""},
 };
+
+/* Comment forms that mean the same to inih, Python and the manual. */
+static void
+test_comments(void **state)
+{
+	struct config c;
+	char *diag;
+
+	(void)state;
+	assert_int_equal(load("debugLevel = 1\n    # indented comment\n"
+	    "\t; another\n  \n\r\n"
+	    "greylistDir = /x # a note ; with a semicolon\n"
+	    "blackholeDir = '/y;z' # quoted ; fine after #\n"
+	    "spfqueryPath = /a;b\n"
+	    "database = '/d'# quoted, then a comment ; at once\n"
+	    "[greyspf] ; a section\n"
+	    "configPath = #/c ; all comment\n", &c, &diag), -1);
+	/* Only the last line is an error, and not for its ";". */
+	assert_non_null(strstr(diag, ":11: configPath must be"));
+	assert_null(strstr(diag, "would cut"));
+	assert_int_equal(load("debugLevel = 1\n    # indented comment\n"
+	    "\t; another\n  \n\r\n"
+	    "greylistDir = /x # a note ; with a semicolon\n"
+	    "blackholeDir = '/y;z' # quoted ; fine after #\n"
+	    "spfqueryPath = /a;b\n"
+	    "database = '/d'# quoted, then a comment ; at once\n"
+	    "[greyspf] ; a section\n", &c, &diag), 0);
+	assert_string_equal(diag, "");
+	assert_int_equal(c.debug_level, 1);
+	assert_string_equal(c.greylist_dir, "/x");
+	assert_string_equal(c.blackhole_dir, "/y;z");
+	assert_string_equal(c.spfquery_path, "/a;b");
+	assert_string_equal(c.database, "/d");
+}
 
 static void
 test_errors(void **state)
@@ -286,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_tumgreyspf_conf),
 		cmocka_unit_test(test_greyspf_conf),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_line_edges),
 		cmocka_unit_test(test_bounds),
