@@ -73,7 +73,7 @@ UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_sha256 test_fd
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
-	  fuzz_spf
+	  fuzz_spf fuzz_entity
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP

@@ -6,9 +6,9 @@
 
 C=$(dirname "$0")/../fuzz/corpus
 M=${GREYSPF_FUZZ_MUTATIONS:-20000}
-for t in legacy_path dump_line record config proto spf; do
+for t in legacy_path dump_line record config proto spf entity; do
 	m=$M
-	case $t in config|proto) m=$((M / 10)) ;; esac	# a file per input
+	case $t in config|proto|entity) m=$((M / 10)) ;; esac	# a file per input
 	t_ok "fuzz target $t: corpus and $m mutations" \
 	    "$BUILD/tests/fuzzrun_$t" -m "$m" "$C/$t"/*
 done
