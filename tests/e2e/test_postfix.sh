@@ -118,8 +118,6 @@ EOF
 chmod -R a+rX "$E/config" "$E/greyspf.conf"
 t_ok "greyspf-addip whitelists 198.51.100.0/24" \
     "$BIN/greyspf-addip" -c "$E/greyspf.conf" 198.51.100.0/24
-t_ok "greyspf-configtest accepts the configuration" \
-    "$BIN/greyspf-configtest" -q -c "$E/greyspf.conf"
 
 # Migration, as the README says: import the tumgreyspf tree, give the
 # database to the greyspf user.
@@ -127,6 +125,10 @@ fixture tumgreyspf-v2-triplet-ignorelastbyte "$E/legacy"
 t_ok "greyspf-import reads the tumgreyspf tree" \
     "$BIN/greyspf-import" -q -c "$E/greyspf.conf" "$E/legacy/data"
 chown -R greyspf "$E/db"
+# With the database in place: configtest checks that the greyspf user
+# can write it.
+t_ok "greyspf-configtest accepts the configuration" \
+    "$BIN/greyspf-configtest" -q -c "$E/greyspf.conf"
 
 # --- Postfix: its own instance, the shipped snippets -------------------
 P=$E/postfix

@@ -35,7 +35,13 @@ t_same "greyspf.conf installed from the sample" \
     "$S/greyspf.conf" "$R/etc/greyspf/greyspf.conf"
 t_same "config/__default__ installed from the sample" \
     "$S/config/__default__" "$R/etc/greyspf/config/__default__"
-sed "s|^configPath = .*|configPath = $R/etc/greyspf/config|" \
+# configtest checks the user and the database too: an existing user,
+# and a database it may create.
+mkdir -p "$T/var"
+chmod 1777 "$T/var"
+sed -e "s|^configPath = .*|configPath = $R/etc/greyspf/config|" \
+    -e "s|^user = .*|user = nobody|" \
+    -e "s|^database = .*|database = $T/var/db|" \
     "$R/etc/greyspf/greyspf.conf" >"$T/installed.conf"
 t_ok "the installed configuration is valid (configtest)" \
     "$R/usr/sbin/greyspf-configtest" -q -c "$T/installed.conf"
