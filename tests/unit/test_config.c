@@ -12,8 +12,6 @@
 
 #include <sys/stat.h>
 
-#include <signal.h>
-
 #include "config.h"
 #include "log.h"
 
@@ -36,19 +34,27 @@ teardown(void **state)
 	return (0);
 }
 
+/* load_path - config_load() over the defaults, its messages in *diag */
 static int
-load(const char *content, struct config *c, char **diag)
+load_path(const char *path, struct config *c, char **diag)
 {
-	char path[256];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/t.conf", dir);
-	write_file(path, content);
 	config_defaults(c);
 	capture_begin();
 	rc = config_load(path, c);
 	*diag = capture_end();
 	return (rc);
+}
+
+static int
+load(const char *content, struct config *c, char **diag)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	write_file(path, content);
+	return (load_path(path, c, diag));
 }
 
 static void
@@ -150,6 +156,14 @@ static const struct {
 };
 
 /* Comment forms that mean the same to inih, Python and the manual. */
+#define COMMENTS_OK "debugLevel = 1\n    # indented comment\n" \
+	"\t; another\n  \n\r\n" \
+	"greylistDir = /x # a note ; with a semicolon\n" \
+	"blackholeDir = '/y;z' # quoted ; fine after #\n" \
+	"spfqueryPath = /a;b\n" \
+	"database = '/d'# quoted, then a comment ; at once\n" \
+	"[greyspf] ; a section\n"
+
 static void
 test_comments(void **state)
 {
@@ -157,30 +171,18 @@ test_comments(void **state)
 	char *diag;
 
 	(void)state;
-	assert_int_equal(load("debugLevel = 1\n    # indented comment\n"
-	    "\t; another\n  \n\r\n"
-	    "greylistDir = /x # a note ; with a semicolon\n"
-	    "blackholeDir = '/y;z' # quoted ; fine after #\n"
-	    "spfqueryPath = /a;b\n"
-	    "database = '/d'# quoted, then a comment ; at once\n"
-	    "[greyspf] ; a section\n"
-	    "configPath = #/c ; all comment\n", &c, &diag), -1);
-	/* Only the last line is an error, and not for its ";". */
-	assert_non_null(strstr(diag, ":11: configPath must be"));
-	assert_null(strstr(diag, "would cut"));
-	assert_int_equal(load("debugLevel = 1\n    # indented comment\n"
-	    "\t; another\n  \n\r\n"
-	    "greylistDir = /x # a note ; with a semicolon\n"
-	    "blackholeDir = '/y;z' # quoted ; fine after #\n"
-	    "spfqueryPath = /a;b\n"
-	    "database = '/d'# quoted, then a comment ; at once\n"
-	    "[greyspf] ; a section\n", &c, &diag), 0);
+	assert_int_equal(load(COMMENTS_OK, &c, &diag), 0);
 	assert_string_equal(diag, "");
 	assert_int_equal(c.debug_level, 1);
 	assert_string_equal(c.greylist_dir, "/x");
 	assert_string_equal(c.blackhole_dir, "/y;z");
 	assert_string_equal(c.spfquery_path, "/a;b");
 	assert_string_equal(c.database, "/d");
+	/* An error after them is reported, and not for its ";". */
+	assert_int_equal(load(COMMENTS_OK "configPath = #/c ; all comment\n",
+	    &c, &diag), -1);
+	assert_non_null(strstr(diag, ":11: configPath must be"));
+	assert_null(strstr(diag, "would cut"));
 }
 
 static void
@@ -230,63 +232,44 @@ test_default_path(void **state)
 static void
 test_bounds(void **state)
 {
+	static const char nul[] = "debugLevel = 1\0junk\n";
 	struct config c;
-	char path[256], link[256], *diag, *text;
+	char path[256], *diag;
 	long long before;
-	int rc;
+	FILE *fp;
+	int i;
 
 	(void)state;
 	/* A hang fails the test instead of stopping the run. */
 	alarm(20);
-	snprintf(link, sizeof(link), "%s/zero.conf", dir);
-	assert_int_equal(symlink("/dev/zero", link), 0);
-	config_defaults(&c);
-	capture_begin();
-	rc = config_load(link, &c);
-	diag = capture_end();
-	assert_int_equal(rc, -1);
+	snprintf(path, sizeof(path), "%s/zero.conf", dir);
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	assert_int_equal(load_path(path, &c, &diag), -1);
 	assert_non_null(strstr(diag, "zero.conf: not a regular file"));
 	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	capture_begin();
-	rc = config_load(path, &c);
-	diag = capture_end();
-	assert_int_equal(rc, -1);
+	assert_int_equal(load_path(path, &c, &diag), -1);
 	assert_non_null(strstr(diag, "fifo.conf: not a regular file"));
 	/* 16 MiB of NUL bytes, one line: stops at CONFIG_FILE_MAX. */
 	snprintf(path, sizeof(path), "%s/big.conf", dir);
 	write_file(path, "debugLevel = 1\n");
 	assert_int_equal(truncate(path, 16 << 20), 0);
 	before = bytes_read();
-	capture_begin();
-	rc = config_load(path, &c);
-	diag = capture_end();
+	assert_int_equal(load_path(path, &c, &diag), -1);
 	assert_true(bytes_read() - before < CONFIG_FILE_MAX + 65536);
-	assert_int_equal(rc, -1);
 	assert_non_null(strstr(diag, "big.conf:2: file longer than 1048576 "
 	    "bytes"));
 	alarm(0);
 	/* NUL bytes: in a short line, and a line of nothing else. */
 	snprintf(path, sizeof(path), "%s/t.conf", dir);
-	write_file(path, "");
-	text = calloc(1, 512);
-	assert_non_null(text);
-	memcpy(text, "debugLevel = 1", 14);
-	memcpy(text + 15, "junk\n", 5);
-	memcpy(text + 20 + 300, "\nidleTimeout = 5\n", 18);
-	{
-		FILE *fp = fopen(path, "w");
-
-		assert_non_null(fp);
-		fwrite(text, 1, 20 + 300 + 18, fp);
-		fclose(fp);
-	}
-	free(text);
-	config_defaults(&c);
-	capture_begin();
-	rc = config_load(path, &c);
-	diag = capture_end();
-	assert_int_equal(rc, -1);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fwrite(nul, 1, sizeof(nul) - 1, fp);
+	for (i = 0; i < 300; i++)
+		putc(0, fp);
+	fputs("\nidleTimeout = 5\n", fp);
+	fclose(fp);
+	assert_int_equal(load_path(path, &c, &diag), -1);
 	assert_non_null(strstr(diag, "t.conf:1: NUL byte"));
 	assert_non_null(strstr(diag, "t.conf:2: line longer than 199 bytes"));
 	assert_null(strstr(diag, "t.conf:3"));

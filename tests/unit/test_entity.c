@@ -71,51 +71,44 @@ teardown(void **state)
 static void
 test_client_order(void **state)
 {
-	struct entity_query q = {"10.9.8.7", NULL, NULL};
+	static const struct {
+		const char *client;
+		long long greylisttime;
+		int files;		/* files read, or 0: not checked */
+	} rows[] = {
+		/* __default__, then the client files, most specific last. */
+		{"10.9.8.7", 6, 6},
+		/* A host directory (tumgreyspf-addip's layout). */
+		{"10.9.8.6", 5, 0},
+		{"10.9.8.99", 4, 0},
+		{"10.9", 3, 0},		/* a network, as clean asks */
+		/* IPv6: the original's exact-address file wins. */
+		{"2001:db8::25", 25, 0},
+		/* IPv6 networks: /32, /48, /64 by 16-bit groups. */
+		{"2001:db8::26", 32, 0},
+		{"2001:DB8:1:0:0:0:0:9", 48, 0},
+		{"2001:db8:1:2:aa::1", 64, 0},
+		{"2001:db9::1", 1, 0},
+		/* IPv4-mapped: the IPv4 client's, as its greylist entry. */
+		{"::ffff:10.9.8.7", 6, 6},
+		{"::FFFF:10.9.8.6", 5, 0},
+	};
+	struct entity_query q = {NULL, NULL, NULL};
 	struct entity_conf c;
+	size_t i;
 
 	(void)state;
-	entity_lookup(base, &q, &c);
-	/* __default__, then the client files, most specific last. */
-	assert_int_equal(c.greylisttime, 6);
-	assert_int_equal(c.files_read, 6);
-	/* A host directory (tumgreyspf-addip's layout) instead of a file. */
-	q.client_address = "10.9.8.6";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 5);
-	q.client_address = "10.9.8.99";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 4);
-	q.client_address = "10.9";	/* a network, as clean asks */
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 3);
-	/* IPv6: the original's exact-address file wins over networks. */
-	q.client_address = "2001:db8::25";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 25);
-	/* IPv6 networks: /32, /48, /64 by 16-bit groups. */
-	q.client_address = "2001:db8::26";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 32);
-	q.client_address = "2001:DB8:1:0:0:0:0:9";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 48);
-	q.client_address = "2001:db8:1:2:aa::1";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 64);
-	q.client_address = "2001:db9::1";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 1);
-	/* IPv4-mapped: the IPv4 client's files, as its greylist entry. */
-	q.client_address = "::ffff:10.9.8.7";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 6);
-	assert_int_equal(c.files_read, 6);
-	q.client_address = "::FFFF:10.9.8.6";
-	entity_lookup(base, &q, &c);
-	assert_int_equal(c.greylisttime, 5);
-	assert_string_equal(c.checkers, "spf,greylist");
-	assert_true(c.expiredays == 10.0);
+	for (i = 0; i < NROWS(rows); i++) {
+		q.client_address = rows[i].client;
+		entity_lookup(base, &q, &c);
+		ROW_CHECK(rows[i].client, c.greylisttime
+		    == rows[i].greylisttime);
+		ROW_CHECK(rows[i].client, rows[i].files == 0
+		    || c.files_read == rows[i].files);
+		ROW_CHECK(rows[i].client, c.status == ENTITY_OK);
+		ROW_CHECK(rows[i].client, strcmp(c.checkers, "spf,greylist")
+		    == 0 && c.expiredays == 10.0);
+	}
 }
 
 static void
