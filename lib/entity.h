@@ -29,7 +29,7 @@ enum {
 enum entity_status {
 	ENTITY_OK,		/* every file that exists was read */
 	ENTITY_UNREADABLE,	/* a file or directory could not be read */
-	ENTITY_NO_DEFAULT	/* configPath/__default__ missing or unreadable */
+	ENTITY_NO_DEFAULT	/* base/__default__ missing or unreadable */
 };
 
 struct entity_conf {
