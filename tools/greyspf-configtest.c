@@ -64,6 +64,8 @@
 
 /* Deeper than any lookup goes (client_address, 8 groups, __default__). */
 #define CT_DEPTH_MAX	12
+/* Entries listed at most: a link to / must not list the whole disk. */
+#define CT_ENTRIES_MAX	(4 * 1024 * 1024)
 
 enum ct_kind {
 	CT_FILE,		/* a regular file, or a link to one */
@@ -207,6 +209,8 @@ ct_where(const char *rel)
 static void
 ct_add(const char *path, enum ct_kind kind, int err)
 {
+	if (ct_nentries == CT_ENTRIES_MAX)
+		return;
 	if (ct_nentries == ct_size) {
 		ct_size = ct_size ? 2 * ct_size : 256;
 		ct_entries = xreallocarray(ct_entries, ct_size,
@@ -236,7 +240,7 @@ ct_list(const char *dir, int depth, struct stat *above)
 		ct_add(dir, CT_UNLISTED, errno);
 		return;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && ct_nentries < CT_ENTRIES_MAX; i++) {
 		if (strcmp(names[i]->d_name, ".") == 0
 		    || strcmp(names[i]->d_name, "..") == 0)
 			continue;
@@ -383,6 +387,8 @@ ct_database(const char *spec)
 		return;
 	}
 	strcpy(path, spec);
+	for (i = strlen(path); i > 1 && path[i - 1] == '/'; i--)
+		path[i - 1] = 0;
 	if (stat(path, &st) < 0) {
 		if (errno != ENOENT) {
 			ct_problem("database %s: %s", path, strerror(errno));
@@ -556,6 +562,9 @@ main(int argc, char **argv)
 			ct_master[0] = 0;
 		ct_add(conf.config_path, CT_DIR, 0);
 		ct_list(conf.config_path, 0, above);
+		if (ct_nentries == CT_ENTRIES_MAX)
+			ct_problem("%s: more than %d entries: the rest was "
+			    "not checked", conf.config_path, CT_ENTRIES_MAX);
 	}
 	if (geteuid() == 0 && pw != NULL)
 		return (ct_as_user(pw, &conf, o.dbpath, quiet));
