@@ -334,6 +334,10 @@ service_request(struct service *svc, struct session *sess,
 		    ent.checkers, ent.otherconfigs, entity_expire_days(&ent));
 	n = policy_checkers(ent.checkers, checkers, POLICY_CHECKERS_MAX);
 	policy_state_init(&st, svc->conf, ent.spfseedonly != 0);
+	/* The per-entity tree cannot be read (its __default__ missing, a
+	 * file unreadable): no checker runs on a guess. */
+	if (ent.status != ENTITY_OK)
+		policy_state_fail(&st, svc->conf->config_error_action);
 	for (i = 0; i < n && !st.done; i++) {
 		spf = POLICY_SPF_UNCHECKED;
 		if (!policy_state_runs(&st, checkers[i])) {

@@ -163,6 +163,15 @@ printf 'storeErrorAction = dunno\n' >>"$W/ro.conf"
 t_ok "store error action configurable" sh -c "'$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/ro.conf' <'$W/in'"
 t_eq "store error action: dunno" "$(head -1 "$T/.out")" 'action=dunno'
 
+# A per-entity tree without __default__: configErrorAction, with the
+# file named in the log, not every check silently off.
+mkdir -p "$W/nodefault"
+sed "s|^configPath = .*|configPath = $W/nodefault|" "$W/g.conf" >"$W/nd.conf"
+t_ok "no __default__: answered" sh -c "'$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/nd.conf' <'$W/in'"
+t_eq "no __default__: configErrorAction" "$(head -1 "$T/.out")" \
+    'action=defer_if_permit Service temporarily unavailable, configuration error.'
+t_grep "no __default__: the file named" "$W/nodefault/__default__: missing" "$T/.err"
+
 # Privileges: as root, greyspf becomes the configured user.
 printf 'user = no-such-user-here\n' >"$W/nouser.conf"
 t_rc "unknown user: refuse to run as root" 1 "$BIN/greyspf" -L -c "$W/nouser.conf"
