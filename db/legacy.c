@@ -5,11 +5,11 @@
  *	tumgreyspf data tree: escaping, path grammar, timestamps
  * SYNOPSIS
  *	#include "legacy.h"
-#include "quote.h"
  *
  *	int	legacy_parse_path(comps, ncomps, entry_r, why_r)
  *	int	legacy_format_path(key, buf, size, why_r)
  *	void	legacy_to_record(mtime_us, atime_us, greylisttime_us, rec_r)
+ *	int	legacy_ts_to_us(sec, nsec, us_r)
  * DESCRIPTION
  *	The pure half of the legacy support: no file is touched here
  *	(legacy_tree.c walks and writes trees).
@@ -49,6 +49,10 @@
  *	GREYLISTTIME, no later than the last request. The entry has
  *	passed when a request came at or after the allow time (atime >=
  *	mtime; ctime is not used, because any copy of the tree resets it).
+ *
+ *	legacy_ts_to_us() turns a file time into microseconds, rounded. A
+ *	time that no record can hold (before 1970 or after 9999; a file
+ *	system may store any time_t) is refused before any arithmetic.
  * DIAGNOSTICS
  *	Functions return 0, or -1 with *why_r set to a short reason.
  */
@@ -310,12 +314,23 @@ legacy_form_name(enum legacy_form form)
 	return ((unsigned)form < LEGACY_FORMS ? names[form] : "?");
 }
 
-/* legacy_ts_to_us - a timespec to microseconds, rounded */
+/* legacy_ts_to_us - a timespec to microseconds, rounded; -1 if no record
+ * can hold it */
 
-int64_t
-legacy_ts_to_us(int64_t sec, long nsec)
+int
+legacy_ts_to_us(int64_t sec, long nsec, int64_t *us_r)
 {
-	return (sec * 1000000 + (nsec + 500) / 1000);
+	int64_t us;
+
+	/* Checked before multiplying: a file system may hold any time_t. */
+	if (sec < 0 || sec > RECORD_TIME_MAX / 1000000 || nsec < 0
+	    || nsec > 999999999)
+		return (-1);
+	us = sec * 1000000 + (nsec + 500) / 1000;
+	if (us > RECORD_TIME_MAX)
+		return (-1);
+	*us_r = us;
+	return (0);
 }
 
 /* legacy_to_record - mtime = allow time, atime = last request */

@@ -34,6 +34,6 @@ int	legacy_format_path(const struct greykey *, char *, size_t,
 	    const char **);
 const char *legacy_form_name(enum legacy_form);
 void	legacy_to_record(int64_t, int64_t, int64_t, struct greyrec *);
-int64_t	legacy_ts_to_us(int64_t, long);
+int	legacy_ts_to_us(int64_t, long, int64_t *);
 
 #endif

@@ -119,6 +119,7 @@ import_file(const struct legacy_file *f, void *ctx)
 	unsigned char val[RECORD_MAX];
 	const char *why;
 	long long gl = im->conf->default_allow_time;
+	int64_t mtime, atime;
 	size_t vlen;
 
 	im->files++;
@@ -156,9 +157,13 @@ import_file(const struct legacy_file *f, void *ctx)
 		tool_entity(im->conf, &e.key, &ent);
 		gl = entity_greylist_time(&ent, gl);
 	}
-	legacy_to_record(legacy_ts_to_us(f->st->st_mtim.tv_sec,
-	    f->st->st_mtim.tv_nsec), legacy_ts_to_us(f->st->st_atim.tv_sec,
-	    f->st->st_atim.tv_nsec), gl * 1000000, &it->rec);
+	if (legacy_ts_to_us(f->st->st_mtim.tv_sec, f->st->st_mtim.tv_nsec,
+	    &mtime) < 0 || legacy_ts_to_us(f->st->st_atim.tv_sec,
+	    f->st->st_atim.tv_nsec, &atime) < 0) {
+		import_skip(f->relpath, "timestamps out of range", im);
+		return (0);
+	}
+	legacy_to_record(mtime, atime, gl * 1000000, &it->rec);
 	if (record_encode(&it->rec, val, sizeof(val), &vlen) < 0) {
 		import_skip(f->relpath, "timestamps out of range", im);
 		return (0);

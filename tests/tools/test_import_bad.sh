@@ -106,3 +106,17 @@ EOS
 t_ok "full disk: import fails cleanly" unshare -m sh "$T/full.sh"
 t_grep "full disk: reason given" 'import failed, database unchanged' "$T/full-err"
 t_same "full disk: database unchanged and readable" "$T/full-after" "$T/full-before"
+
+# A file time no record can hold (tmpfs and btrfs store any time_t):
+# reported and skipped, never an overflow.
+cat >"$T/far.sh" <<EOS
+set -e
+mkdir -p "$T/far"
+mount -t tmpfs tmpfs "$T/far"
+mkdir -p "$T/far/198/51/100"
+: >"$T/far/198/51/100/check_file"
+touch -m -d @9300000000000 "$T/far/198/51/100/check_file"
+"$BIN/greyspf-import" -n -d "$T/fardb" "$T/far"
+EOS
+t_ok "far-future file time: import runs" unshare -m sh "$T/far.sh"
+t_grep "far-future file time reported" 'skipped: 198/51/100/check_file: timestamps out of range' "$T/.out"

@@ -244,11 +244,44 @@ test_times(void **state)
 	/* A GREYLISTTIME longer than the config says: clamp to last. */
 	legacy_to_record(S(2000), S(1000), S(600), &r);
 	assert_true(r.first_us == S(1000));
-	/* Rounding of nanoseconds to microseconds. */
-	assert_true(legacy_ts_to_us(1795235940, 731343999) ==
-	    S(1795235940) + 731344);
-	assert_true(legacy_ts_to_us(1795235940, 731344499) ==
-	    S(1795235940) + 731344);
+}
+
+/* test_ts_to_us - file times to microseconds, in range or refused */
+
+static void
+test_ts_to_us(void **state)
+{
+	static const struct {
+		int64_t	sec;
+		long	nsec;
+		int	rc;
+		int64_t	us;
+	} t[] = {
+		/* Rounding of nanoseconds to microseconds. */
+		{ 1795235940, 731343999, 0, S(1795235940) + 731344 },
+		{ 1795235940, 731344499, 0, S(1795235940) + 731344 },
+		{ 0, 0, 0, 0 },
+		{ 253402300800LL, 0, 0, RECORD_TIME_MAX },
+		/* Times no record can hold (btrfs allows them): refused
+		 * before any arithmetic that could overflow. */
+		{ 253402300800LL, 999999999, -1, 0 },
+		{ 253402300801LL, 0, -1, 0 },
+		{ INT64_MAX, 999999999, -1, 0 },
+		{ INT64_MAX / 1000000 + 1, 0, -1, 0 },
+		{ -1, 0, -1, 0 },
+		{ INT64_MIN, 0, -1, 0 },
+	};
+	size_t i;
+	int64_t us;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		us = 42;
+		if (legacy_ts_to_us(t[i].sec, t[i].nsec, &us) != t[i].rc
+		    || us != (t[i].rc == 0 ? t[i].us : 42))
+			fail_msg("row %zu: %lld.%09ld", i, (long long)t[i].sec,
+			    t[i].nsec);
+	}
 }
 
 int
@@ -260,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_parse_path),
 		cmocka_unit_test(test_format_path),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_ts_to_us),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
