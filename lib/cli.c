@@ -7,6 +7,7 @@
  *	#include "cli.h"
  *
  *	void	cli_init(argv0)
+ *	int	cli_getopt(argc, argv, optstring, longopts)
  *	int	cli_option(c, opts, usage)
  *	void	cli_config(path, conf_r)
  *	int	cli_finish_stdout(void)
@@ -20,9 +21,13 @@
  *	closed pipe shows as a write error that cli_finish_stdout()
  *	reports, not as a silent death.
  *
+ *	cli_getopt() is getopt_long() with the program's long options
+ *	(longopts, or NULL) and the two every program has: --help, which
+ *	it returns as 'h', and --version, returned as 'V'.
+ *
  *	cli_option() handles the options every program shares: -c config,
- *	-d database, -h (usage on stdout, exit 0) and -V (version, exit 0).
- *	It returns 1 when c was one of them.
+ *	-d database, -h or --help (usage on stdout, exit 0) and -V or
+ *	--version (version, exit 0). It returns 1 when c was one of them.
  *
  *	cli_config() reads the master configuration: path when given
  *	(-c; a missing file is an error), else the compiled-in default
@@ -34,6 +39,7 @@
  */
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +50,8 @@
 #include "entity.h"
 #include "log.h"
 #include "util.h"
+
+/* cli_init - program name, SIGPIPE, entity cache */
 
 void
 cli_init(const char *argv0)
@@ -57,6 +65,29 @@ cli_init(const char *argv0)
 	/* A tool's run is short and the tree does not change under it. */
 	entity_cache_enable();
 }
+
+/* cli_getopt - getopt_long, with --help and --version */
+
+int
+cli_getopt(int argc, char **argv, const char *optstring,
+    const struct option *longopts)
+{
+	static struct option all[CLI_LONGOPTS_MAX + 3];
+	size_t n = 0;
+
+	for (; longopts != NULL && longopts[n].name != NULL; n++) {
+		if (n == CLI_LONGOPTS_MAX)
+			panic("cli_getopt: more than %d long options",
+			    CLI_LONGOPTS_MAX);
+		all[n] = longopts[n];
+	}
+	all[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	all[n++] = (struct option){"version", no_argument, NULL, 'V'};
+	all[n] = (struct option){NULL, 0, NULL, 0};
+	return (getopt_long(argc, argv, optstring, all, NULL));
+}
+
+/* cli_option - the options every program shares */
 
 int
 cli_option(int c, struct cli_opts *o, void (*usage)(int))
@@ -78,6 +109,8 @@ cli_option(int c, struct cli_opts *o, void (*usage)(int))
 	return (0);
 }
 
+/* cli_config - the master configuration, or exit 1 */
+
 void
 cli_config(const char *path, struct config *conf)
 {
@@ -85,6 +118,8 @@ cli_config(const char *path, struct config *conf)
 		fatalx("%s: configuration errors, see above",
 		    path ? path : CONFIG_DEFAULT_PATH);
 }
+
+/* cli_finish_stdout - flush stdout; CLI_EXIT_FAIL if any write failed */
 
 int
 cli_finish_stdout(void)

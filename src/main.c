@@ -69,7 +69,7 @@ main(int argc, char **argv)
 	log_init("greyspf", LOG_SINK_STDERR);	/* until options are read */
 	if (guard < 0)
 		fatal("cannot put /dev/null on a closed standard descriptor");
-	while ((c = getopt(argc, argv, "c:d:hLV")) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:hLV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		if (c != 'L')

@@ -200,7 +200,7 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	memset(&ad, 0, sizeof(ad));
-	while ((c = getopt(argc, argv, "c:d:fhnV")) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:fhnV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		if (c == 'f')

@@ -181,7 +181,7 @@ main(int argc, char **argv)
 	cli_init(argv[0]);
 	memset(&cl, 0, sizeof(cl));
 	cl.batch = CLEAN_BATCH_DEFAULT;
-	while ((c = getopt(argc, argv, "b:c:d:hnqV")) != -1) {
+	while ((c = cli_getopt(argc, argv, "b:c:d:hnqV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {

@@ -531,7 +531,7 @@ main(int argc, char **argv)
 	int c, quiet = 0;
 
 	cli_init(argv[0]);
-	while ((c = getopt(argc, argv, "c:d:hqV")) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:hqV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		if (c != 'q')

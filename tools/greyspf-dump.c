@@ -168,7 +168,7 @@ main(int argc, char **argv)
 	int c, rc, status;
 
 	cli_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:d:hV", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:hV", longopts)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {

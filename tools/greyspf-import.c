@@ -279,7 +279,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	cli_init(argv[0]);
-	while ((c = getopt(argc, argv, "c:d:hnqV")) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:hnqV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {

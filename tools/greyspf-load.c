@@ -296,7 +296,7 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	memset(&ld, 0, sizeof(ld));
-	while ((c = getopt(argc, argv, "c:d:hNnV")) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:hNnV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {

@@ -217,7 +217,7 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	memset(&sc, 0, sizeof(sc));
-	while ((c = getopt_long(argc, argv, "c:d:hsV", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:hsV", longopts)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {

@@ -1,17 +1,30 @@
 #!/bin/sh
-# test_cli.sh - what every tool does alike: -h, -V, usage errors (2),
-# run-time failures (1), write errors on stdout (1).
+# test_cli.sh - what every tool does alike: -h and --help, -V and
+# --version, usage errors (2), run-time failures (1), write errors on
+# stdout (1).
 . "$(dirname "$0")/lib.sh"
+
+# Every program, the service included: help on stdout, exit 0.
+for p in greyspf greyspf-import greyspf-dump greyspf-load greyspf-stat \
+    greyspf-clean greyspf-configtest greyspf-addip; do
+	for h in -h --help; do
+		t_ok "$p $h" "$BIN/$p" $h
+		t_grep "$p $h prints usage" "^usage: $p " "$T/.out"
+		t_eq "$p $h: nothing on stderr" "$(cat "$T/.err")" ""
+	done
+	for v in -V --version; do
+		t_ok "$p $v" "$BIN/$p" $v
+		t_grep "$p $v prints version" "^$p [0-9]+\.[0-9]+" "$T/.out"
+	done
+	for bad in -Z --no-such-option; do
+		t_rc "$p $bad" 2 "$BIN/$p" $bad
+		t_grep "$p $bad: usage on stderr" "^usage: $p " "$T/.err"
+	done
+done
 
 "$BIN/greyspf-load" -d "$T/db" "$(dirname "$0")/../data/dump-v1.in" >/dev/null
 for tool in import dump load stat clean configtest addip; do
 	p=$BIN/greyspf-$tool
-	t_ok "$tool -h" "$p" -h
-	t_grep "$tool -h prints usage" "^usage: greyspf-$tool " "$T/.out"
-	t_ok "$tool -V" "$p" -V
-	t_grep "$tool -V prints version" "^greyspf-$tool [0-9]+\.[0-9]+" "$T/.out"
-	t_rc "$tool bad option" 2 "$p" -Z
-	t_grep "$tool bad option: usage on stderr" "^usage: greyspf-$tool " "$T/.err"
 	case $tool in import|load) arg=x ;; *) arg= ;; esac
 	t_rc "$tool missing config file" 1 "$p" -c "$T/nonexistent.conf" -d "$T/db" $arg
 	t_grep "$tool missing config file named" 'nonexistent.conf' "$T/.err"
