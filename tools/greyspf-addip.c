@@ -8,7 +8,8 @@
  * DESCRIPTION
  *	What tumgreyspf-addip did, for IPv4 and IPv6: for each network
  *	(from the arguments, or one a line from standard input, the first
- *	word of the line; blank lines and # comments skipped) write
+ *	word of the line, at most 1023 bytes; blank lines and # comments
+ *	skipped) write
  *	configPath/client_address/<pieces>/__default__ holding
  *
  * .nf
@@ -30,8 +31,9 @@
  *	unless -f. Each file is written under a temporary name and renamed.
  *	-n shows what would be written.
  * DIAGNOSTICS
- *	Bad input as "greyspf-addip: file:line: reason". Exit 0 on
- *	success, 1 on bad input or a write failure, 2 on a usage error.
+ *	Bad input as "greyspf-addip: file:line: reason" (a line longer
+ *	than 1023 bytes is one). Exit 0 on success, 1 on bad input, a read
+ *	error on standard input or a write failure, 2 on a usage error.
  */
 
 #include <sys/stat.h>
@@ -50,6 +52,7 @@
 
 #define ADDIP_CONTENT \
 	"SPFSEEDONLY=0\nGREYLISTTIME=300\nCHECKERS=\nOTHERCONFIGS=\n"
+#define ADDIP_LINE_MAX	1023	/* bytes of an input line, newline apart */
 
 struct addip {
 	char	(*dirs)[128];	/* relative to client_address */
@@ -58,6 +61,11 @@ struct addip {
 };
 
 static void usage(int) __attribute__((noreturn));
+static int addip_parse(const char *, char *, size_t, const char **);
+static void addip_add(struct addip *, const char *, const char *, long);
+static int addip_read(struct addip *, FILE *, const char *);
+static int addip_mkdirs(char *);
+static int addip_write(const char *, const char *, int, int);
 
 static void
 usage(int status)
@@ -115,6 +123,8 @@ addip_parse(const char *text, char *dir, size_t size, const char **why)
 	return (0);
 }
 
+/* addip_add - one network, checked and kept, or counted as an error */
+
 static void
 addip_add(struct addip *ad, const char *text, const char *where, long line)
 {
@@ -131,6 +141,38 @@ addip_add(struct addip *ad, const char *text, const char *where, long line)
 		return;
 	}
 	ad->n++;
+}
+
+/* addip_read - one network a line; -1 on a read error */
+
+static int
+addip_read(struct addip *ad, FILE *fp, const char *name)
+{
+	char line[ADDIP_LINE_MAX + 1], *w, *save;
+	size_t len;
+	long lineno = 0;
+	int c;
+
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		len = strlen(line);
+		/* No newline: the last line, or one longer than the buffer,
+		 * whose rest fgets would return as a line of its own. */
+		if (len > 0 && line[len - 1] != '\n'
+		    && (c = getc(fp)) != EOF && c != '\n') {
+			while ((c = getc(fp)) != EOF && c != '\n')
+				;
+			log_warnx("%s:%ld: line longer than %d bytes", name,
+			    lineno, ADDIP_LINE_MAX);
+			ad->errors++;
+			continue;
+		}
+		if ((w = strchr(line, '#')) != NULL)
+			*w = 0;
+		if ((w = strtok_r(line, " \t\r\n", &save)) != NULL)
+			addip_add(ad, w, name, lineno);
+	}
+	return (ferror(fp) ? -1 : 0);
 }
 
 /* addip_mkdirs - mkdir -p, within the tree */
@@ -150,6 +192,8 @@ addip_mkdirs(char *path)
 	}
 	return (mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0);
 }
+
+/* addip_write - one __default__, under a temporary name, then renamed */
 
 static int
 addip_write(const char *base, const char *dir, int force, int dryrun)
@@ -193,14 +237,13 @@ main(int argc, char **argv)
 	struct cli_opts o = {NULL, NULL};
 	struct config conf;
 	struct addip ad;
-	char line[1024], *w, *save;
-	long lineno = 0;
 	int c, force = 0, dryrun = 0, failed = 0;
 	size_t i;
 
 	cli_init(argv[0]);
 	memset(&ad, 0, sizeof(ad));
-	while ((c = cli_getopt(argc, argv, "c:d:fhnV", NULL)) != -1) {
+	/* No -d: addip writes the configuration tree, not the database. */
+	while ((c = cli_getopt(argc, argv, "c:fhnV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		if (c == 'f')
@@ -215,14 +258,10 @@ main(int argc, char **argv)
 		for (i = (size_t)optind; i < (size_t)argc; i++)
 			addip_add(&ad, argv[i], "argument",
 			    (long)(i - (size_t)optind + 1));
-	} else {
-		while (fgets(line, sizeof(line), stdin) != NULL) {
-			lineno++;
-			if ((w = strchr(line, '#')) != NULL)
-				*w = 0;
-			if ((w = strtok_r(line, " \t\r\n", &save)) != NULL)
-				addip_add(&ad, w, "stdin", lineno);
-		}
+	} else if (addip_read(&ad, stdin, "stdin") < 0) {
+		log_warn("stdin");
+		free(ad.dirs);
+		return (CLI_EXIT_FAIL);
 	}
 	if (ad.errors) {
 		log_warnx("%zu bad networks: nothing written", ad.errors);
