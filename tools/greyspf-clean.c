@@ -22,7 +22,9 @@
  *	since). Undecodable records are deleted too, as STYLE demands of
  *	anything a reader rejects. -n reports what would be dropped.
  *
- *	Prints "kept=N dropped=M" (and corrupt=K when any) on stdout.
+ *	Prints "kept=N dropped=M" (and corrupt=K when any) on stdout;
+ *	with -q nothing, unless something fails (on stderr), so that a
+ *	cron line mails the administrator only then.
  * DIAGNOSTICS
  *	Exit 0 on success, 1 on a run-time failure (entries dropped
  *	before it stay dropped: each batch is its own transaction), 2 on
@@ -54,7 +56,7 @@ enum clean_fate { CLEAN_GONE, CLEAN_KEPT, CLEAN_DROPPED, CLEAN_CORRUPT };
 struct clean {
 	const struct config *conf;
 	int64_t	now;
-	int	dryrun, verbose;
+	int	dryrun, verbose, quiet;
 	size_t	batch;
 	/* One step: */
 	struct store_cursor cur;
@@ -194,6 +196,7 @@ main(int argc, char **argv)
 			cl.dryrun = 1;
 			break;
 		case 'q':
+			cl.quiet = 1;
 			break;
 		default:
 			usage(CLI_EXIT_USAGE);
@@ -227,6 +230,8 @@ main(int argc, char **argv)
 	store_close(st);
 	free(cl.doomed);
 	free(cl.fate);
+	if (cl.quiet)
+		return (CLI_EXIT_OK);
 	printf("%skept=%zu dropped=%zu", cl.dryrun ? "dry run: " : "",
 	    cl.kept, cl.dropped);
 	if (cl.corrupt)

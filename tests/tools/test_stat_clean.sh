@@ -64,6 +64,12 @@ t_grep "clean counts" '^kept=2 dropped=4$' "$T/.out"
 t_eq "clean kept the two passed IP-only entries" "$(cat "$T/n")" 2
 t_ok "clean again" faketime "@$LATER" "$BIN/greyspf-clean" -c "$T/master.conf" -d "$T/db"
 t_grep "clean is idempotent" '^kept=2 dropped=0$' "$T/.out"
+# -q, as in README's cron line: nothing at all unless something fails.
+t_ok "clean -q" faketime "@$LATER" "$BIN/greyspf-clean" -q -c "$T/master.conf" -d "$T/db"
+t_eq "clean -q: nothing on stdout" "$(cat "$T/.out")" ""
+t_eq "clean -q: nothing on stderr" "$(cat "$T/.err")" ""
+t_rc "clean -q: a failure" 1 "$BIN/greyspf-clean" -q -d /dev/null/db
+t_grep "clean -q: a failure is still reported" '/dev/null/db' "$T/.err"
 
 # Corrupt records: stat and dump report them, clean deletes them.
 printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n \\01\\04\\0a\\00\\00\\00\\08I\n \\09garbage\n junk-key\n \\01\\00\\00\\00\\00\\00\nDATA=END\n' >"$T/corrupt.mdb"
