@@ -27,7 +27,9 @@
  *
  *	dumpfmt_parse() accepts exactly what dumpfmt_format() writes:
  *	single spaces, canonical escapes, canonical numbers. So a dump,
- *	loaded and dumped again, is byte-identical.
+ *	loaded and dumped again, is byte-identical. It refuses addresses
+ *	with ASCII capitals: the service lower-cases every address before
+ *	it makes a key, so such an entry could never match.
  * DIAGNOSTICS
  *	Both return 0, or -1 (with *why_r set by dumpfmt_parse()).
  */
@@ -43,6 +45,10 @@
 
 #define DUMPFMT_FIELDS_MAX 9
 
+static int dumpfmt_addr(const char *, char *, size_t);
+static int dumpfmt_unaddr(const char *, char *, size_t);
+static int dumpfmt_upper(const char *);
+
 /* dumpfmt_addr - escape an address field */
 
 static int
@@ -54,6 +60,8 @@ dumpfmt_addr(const char *addr, char *buf, size_t size)
 	}
 	return (quote_address(addr, buf, size));
 }
+
+/* dumpfmt_format - one entry as a data line */
 
 int
 dumpfmt_format(const struct greykey *key, const struct greyrec *rec,
@@ -100,6 +108,20 @@ dumpfmt_unaddr(const char *field, char *buf, size_t size)
 		return (-1);
 	return (0);
 }
+
+/* dumpfmt_upper - does an address hold an ASCII capital? */
+
+static int
+dumpfmt_upper(const char *addr)
+{
+	/* The service lower-cases ASCII only (proto.c); so does this. */
+	for (; *addr; addr++)
+		if (*addr >= 'A' && *addr <= 'Z')
+			return (1);
+	return (0);
+}
+
+/* dumpfmt_parse - one data line back to key and record */
 
 int
 dumpfmt_parse(char *line, struct greykey *key_r, struct greyrec *rec_r,
@@ -149,6 +171,9 @@ dumpfmt_parse(char *line, struct greykey *key_r, struct greyrec *rec_r,
 		if (dumpfmt_unaddr(f[2], s, sizeof(s)) < 0
 		    || dumpfmt_unaddr(f[3], r, sizeof(r)) < 0)
 			return (*why_r = "bad address escape", -1);
+		if (dumpfmt_upper(s) || dumpfmt_upper(r))
+			return (*why_r = "address in upper case, which never "
+			    "matches: greyspf lower-cases addresses", -1);
 	} else
 		s[0] = r[0] = 0;
 	if (key_set(key_r, kind, &net, s, r) < 0)

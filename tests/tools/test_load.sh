@@ -45,6 +45,11 @@ bad "over-long line" 'case.in:4: line longer than 12538'
 printf '%s\n%s\n' "$hdr" "$(echo "$line" | sed 's/192.0.2.0/192.0.2.1/')" >"$T/case.in"
 echo DATA=END >>"$T/case.in"
 bad "host bits set" 'case.in:4: bad client network'
+# Upper case can never match (the service lower-cases addresses).
+printf '%s\n%s\nDATA=END\n' "$hdr" "$(echo "$line" | sed 's/new@/New@/')" >"$T/case.in"
+bad "upper-case sender" 'case.in:4: address in upper case'
+printf '%s\n%s\nDATA=END\n' "$hdr" "$(echo "$line" | sed 's/bob@example.org/bob@EXAMPLE.org/')" >"$T/case.in"
+bad "upper-case recipient" 'case.in:4: address in upper case'
 # Errors anywhere stop the load, and are all reported (up to 20).
 { echo "$hdr"; echo "$line"; for i in $(seq 1 30); do echo "junk $i"; done; echo DATA=END; } >"$T/case.in"
 bad "many errors" '30 errors; database not changed'

@@ -61,6 +61,11 @@ static const struct {
 	    "escape"},
 	{"triplet 203.0.113.0/24 a%zz b@y 1.000000 2.000000 3.000000 0 -",
 	    "escape"},
+	/* The service lower-cases addresses: these could never match. */
+	{"triplet 203.0.113.0/24 A@b.org b@y 1.000000 2.000000 3.000000 0 -",
+	    "upper case"},
+	{"triplet 203.0.113.0/24 a@b.org b@Y 1.000000 2.000000 3.000000 0 -",
+	    "upper case"},
 	{"triplet 203.0.113.0/24 a@x b@y 1.5 2.000000 3.000000 0 -", "time"},
 	{"triplet 203.0.113.0/24 a@x b@y -1.000000 2.000000 3.000000 0 -",
 	    "time"},
