@@ -12,11 +12,14 @@
  *	legacy_walk() visits every regular file below root, in name order
  *	within each directory (so reports are stable), and calls file_fn
  *	with its path components and lstat data. Anything else is passed
- *	to skip_fn with its relative path and a reason: symbolic links
- *	(never followed), devices, sockets and fifos, hidden names,
- *	directories deeper than LEGACY_DEPTH_MAX, names too long,
- *	directories that cannot be read. file_fn returns 0 to go on, or
- *	non-zero to stop the walk with that value.
+ *	to skip_fn with its relative path, a reason and an errno value:
+ *	0 for what is left out on purpose (symbolic links, never followed;
+ *	devices, sockets and fifos; hidden names; directories deeper than
+ *	LEGACY_DEPTH_MAX; names too long), the error for what could not be
+ *	read (a directory that cannot be opened or listed, an entry that
+ *	cannot be looked at), so that the caller can tell a tree it read
+ *	whole from one it did not. file_fn returns 0 to go on, or non-zero
+ *	to stop the walk with that value.
  *
  *	legacy_write_entry() creates relpath below the directory rootfd,
  *	with its directories, as an empty file whose mtime and atime are
@@ -57,7 +60,14 @@ struct legacy_name {
 	unsigned char type;	/* d_type */
 };
 
+static int legacy_namecmp(const void *, const void *);
+static const char *legacy_walk_path(struct legacy_walk *, int, const char *);
+static void legacy_walk_error(struct legacy_walk *, const char *, int);
+static int legacy_walk_entry(struct legacy_walk *, int, int, char *,
+	    unsigned char);
 static int legacy_walk_dir(struct legacy_walk *, int, int);
+
+/* legacy_namecmp - qsort order of directory entries: by name */
 
 static int
 legacy_namecmp(const void *a, const void *b)
@@ -84,6 +94,14 @@ legacy_walk_path(struct legacy_walk *w, int depth, const char *name)
 	return (w->path);
 }
 
+/* legacy_walk_error - what could not be read, with the cause */
+
+static void
+legacy_walk_error(struct legacy_walk *w, const char *relpath, int err)
+{
+	w->skip_fn(relpath, strerror(err), err, w->ctx);
+}
+
 /* legacy_walk_entry - one directory entry */
 
 static int
@@ -94,6 +112,23 @@ legacy_walk_entry(struct legacy_walk *w, int dfd, int depth, char *name,
 	struct stat st;
 	int fd, rc;
 
+	/* What the name alone decides needs no stat, so a file left out
+	 * anyway is never a read error. */
+	if (name[0] == '.') {
+		w->skip_fn(legacy_walk_path(w, depth, name),
+		    "hidden name, never written by tumgreyspf", 0, w->ctx);
+		return (0);
+	}
+	if (strlen(name) > LEGACY_NAME_MAX) {
+		w->skip_fn(legacy_walk_path(w, depth, name), "name too long",
+		    0, w->ctx);
+		return (0);
+	}
+	if (depth >= LEGACY_DEPTH_MAX) {
+		w->skip_fn(legacy_walk_path(w, depth, name),
+		    "deeper than any tumgreyspf entry", 0, w->ctx);
+		return (0);
+	}
 	/* Directories and links need no stat: d_type says enough, and
 	 * O_NOFOLLOW below guards the directory case anyway. */
 	if (type == DT_DIR)
@@ -101,28 +136,12 @@ legacy_walk_entry(struct legacy_walk *w, int dfd, int depth, char *name,
 	else if (type == DT_LNK)
 		st.st_mode = S_IFLNK;
 	else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		w->skip_fn(legacy_walk_path(w, depth, name), strerror(errno),
-		    w->ctx);
+		legacy_walk_error(w, legacy_walk_path(w, depth, name), errno);
 		return (0);
 	}
 	if (S_ISLNK(st.st_mode)) {
 		w->skip_fn(legacy_walk_path(w, depth, name),
-		    "symbolic link, not followed", w->ctx);
-		return (0);
-	}
-	if (name[0] == '.') {
-		w->skip_fn(legacy_walk_path(w, depth, name),
-		    "hidden name, never written by tumgreyspf", w->ctx);
-		return (0);
-	}
-	if (strlen(name) > LEGACY_NAME_MAX) {
-		w->skip_fn(legacy_walk_path(w, depth, name), "name too long",
-		    w->ctx);
-		return (0);
-	}
-	if (depth >= LEGACY_DEPTH_MAX) {
-		w->skip_fn(legacy_walk_path(w, depth, name),
-		    "deeper than any tumgreyspf entry", w->ctx);
+		    "symbolic link, not followed", 0, w->ctx);
 		return (0);
 	}
 	w->comps[depth] = name;
@@ -130,15 +149,15 @@ legacy_walk_entry(struct legacy_walk *w, int dfd, int depth, char *name,
 		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
 		    | O_CLOEXEC);
 		if (fd < 0) {
-			w->skip_fn(legacy_walk_path(w, depth, name),
-			    strerror(errno), w->ctx);
+			legacy_walk_error(w, legacy_walk_path(w, depth, name),
+			    errno);
 			return (0);
 		}
 		return (legacy_walk_dir(w, fd, depth + 1));
 	}
 	if (!S_ISREG(st.st_mode)) {
 		w->skip_fn(legacy_walk_path(w, depth, name),
-		    "not a regular file or directory", w->ctx);
+		    "not a regular file or directory", 0, w->ctx);
 		return (0);
 	}
 	f.comps = w->comps;
@@ -158,12 +177,13 @@ legacy_walk_dir(struct legacy_walk *w, int fd, int depth)
 	struct legacy_name *names = NULL;
 	size_t n = 0, cap = 0, i;
 	DIR *dir;
-	int rc = 0;
+	int rc = 0, err;
 
 	if ((dir = fdopendir(fd)) == NULL) {
+		err = errno;
 		close(fd);
-		w->skip_fn(depth ? legacy_walk_path(w, depth - 1,
-		    w->comps[depth - 1]) : ".", strerror(errno), w->ctx);
+		legacy_walk_error(w, depth ? legacy_walk_path(w, depth - 1,
+		    w->comps[depth - 1]) : ".", err);
 		return (0);
 	}
 	errno = 0;
@@ -178,8 +198,8 @@ legacy_walk_dir(struct legacy_walk *w, int fd, int depth)
 		names[n++].type = de->d_type;
 	}
 	if (errno != 0)
-		w->skip_fn(depth ? legacy_walk_path(w, depth - 1,
-		    w->comps[depth - 1]) : ".", strerror(errno), w->ctx);
+		legacy_walk_error(w, depth ? legacy_walk_path(w, depth - 1,
+		    w->comps[depth - 1]) : ".", errno);
 	qsort(names, n, sizeof(*names), legacy_namecmp);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = legacy_walk_entry(w, dirfd(dir), depth, names[i].name,

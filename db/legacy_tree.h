@@ -16,7 +16,7 @@ struct legacy_file {
 };
 
 typedef int (*legacy_file_fn)(const struct legacy_file *, void *);
-typedef void (*legacy_skip_fn)(const char *, const char *, void *);
+typedef void (*legacy_skip_fn)(const char *, const char *, int, void *);
 
 int	legacy_walk(const char *, legacy_file_fn, legacy_skip_fn, void *);
 int	legacy_write_entry(int, const char *, int64_t, int64_t);

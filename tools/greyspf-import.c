@@ -4,7 +4,7 @@
  * SUMMARY
  *	import a tumgreyspf data tree into the greyspf database
  * SYNOPSIS
- *	greyspf-import [-nqV] [-c config] [-d database] legacy_data_dir
+ *	greyspf-import [-nqsV] [-c config] [-d database] legacy_data_dir
  * DESCRIPTION
  *	Walks the tree, reads every entry file (both layouts, every client
  *	spelling the original wrote), and writes one record per entry in a
@@ -22,6 +22,12 @@
  *	request, larger pass count. Uniting is idempotent, so a second run
  *	changes nothing.
  *
+ *	A file or directory that cannot be read (a directory the user may
+ *	not list or search) fails the import: every entry below it would
+ *	be lost. Each is named on stderr, and nothing is written. With -s
+ *	they are skipped instead, reported with the other skipped files,
+ *	and the rest is imported.
+ *
  *	The report on stdout names the layouts found, every skipped file
  *	with its reason, every merge and every note, then the counts.
  *	Progress goes to stderr when it is a terminal.
@@ -30,8 +36,9 @@
  *	(legacy_tree.c). The database is written as the invoking user.
  * DIAGNOSTICS
  *	Exit 0 when the import (or the dry run, -n) succeeded, skipped
- *	files included; 1 on a run-time failure, with the database left as
- *	it was; 2 on a usage error.
+ *	files included; 1 on a run-time failure (among them a file or
+ *	directory that cannot be read, without -s), with the database left
+ *	as it was; 2 on a usage error.
  */
 
 #include <errno.h>
@@ -63,7 +70,9 @@ struct import {
 	int	progress;
 	struct import_item *items;
 	size_t	n, cap;
+	int	skip_unreadable;	/* -s */
 	size_t	files, skipped, notes, in_tree_merged;
+	size_t	unreadable;	/* read errors: fail, or skipped with -s */
 	size_t	forms[LEGACY_FORMS][2];	/* [form][iponly?] */
 	/* Set by the write transaction (reset at each try). */
 	size_t	i;		/* the item being stored */
@@ -75,18 +84,25 @@ static void usage(int) __attribute__((noreturn));
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: greyspf-import [-nqV] [-c config] "
-	    "[-d database] legacy_data_dir\n");
+	fprintf(status ? stderr : stdout, "usage: greyspf-import [-nqsV] "
+	    "[-c config] [-d database] legacy_data_dir\n");
 	exit(status);
 }
 
-/* import_skip - report a file that is not imported */
+/* import_skip - report a file that is not imported, or a read error */
 
 static void
-import_skip(const char *relpath, const char *why, void *ctx)
+import_skip(const char *relpath, const char *why, int err, void *ctx)
 {
 	struct import *im = ctx;
 
+	if (err != 0) {
+		im->unreadable++;
+		if (!im->skip_unreadable) {
+			log_warnx("%s: %s", relpath, why);
+			return;
+		}
+	}
 	im->skipped++;
 	printf("skipped: %s: %s\n", relpath, why);
 }
@@ -126,7 +142,7 @@ import_file(const struct legacy_file *f, void *ctx)
 	if (im->progress && im->files % 1000 == 0)
 		fprintf(stderr, "\rgreyspf-import: %zu files", im->files);
 	if (legacy_parse_path(f->comps, f->ncomps, &e, &why) < 0) {
-		import_skip(f->relpath, why, im);
+		import_skip(f->relpath, why, 0, im);
 		return (0);
 	}
 	import_content_note(im, f);
@@ -150,7 +166,7 @@ import_file(const struct legacy_file *f, void *ctx)
 	}
 	it = &im->items[im->n];
 	if (key_encode(&e.key, it->key, sizeof(it->key), &it->klen) < 0) {
-		import_skip(f->relpath, "cannot encode key", im);
+		import_skip(f->relpath, "cannot encode key", 0, im);
 		return (0);
 	}
 	if (im->use_entity) {
@@ -160,12 +176,12 @@ import_file(const struct legacy_file *f, void *ctx)
 	if (legacy_ts_to_us(f->st->st_mtim.tv_sec, f->st->st_mtim.tv_nsec,
 	    &mtime) < 0 || legacy_ts_to_us(f->st->st_atim.tv_sec,
 	    f->st->st_atim.tv_nsec, &atime) < 0) {
-		import_skip(f->relpath, "timestamps out of range", im);
+		import_skip(f->relpath, "timestamps out of range", 0, im);
 		return (0);
 	}
 	legacy_to_record(mtime, atime, gl * 1000000, &it->rec);
 	if (record_encode(&it->rec, val, sizeof(val), &vlen) < 0) {
-		import_skip(f->relpath, "timestamps out of range", im);
+		import_skip(f->relpath, "timestamps out of range", 0, im);
 		return (0);
 	}
 	it->path = xstrdup(f->relpath);
@@ -279,7 +295,8 @@ main(int argc, char **argv)
 	size_t i;
 
 	cli_init(argv[0]);
-	while ((c = cli_getopt(argc, argv, "c:d:hnqV", NULL)) != -1) {
+	memset(&im, 0, sizeof(im));
+	while ((c = cli_getopt(argc, argv, "c:d:hnqsV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {
@@ -289,6 +306,9 @@ main(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case 's':
+			im.skip_unreadable = 1;
+			break;
 		default:
 			usage(CLI_EXIT_USAGE);
 		}
@@ -297,7 +317,6 @@ main(int argc, char **argv)
 		usage(CLI_EXIT_USAGE);
 	root = argv[optind];
 	cli_config(o.cpath, &conf);
-	memset(&im, 0, sizeof(im));
 	im.conf = &conf;
 	im.use_entity = access(conf.config_path, F_OK) == 0;
 	im.progress = !quiet && isatty(2);
@@ -310,6 +329,16 @@ main(int argc, char **argv)
 		fatal("%s", root);
 	if (im.progress)
 		fprintf(stderr, "\rgreyspf-import: %zu files\n", im.files);
+	/* A tree not read whole is no import: its entries would be lost
+	 * while the exit status said success. */
+	if (im.unreadable && !im.skip_unreadable)
+		fatalx("%zu files or directories could not be read: %s (-s "
+		    "skips them)", im.unreadable, dryrun ? "the import would "
+		    "fail" : "nothing imported");
+	if (im.unreadable)
+		printf("warning: %zu files or directories could not be read "
+		    "and were skipped (-s): the entries in them are not "
+		    "imported\n", im.unreadable);
 	import_unite(&im);
 	for (f = 0; f < LEGACY_FORMS; f++)
 		for (i = 0; i < 2; i++)

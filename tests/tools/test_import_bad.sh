@@ -65,19 +65,50 @@ t_nogrep "nothing from outside the tree" 'evil|9\.9\.9' "$T/dump"
 t_grep "dotted local part fine" '^triplet 203.0.113.0/24 a..b@x b@y ' "$T/dump"
 t_grep "IP-only entry in" '^iponly 198.51.100.0/24 1795235339.500000 1795235939.500000 1795235940.250000 1 inferred$' "$T/dump"
 
-# An unreadable directory, read by an unprivileged user (root reads all).
+# Unreadable parts of the tree, read by an unprivileged user (root reads
+# all), as README's migration step runs the import: a read error fails
+# the import, database unchanged, unless -s skips it.
 U=$T/u
-mkdir -p "$U/client_address/1/2/3/greylist/a@x" "$U/client_address/4/5/6/greylist/a@x"
+mkdir -p "$U/client_address/1/2/3/greylist/a@x" \
+    "$U/client_address/4/5/6/greylist/a@x" \
+    "$U/client_address/7/8/9/greylist/a@x" "$U/198/51/100"
 : >"$U/client_address/1/2/3/greylist/a@x/b@y"
 : >"$U/client_address/4/5/6/greylist/a@x/b@y"
+: >"$U/client_address/7/8/9/greylist/a@x/b@y"
+: >"$U/198/51/100/check_file"
 chmod -R a+rX "$U"
+printf 'debugLevel = 1\n' >"$T/u.conf"
+install -d -o 65534 -g 65534 -m 750 "$T/udb"
+asnobody() {
+	setpriv --reuid=65534 --regid=65534 --init-groups "$BIN/greyspf-import" \
+	    -c "$T/u.conf" -d "$T/udb" "$@"
+}
+t_ok "readable tree: imported as nobody (README's step 3)" asnobody -q "$U"
+t_grep "readable tree: all imported" 'imported: 4 new' "$T/.out"
+"$BIN/greyspf-dump" -d "$T/udb" >"$T/ubefore"
+: >"$U/client_address/1/2/3/greylist/a@x/c@y"
 chmod 000 "$U/client_address/4"
-t_ok "unreadable directory: dry run as nobody" setpriv --reuid=65534 \
-    --regid=65534 --clear-groups "$BIN/greyspf-import" -n -q -d "$T/nodb" "$U"
+# A directory that can be listed but not searched: its entries cannot
+# be looked at.
+chmod a-x "$U/client_address/7/8/9/greylist/a@x"
+# An entry file that cannot be read is fine: only its times are used.
+chmod 000 "$U/198/51/100/check_file"
+t_rc "unreadable directory: import fails" 1 asnobody -q "$U"
+cp "$T/.err" "$T/uerr"
+t_grep "unreadable directory named" '^greyspf-import: client_address/4: Permission denied$' "$T/uerr"
+t_grep "unsearchable directory's entry named" '^greyspf-import: client_address/7/8/9/greylist/a@x/b@y: Permission denied$' "$T/uerr"
+t_grep "failure explained" '2 files or directories could not be read: nothing imported \(-s skips them\)' "$T/uerr"
+t_nogrep "unreadable entry file is no read error" 'check_file' "$T/uerr"
+"$BIN/greyspf-dump" -d "$T/udb" >"$T/uafter"
+t_same "unreadable directory: database unchanged" "$T/uafter" "$T/ubefore"
+t_rc "unreadable directory: dry run fails too" 1 asnobody -n -q "$U"
+t_grep "dry run: failure explained" 'could not be read: the import would fail \(-s skips them\)' "$T/.err"
+t_ok "unreadable directory: -s skips it" asnobody -s -q "$U"
 cp "$T/.out" "$T/r2"
-t_grep "unreadable directory reported" 'skipped: client_address/4: Permission denied' "$T/r2"
-t_grep "readable part counted" 'would import: 1 new' "$T/r2"
-t_rc "dry run created no database" 1 test -e "$T/nodb"
+t_grep "-s: unreadable directory reported" '^skipped: client_address/4: Permission denied$' "$T/r2"
+t_grep "-s: unsearchable entry reported" '^skipped: client_address/7/8/9/greylist/a@x/b@y: Permission denied$' "$T/r2"
+t_grep "-s: what was skipped, said" '^warning: 2 files or directories could not be read and were skipped \(-s\): the entries in them are not imported$' "$T/r2"
+t_grep "-s: readable part imported" 'imported: 1 new, 0 merged into existing, 2 already present' "$T/r2"
 
 # Missing tree: run-time failure.
 t_rc "missing tree exits 1" 1 "$BIN/greyspf-import" -q -d "$T/db" "$T/nonexistent"
