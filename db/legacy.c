@@ -9,6 +9,9 @@
  *	int	legacy_parse_path(comps, ncomps, entry_r, why_r)
  *	int	legacy_format_path(key, buf, size, why_r)
  *	void	legacy_to_record(mtime_us, atime_us, greylisttime_us, rec_r)
+ *	void	legacy_to_record_unretried(mtime_us, greylisttime_us, rec_r)
+ *	void	legacy_times_add(times, mtime_us, atime_us)
+ *	enum legacy_reset legacy_times_reset(times)
  *	int	legacy_ts_to_us(sec, nsec, us_r)
  * DESCRIPTION
  *	The pure half of the legacy support: no file is touched here
@@ -49,6 +52,23 @@
  *	GREYLISTTIME, no later than the last request. The entry has
  *	passed when a request came at or after the allow time (atime >=
  *	mtime; ctime is not used, because any copy of the tree resets it).
+ *
+ *	legacy_to_record_unretried() is the record when the access time
+ *	cannot be trusted: first-seen inferred as above, the last request
+ *	at first-seen, not passed.
+ *
+ *	Access times are fragile: a copy made with tar, rsync without -U
+ *	or cp without -p sets them all to the time of the copy, so that
+ *	every entry looks retried (atime >= mtime) and one never retried
+ *	is kept GREYLISTEXPIREDAYS instead of 12 hours. legacy_times_add()
+ *	gathers a tree's times, one entry at a time, and
+ *	legacy_times_reset() says whether and why they look reset: with
+ *	two entries or more, when every access time is the same; when every
+ *	access time is later than every allow time; or when the access
+ *	times lie within LEGACY_ATIME_WINDOW_US while the allow times span
+ *	more than LEGACY_MTIME_SPAN_US (a copy beside a live tree, whose
+ *	pending entries' allow times lie after the copy). In a tree that
+ *	served, last requests spread as widely as allow times.
  *
  *	legacy_ts_to_us() turns a file time into microseconds, rounded. A
  *	time that no record can hold (before 1970 or after 9999; a file
@@ -349,4 +369,57 @@ legacy_to_record(int64_t mtime_us, int64_t atime_us, int64_t greylist_us,
 		rec_r->first_us = 0;
 	rec_r->flags = RECORD_F_FIRST_INFERRED;
 	rec_r->passes = atime_us >= mtime_us ? 1 : 0;
+}
+
+/* legacy_to_record_unretried - mtime = allow time; never retried */
+
+void
+legacy_to_record_unretried(int64_t mtime_us, int64_t greylist_us,
+    struct greyrec *rec_r)
+{
+	memset(rec_r, 0, sizeof(*rec_r));
+	rec_r->allow_us = mtime_us;
+	rec_r->first_us = mtime_us - greylist_us;
+	if (rec_r->first_us < 0)
+		rec_r->first_us = 0;
+	rec_r->last_us = rec_r->first_us;
+	rec_r->flags = RECORD_F_FIRST_INFERRED;
+	rec_r->passes = 0;
+}
+
+/* legacy_times_add - one entry's times into a tree's */
+
+void
+legacy_times_add(struct legacy_times *lt, int64_t mtime_us, int64_t atime_us)
+{
+	if (lt->n++ == 0) {
+		lt->amin = lt->amax = atime_us;
+		lt->mmin = lt->mmax = mtime_us;
+		return;
+	}
+	if (atime_us < lt->amin)
+		lt->amin = atime_us;
+	if (atime_us > lt->amax)
+		lt->amax = atime_us;
+	if (mtime_us < lt->mmin)
+		lt->mmin = mtime_us;
+	if (mtime_us > lt->mmax)
+		lt->mmax = mtime_us;
+}
+
+/* legacy_times_reset - whether, and why, access times look reset */
+
+enum legacy_reset
+legacy_times_reset(const struct legacy_times *lt)
+{
+	if (lt->n < 2)
+		return (LEGACY_ATIME_REAL);
+	if (lt->amin == lt->amax)
+		return (LEGACY_ATIME_SAME);
+	if (lt->amin > lt->mmax)
+		return (LEGACY_ATIME_LATER);
+	if (lt->amax - lt->amin <= LEGACY_ATIME_WINDOW_US
+	    && lt->mmax - lt->mmin > LEGACY_MTIME_SPAN_US)
+		return (LEGACY_ATIME_CLUSTERED);
+	return (LEGACY_ATIME_REAL);
 }

@@ -4,7 +4,7 @@
  * SUMMARY
  *	import a tumgreyspf data tree into the greyspf database
  * SYNOPSIS
- *	greyspf-import [-nqsV] [-c config] [-d database] legacy_data_dir
+ *	greyspf-import [-anqsV] [-c config] [-d database] legacy_data_dir
  * DESCRIPTION
  *	Walks the tree, reads every entry file (both layouts, every client
  *	spelling the original wrote), and writes one record per entry in a
@@ -14,6 +14,9 @@
  *	microsecond; first-seen is inferred as mtime minus the GREYLISTTIME
  *	that applies to the entry (per-entity configuration under the
  *	master configuration's configPath; defaultAllowTime otherwise).
+ *	When the access times look reset, as a copy without them leaves
+ *	them (legacy_times_reset()), the report says so and what it means;
+ *	-a ignores access times: every entry is taken as not yet retried.
  *
  *	Merge rule: when two files name one entry (an IPv4-mapped and a
  *	plain IPv4 client; two spellings of one IPv6 address), or when the
@@ -71,6 +74,8 @@ struct import {
 	struct import_item *items;
 	size_t	n, cap;
 	int	skip_unreadable;	/* -s */
+	int	ignore_atime;		/* -a */
+	struct legacy_times times;
 	size_t	files, skipped, notes, in_tree_merged;
 	size_t	unreadable;	/* read errors: fail, or skipped with -s */
 	size_t	forms[LEGACY_FORMS][2];	/* [form][iponly?] */
@@ -80,11 +85,17 @@ struct import {
 };
 
 static void usage(int) __attribute__((noreturn));
+static void import_skip(const char *, const char *, int, void *);
+static void import_atime_report(const struct import *);
+static void import_content_note(struct import *, const struct legacy_file *);
+static int import_file(const struct legacy_file *, void *);
+static int import_cmp(const void *, const void *);
+static void import_unite(struct import *);
 
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: greyspf-import [-nqsV] "
+	fprintf(status ? stderr : stdout, "usage: greyspf-import [-anqsV] "
 	    "[-c config] [-d database] legacy_data_dir\n");
 	exit(status);
 }
@@ -105,6 +116,42 @@ import_skip(const char *relpath, const char *why, int err, void *ctx)
 	}
 	im->skipped++;
 	printf("skipped: %s: %s\n", relpath, why);
+}
+
+/* import_atime_report - access times ignored, or looking reset */
+
+static void
+import_atime_report(const struct import *im)
+{
+	enum legacy_reset why = legacy_times_reset(&im->times);
+
+	if (why != LEGACY_ATIME_REAL) {
+		printf("warning: the access times look reset: ");
+		if (why == LEGACY_ATIME_SAME)
+			printf("all %zu entries have the same access time\n",
+			    im->times.n);
+		else if (why == LEGACY_ATIME_LATER)
+			printf("every access time is later than every allow "
+			    "time (mtime)\n");
+		else
+			printf("all %zu access times lie within an hour, the "
+			    "allow times over more than a day\n",
+			    im->times.n);
+		printf("warning: a copy with tar, rsync without -U or cp "
+		    "without -p does that; as an entry's access time is its "
+		    "last request, every entry looks retried, and one never "
+		    "retried is kept GREYLISTEXPIREDAYS instead of 12 hours "
+		    "after its allow time\n");
+		if (!im->ignore_atime)
+			printf("warning: if the tree was copied so, use -a: "
+			    "every entry is then taken as not yet retried "
+			    "(into a database without these entries: a merge "
+			    "keeps the passes already there)\n");
+	}
+	if (im->ignore_atime)
+		printf("note: access times ignored (-a): every entry is taken "
+		    "as not yet retried (last request at first-seen, no "
+		    "pass)\n");
 }
 
 /* import_content_note - a non-empty entry file: content is ignored */
@@ -179,7 +226,11 @@ import_file(const struct legacy_file *f, void *ctx)
 		import_skip(f->relpath, "timestamps out of range", 0, im);
 		return (0);
 	}
-	legacy_to_record(mtime, atime, gl * 1000000, &it->rec);
+	legacy_times_add(&im->times, mtime, atime);
+	if (im->ignore_atime)
+		legacy_to_record_unretried(mtime, gl * 1000000, &it->rec);
+	else
+		legacy_to_record(mtime, atime, gl * 1000000, &it->rec);
 	if (record_encode(&it->rec, val, sizeof(val), &vlen) < 0) {
 		import_skip(f->relpath, "timestamps out of range", 0, im);
 		return (0);
@@ -194,6 +245,8 @@ import_file(const struct legacy_file *f, void *ctx)
 	im->n++;
 	return (0);
 }
+
+/* import_cmp - qsort order: by key, then by path */
 
 static int
 import_cmp(const void *a, const void *b)
@@ -296,10 +349,13 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	memset(&im, 0, sizeof(im));
-	while ((c = cli_getopt(argc, argv, "c:d:hnqsV", NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "ac:d:hnqsV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
 		switch (c) {
+		case 'a':
+			im.ignore_atime = 1;
+			break;
 		case 'n':
 			dryrun = 1;
 			break;
@@ -339,6 +395,7 @@ main(int argc, char **argv)
 		printf("warning: %zu files or directories could not be read "
 		    "and were skipped (-s): the entries in them are not "
 		    "imported\n", im.unreadable);
+	import_atime_report(&im);
 	import_unite(&im);
 	for (f = 0; f < LEGACY_FORMS; f++)
 		for (i = 0; i < 2; i++)

@@ -13,6 +13,8 @@ for fx in tumgreyspf-v2-triplet-ignorelastbyte tumgreyspf-v3-iponly \
 	cp "$T/.out" "$d/report1"
 	t_grep "$fx: report counts" '^files: [0-9]+; entries: [0-9]+; imported: [0-9]+ new' "$d/report1"
 	t_nogrep "$fx: nothing skipped" '^skipped:' "$d/report1"
+	t_nogrep "$fx: access times taken as they are" 'access times' \
+	    "$d/report1"
 	t_ok "$fx: import again" "$BIN/greyspf-import" -q -d "$d/db" "$d/data"
 	cp "$T/.out" "$d/report2"
 	t_grep "$fx: second import changes nothing" \

@@ -110,6 +110,42 @@ t_grep "-s: unsearchable entry reported" '^skipped: client_address/7/8/9/greylis
 t_grep "-s: what was skipped, said" '^warning: 2 files or directories could not be read and were skipped \(-s\): the entries in them are not imported$' "$T/r2"
 t_grep "-s: readable part imported" 'imported: 1 new, 0 merged into existing, 2 already present' "$T/r2"
 
+# A tree copied without its access times (tar, rsync without -U): every
+# entry would look retried. The report says so; -a ignores them.
+"$BUILD/tests/gentree" "$T/cp" 200 11
+imp() { "$BIN/greyspf-import" -q -d "$T/cpdb" "$@" "$T/cp"; }
+# atimes START STEP - the Nth file's access time is START + N * STEP.
+atimes() {
+	i=0
+	find "$T/cp" -type f | while read -r f; do
+		i=$((i + 1)); touch -a -d "@$(($1 + i * $2))" "$f"
+	done
+}
+t_ok "real access times: dry run" imp -n
+t_nogrep "real access times: no warning" 'access times' "$T/.out"
+atimes 1800000000 0
+t_ok "equal access times: dry run" imp -n
+cp "$T/.out" "$T/cpr"
+t_grep "equal access times: said" '^warning: the access times look reset: all 200 entries have the same access time$' "$T/cpr"
+t_grep "equal access times: what it means" '^warning: .*rsync without -U.*every entry looks retried, and one never retried is kept GREYLISTEXPIREDAYS instead of 12 hours' "$T/cpr"
+t_grep "equal access times: -a offered" '^warning: if the tree was copied so, use -a' "$T/cpr"
+atimes 1900000000 1
+t_ok "access times after every allow time: dry run" imp -n
+t_grep "access times after every allow time: said" '^warning: the access times look reset: every access time is later than every allow time \(mtime\)$' "$T/.out"
+# gentree's allow times span 30 days from 1795235937: access times within
+# one hour in the middle of them, as a copy made beside a live tree.
+atimes 1796531937 10
+t_ok "access times within an hour: dry run" imp -n
+t_grep "access times within an hour: said" '^warning: the access times look reset: all 200 access times lie within an hour, the allow times over more than a day$' "$T/.out"
+atimes 1800000000 0
+t_ok "import -a" imp -a
+t_grep "-a: said" '^note: access times ignored \(-a\): every entry is taken as not yet retried' "$T/.out"
+"$BIN/greyspf-dump" -d "$T/cpdb" >"$T/cpdump"
+# FIRST ALLOW LAST PASSES FLAGS are the last five fields.
+t_eq "-a: 200 entries" "$(grep -c '^triplet\|^iponly' "$T/cpdump")" 200
+t_eq "-a: every entry not yet retried (last = first, no pass)" \
+    "$(awk '/^(triplet|iponly) / && ($(NF-1) != 0 || $(NF-2) != $(NF-4))' "$T/cpdump" | wc -l)" 0
+
 # Missing tree: run-time failure.
 t_rc "missing tree exits 1" 1 "$BIN/greyspf-import" -q -d "$T/db" "$T/nonexistent"
 

@@ -246,6 +246,77 @@ test_times(void **state)
 	assert_true(r.first_us == S(1000));
 }
 
+/* test_unretried - the record when access times are ignored (-a) */
+
+static void
+test_unretried(void **state)
+{
+	struct greyrec r;
+
+	(void)state;
+	legacy_to_record_unretried(S(1795239537) + 554229, S(3600), &r);
+	assert_true(r.first_us == S(1795235937) + 554229);
+	assert_true(r.allow_us == S(1795239537) + 554229);
+	assert_true(r.last_us == r.first_us);
+	assert_int_equal(r.passes, 0);
+	assert_int_equal(r.flags, RECORD_F_FIRST_INFERRED);
+	/* GREYLISTTIME 0: allowed at once, still not retried. */
+	legacy_to_record_unretried(S(1000), 0, &r);
+	assert_true(r.first_us == S(1000) && r.last_us == S(1000));
+	assert_int_equal(r.passes, 0);
+	/* No time before the epoch. */
+	legacy_to_record_unretried(S(100), S(600), &r);
+	assert_true(r.first_us == 0 && r.last_us == 0);
+}
+
+/* test_times_reset - when a tree's access times look reset */
+
+static void
+test_times_reset(void **state)
+{
+	static const struct {
+		int	n;
+		int64_t	mtime[4], atime[4];
+		enum legacy_reset why;
+	} t[] = {
+		/* One entry tells nothing. */
+		{ 1, { S(1000) }, { S(5000) }, LEGACY_ATIME_REAL },
+		/* Pending and passed entries, as a live tree has. */
+		{ 3, { S(1000), S(2000), S(3000) },
+		    { S(1500), S(1900), S(2500) }, LEGACY_ATIME_REAL },
+		/* The fixtures: a short run, all within seconds. */
+		{ 3, { S(1000), S(1004), S(1008) },
+		    { S(1001), S(1003), S(1009) }, LEGACY_ATIME_REAL },
+		/* touch -a, or a copy that set one time. */
+		{ 3, { S(1000), S(2000), S(3000) },
+		    { S(7000), S(7000), S(7000) }, LEGACY_ATIME_SAME },
+		/* tar or rsync after the service stopped. */
+		{ 3, { S(1000), S(2000), S(3000) },
+		    { S(3001), S(3002), S(3003) }, LEGACY_ATIME_LATER },
+		/* A copy beside a live tree: pending entries' allow times
+		 * after the copy; allow times over days. */
+		{ 4, { S(1000), S(200000), S(300000), S(300100) },
+		    { S(300000), S(300010), S(300020), S(300030) },
+		    LEGACY_ATIME_CLUSTERED },
+		/* Within an hour, but so are the allow times. */
+		{ 3, { S(1000), S(2000), S(3000) },
+		    { S(2900), S(2950), S(3500) }, LEGACY_ATIME_REAL },
+	};
+	struct legacy_times lt;
+	size_t i;
+	int j;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&lt, 0, sizeof(lt));
+		for (j = 0; j < t[i].n; j++)
+			legacy_times_add(&lt, t[i].mtime[j], t[i].atime[j]);
+		if (legacy_times_reset(&lt) != t[i].why)
+			fail_msg("row %zu: got %d, want %d", i,
+			    (int)legacy_times_reset(&lt), (int)t[i].why);
+	}
+}
+
 /* test_ts_to_us - file times to microseconds, in range or refused */
 
 static void
@@ -294,6 +365,8 @@ main(void)
 		cmocka_unit_test(test_format_path),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_ts_to_us),
+		cmocka_unit_test(test_unretried),
+		cmocka_unit_test(test_times_reset),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
