@@ -24,6 +24,8 @@
  *	legacy_write_entry() creates relpath below the directory rootfd,
  *	with its directories, as an empty file whose mtime and atime are
  *	set to the microsecond (tumgreyspf's allow time and last request).
+ *	Directories are 0700 and files 0600, as private as the database:
+ *	greylist data names correspondents.
  * SECURITY
  *	Every step is relative to an open directory and opened with
  *	O_NOFOLLOW, so neither a symbolic link nor ".." can lead a walk or
@@ -246,7 +248,7 @@ legacy_write_entry(int rootfd, const char *relpath, int64_t mtime_us,
 		return (errno);
 	for (p = buf; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
 		*slash = 0;
-		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST) {
+		if (mkdirat(dfd, p, 0700) < 0 && errno != EEXIST) {
 			rc = errno;
 			close(dfd);
 			return (rc);
@@ -262,7 +264,7 @@ legacy_write_entry(int rootfd, const char *relpath, int64_t mtime_us,
 		dfd = next;
 	}
 	fd = openat(dfd, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
-	    | O_CLOEXEC, 0644);
+	    | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = errno;
 		close(dfd);

@@ -16,10 +16,18 @@
  *	greyspf-import) reads as the same entries: empty files with mtime
  *	the allow time and atime the last request, to the microsecond.
  *	dir must not exist. The tree is built beside it under a temporary
- *	name and renamed into place when complete, so dir never holds half
- *	a tree. Entries with no tumgreyspf form (networks other than IPv4
- *	/32 and /24, IPv6 /128 and ::/0; the null sender) are listed on
- *	stderr and make the exit status 1.
+ *	name (dir.greyspf-tmp.PID), synced (one syncfs(2) for its files and
+ *	directories) and renamed into place with RENAME_NOREPLACE, so dir
+ *	never holds half a tree and a directory made there meanwhile is
+ *	never replaced; then the directory holding it is synced. A
+ *	temporary tree left by a dump that was killed is removed by the
+ *	next one when its process is gone and it belongs to this user;
+ *	any other is reported and left alone. Entries with no tumgreyspf
+ *	form (networks other than IPv4 /32 and /24, IPv6 /128 and ::/0;
+ *	the null sender) are listed on stderr and make the exit status 1.
+ * SECURITY
+ *	The tree is private (directories 0700, files 0600), as the
+ *	database is: greylist data names correspondents.
  *
  *	The database is opened read-only; a dump is one read transaction,
  *	a consistent snapshot while the service goes on writing.
@@ -32,11 +40,13 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,13 +58,30 @@
 #include "legacy_tree.h"
 #include "entry.h"
 #include "log.h"
+#include "util.h"
 
 struct dump {
 	int	rootfd;		/* --legacy: the temporary tree */
 	size_t	entries, bad, noform, errors;
 };
 
+/* --legacy: where the tree is built, and where it goes. */
+struct dump_place {
+	const char *dir;	/* as given */
+	char	parent[PATH_MAX];	/* the directory that holds it */
+	int	parentfd;
+	char	base[NAME_MAX + 1];	/* its name there */
+	char	tmpname[NAME_MAX + 1];	/* base.greyspf-tmp.PID */
+	char	tmp[PATH_MAX];	/* the same as a path, for nftw */
+};
+
+#define DUMP_TMP_INFIX	".greyspf-tmp."
+
 static void usage(int) __attribute__((noreturn));
+static int dump_rm(const char *, const struct stat *, int, struct FTW *);
+static void dump_stale(const struct dump_place *);
+static int dump_place_open(struct dump_place *, const char *);
+static int dump_place_finish(struct dump_place *, int);
 
 static void
 usage(int status)
@@ -142,6 +169,8 @@ dump_legacy_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	return (STORE_NEXT);
 }
 
+/* dump_rm - nftw callback: remove one file or (emptied) directory */
+
 static int
 dump_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -151,6 +180,152 @@ dump_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return (remove(path));
 }
 
+/* dump_stale - remove temporary trees of dumps to dir that were killed */
+
+static void
+dump_stale(const struct dump_place *pl)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	size_t blen = strlen(pl->base), ilen = strlen(DUMP_TMP_INFIX);
+	long long pid;
+	DIR *dir;
+	int fd;
+
+	if ((fd = dup(pl->parentfd)) < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, pl->base, blen) != 0
+		    || strncmp(de->d_name + blen, DUMP_TMP_INFIX, ilen) != 0
+		    || strspn(de->d_name + blen + ilen, "0123456789")
+		    != strlen(de->d_name + blen + ilen)
+		    || strnum_ll(de->d_name + blen + ilen, 1, INT_MAX,
+		    &pid) < 0 || (size_t)snprintf(path, sizeof(path), "%s/%s",
+		    pl->parent, de->d_name) >= sizeof(path))
+			continue;
+		/* Ours to remove: a directory of this user, whose process is
+		 * gone. Any other is reported and left alone. */
+		if (fstatat(pl->parentfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)
+		    || st.st_uid != geteuid())
+			log_warnx("%s: not a temporary directory of this user: "
+			    "left as it is", path);
+		else if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			log_warnx("%s: temporary directory of process %lld, "
+			    "which still runs: left as it is", path, pid);
+		else if (nftw(path, dump_rm, 16, FTW_DEPTH | FTW_PHYS) != 0)
+			log_warn("%s: cannot remove", path);
+		else
+			log_warnx("removed %s, left by a greyspf-dump that no "
+			    "longer runs", path);
+	}
+	closedir(dir);
+}
+
+/* dump_place_open - check dir, clear stale trees, make the temporary one */
+
+static int
+dump_place_open(struct dump_place *pl, const char *dir)
+{
+	char copy[PATH_MAX], *parent;
+	const char *base;
+	struct stat st;
+	int fd;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->dir = dir;
+	if (strlen(dir) >= sizeof(copy))
+		fatalx("%s: name too long", dir);
+	strcpy(copy, dir);
+	while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
+		copy[strlen(copy) - 1] = 0;
+	if ((base = strrchr(copy, '/')) == NULL) {
+		base = copy;
+		parent = ".";
+	} else {
+		copy[base - copy] = 0;
+		base++;
+		parent = copy[0] ? copy : "/";
+	}
+	if (*base == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		fatalx("%s: name a new directory", dir);
+	if ((size_t)snprintf(pl->base, sizeof(pl->base), "%s", base)
+	    >= sizeof(pl->base) || (size_t)snprintf(pl->parent,
+	    sizeof(pl->parent), "%s", parent) >= sizeof(pl->parent)
+	    || (size_t)snprintf(pl->tmpname,
+	    sizeof(pl->tmpname), "%s%s%ld", base, DUMP_TMP_INFIX,
+	    (long)getpid()) >= sizeof(pl->tmpname)
+	    || (size_t)snprintf(pl->tmp, sizeof(pl->tmp), "%s/%s", parent,
+	    pl->tmpname) >= sizeof(pl->tmp))
+		fatalx("%s: name too long", dir);
+	if ((pl->parentfd = open(parent, O_RDONLY | O_DIRECTORY
+	    | O_CLOEXEC)) < 0)
+		fatal("%s", parent);
+	dump_stale(pl);
+	/* Early, to spare a whole walk; the rename decides (no replace). */
+	if (fstatat(pl->parentfd, pl->base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		fatalx("%s: already exists; name a new directory", dir);
+	if (errno != ENOENT)
+		fatal("%s", dir);
+	/* Private, as the database is: greylist data names correspondents. */
+	if (mkdirat(pl->parentfd, pl->tmpname, 0700) < 0)
+		fatal("%s", pl->tmp);
+	if ((fd = openat(pl->parentfd, pl->tmpname, O_RDONLY | O_DIRECTORY
+	    | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		fatal("%s", pl->tmp);
+	return (fd);
+}
+
+/* dump_place_finish - sync the tree, rename it into place, sync that; or
+ * remove it. Closes rootfd. 0, or -1 when the tree is not in place. */
+
+static int
+dump_place_finish(struct dump_place *pl, int rootfd)
+{
+	int err;
+
+	/* One syncfs for the tree's files and directories: an fsync of
+	 * each would cost a journal commit per entry. */
+	if (syncfs(rootfd) < 0) {
+		err = errno;
+		close(rootfd);
+		nftw(pl->tmp, dump_rm, 16, FTW_DEPTH | FTW_PHYS);
+		errno = err;
+		log_warn("%s: sync", pl->tmp);
+		return (-1);
+	}
+	close(rootfd);
+	/* Never over a directory made since the check, even an empty one,
+	 * which rename(2) would silently replace. */
+	if (renameat2(pl->parentfd, pl->tmpname, pl->parentfd, pl->base,
+	    RENAME_NOREPLACE) < 0) {
+		err = errno;
+		nftw(pl->tmp, dump_rm, 16, FTW_DEPTH | FTW_PHYS);
+		if (err == EEXIST)
+			log_warnx("%s: already exists (made during the dump); "
+			    "name a new directory", pl->dir);
+		else if (err == EINVAL)
+			log_warnx("%s: this file system cannot rename without "
+			    "replacing (RENAME_NOREPLACE)", pl->dir);
+		else {
+			errno = err;
+			log_warn("rename %s to %s", pl->tmp, pl->dir);
+		}
+		return (-1);
+	}
+	if (fsync(pl->parentfd) < 0) {
+		log_warn("%s: sync of the directory that holds it", pl->dir);
+		close(pl->parentfd);
+		return (-1);
+	}
+	close(pl->parentfd);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -158,7 +333,7 @@ main(int argc, char **argv)
 		{"legacy", required_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0}
 	};
-	char tmp[PATH_MAX];
+	struct dump_place pl;
 	struct config conf;
 	struct cli_opts o = {NULL, NULL};
 	const char *legacy = NULL;
@@ -198,30 +373,18 @@ main(int argc, char **argv)
 		store_close(st);
 		return (rc != STORE_OK || d.bad ? CLI_EXIT_FAIL : status);
 	}
-	if (access(legacy, F_OK) == 0 || errno != ENOENT)
-		fatalx("%s: already exists; name a new directory", legacy);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.greyspf-tmp.%ld", legacy,
-	    (long)getpid()) >= sizeof(tmp))
-		fatalx("%s: name too long", legacy);
-	if (mkdir(tmp, 0755) < 0)
-		fatal("%s", tmp);
-	if ((d.rootfd = open(tmp, O_RDONLY | O_DIRECTORY)) < 0)
-		fatal("%s", tmp);
+	d.rootfd = dump_place_open(&pl, legacy);
 	rc = store_walk(st, &cur, 0, dump_legacy_entry, &d);
 	if (rc != STORE_OK && rc != STORE_ABORTED)
 		log_warnx("dump failed: %s", store_strerror(st, rc));
 	store_close(st);
-	close(d.rootfd);
 	if (rc != STORE_OK || d.errors) {
-		nftw(tmp, dump_rm, 16, FTW_DEPTH | FTW_PHYS);
+		close(d.rootfd);
+		nftw(pl.tmp, dump_rm, 16, FTW_DEPTH | FTW_PHYS);
 		fatalx("legacy dump failed, %s not created", legacy);
 	}
-	if (rename(tmp, legacy) < 0) {
-		rc = errno;
-		nftw(tmp, dump_rm, 16, FTW_DEPTH | FTW_PHYS);
-		errno = rc;
-		fatal("rename %s to %s", tmp, legacy);
-	}
+	if (dump_place_finish(&pl, d.rootfd) < 0)
+		fatalx("legacy dump failed, %s not created", legacy);
 	printf("%s: %zu entries written", legacy, d.entries);
 	if (d.noform || d.bad)
 		printf(", %zu left out (see above)", d.noform + d.bad);

@@ -66,6 +66,63 @@ t_rc "dump --legacy with entries that have no legacy form" 1 \
 t_grep "no legacy form named" 'triplet 2001:db8:1:2::/64 <alice@example.com> <bob@example.org>: left out: this network has no tumgreyspf form' "$T/.err"
 t_grep "null sender has no legacy form" 'left out: tumgreyspf never stored an empty sender' "$T/.err"
 t_grep "the rest written" 'entries written, 2 left out' "$T/.out"
+# Greylist data names correspondents: the tree is as private as the
+# database.
+t_eq "legacy tree: top directory private" "$(stat -c %a "$T/lg")" 700
+t_eq "legacy tree: every directory private" \
+    "$(find "$T/lg" -type d ! -perm 700 | wc -l)" 0
+t_eq "legacy tree: every file private" \
+    "$(find "$T/lg" -type f ! -perm 600 | wc -l)" 0
+has_files() { [ -n "$(find "$1" -type f)" ]; }
+t_ok "legacy tree: files there" has_files "$T/lg"
+
+# A killed dump --legacy leaves NAME.greyspf-tmp.PID: the next run removes
+# it when that process is gone, and leaves one whose process still runs.
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+mkdir -p "$T/st.greyspf-tmp.$dead/client_address/192/0/2"
+: >"$T/st.greyspf-tmp.$dead/client_address/192/0/2/check_file"
+mkdir "$T/st.greyspf-tmp.$$"
+t_rc "dump --legacy after a killed one" 1 "$BIN/greyspf-dump" -d "$T/db" --legacy "$T/st"
+cp "$T/.out" "$T/st.out"
+cp "$T/.err" "$T/st.err"
+t_grep "stale temporary directory removed, said" "removed $T/st.greyspf-tmp.$dead, left by a greyspf-dump that no longer runs" "$T/st.err"
+t_rc "stale temporary directory gone" 1 test -e "$T/st.greyspf-tmp.$dead"
+t_grep "running one reported" "$T/st.greyspf-tmp.$$: temporary directory of process $$, which still runs: left as it is" "$T/st.err"
+t_ok "running one left" test -d "$T/st.greyspf-tmp.$$"
+t_grep "the dump was written" "st: 4 entries written" "$T/st.out"
+
+# A directory created while the tree is written is never replaced. The
+# dump is held mid-walk by its stderr, a fifo read only after the
+# directory is made: 3000 entries with no legacy form say more than a
+# pipe holds.
+{
+	printf 'VERSION=1\nformat=greyspf-greylist\nHEADER=END\n'
+	i=1
+	while [ $i -le 3000 ]; do
+		printf 'triplet 2001:db8:0:%x::/64 a@x b@y 1795235937.000000 1795235939.000000 1795235940.000000 1 -\n' $i
+		i=$((i + 1))
+	done
+	printf 'triplet 192.0.2.0/24 a@x b@y 1795235937.000000 1795235939.000000 1795235940.000000 1 -\n'
+	echo DATA=END
+} >"$T/many.in"
+"$BIN/greyspf-load" -d "$T/many" "$T/many.in" >/dev/null
+mkfifo "$T/errfifo"
+"$BIN/greyspf-dump" -d "$T/many" --legacy "$T/race" >"$T/race.out" 2>"$T/errfifo" &
+dpid=$!
+exec 3<"$T/errfifo"
+t_ok "race: the dump is building its tree" wait_for 20 test -d "$T/race.greyspf-tmp.$dpid"
+mkdir "$T/race"
+ino=$(stat -c %i "$T/race")
+cat <&3 >"$T/race.err"
+exec 3<&-
+wait $dpid
+t_eq "race: the dump fails" $? 1
+t_grep "race: the directory made meanwhile named" "$T/race: already exists" "$T/race.err"
+t_eq "race: that directory not replaced" "$(stat -c %i "$T/race")" "$ino"
+t_eq "race: that directory left empty" "$(ls -A "$T/race")" ""
+t_rc "race: temporary tree removed" 1 test -e "$T/race.greyspf-tmp.$dpid"
 # A configuration error names file and line, and stops the tool.
 printf 'debugLevel = 1\nnoSuchKey = 2\n' >"$T/bad.conf"
 t_rc "config error stops the tool" 1 "$BIN/greyspf-stat" -c "$T/bad.conf" -d "$T/db"
