@@ -8,6 +8,7 @@
  *
  *	void	config_defaults(conf)
  *	int	config_load(path, conf)
+ *	int	config_load_stream(fp, path, conf)
  *	int	config_load_default(path, explicit, conf)
  * DESCRIPTION
  *	The master configuration is one "name = value" a line, read with
@@ -526,23 +527,36 @@ config_handler(void *user, const char *section, const char *name,
 int
 config_load(const char *path, struct config *conf)
 {
+	FILE *fp;
+	int rc;
+
+	if ((rc = file_open_regular(path, &fp)) != 0) {
+		log_warnx("%s: %s", path, rc < 0 ? "not a regular file"
+		    : strerror(rc));
+		return (-1);
+	}
+	rc = config_load_stream(fp, path, conf);
+	fclose(fp);
+	return (rc);
+}
+
+/* config_load_stream - read an open file, named path in messages */
+
+int
+config_load_stream(FILE *fp, const char *path, struct config *conf)
+{
 	struct config_parse cp;
 	int rc;
 
 	memset(&cp, 0, sizeof(cp));
 	cp.path = path;
 	cp.conf = conf;
-	if ((rc = file_open_regular(path, &cp.fp)) != 0) {
-		log_warnx("%s: %s", path, rc < 0 ? "not a regular file"
-		    : strerror(rc));
-		return (-1);
-	}
+	cp.fp = fp;
 	rc = ini_parse_stream(config_reader, &cp, config_handler, &cp);
 	if (ferror(cp.fp)) {
 		log_warn("%s: read error", path);
 		cp.errors++;
 	}
-	fclose(cp.fp);
 	/* inih's own syntax errors never reach the handler. */
 	if (rc > 0 && rc != cp.error_line) {
 		log_warnx("%s:%d: syntax error (expected name = value)", path,

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "addr.h"
 
@@ -73,6 +74,7 @@ struct config {
 void	config_defaults(struct config *);
 const char *config_spf_action_name(int);
 int	config_load(const char *, struct config *);
+int	config_load_stream(FILE *, const char *, struct config *);
 int	config_load_default(const char *, int, struct config *);
 
 #endif

@@ -8,6 +8,7 @@
  *
  *	void	entity_lookup(base, query, conf_r)
  *	int	entity_read_file(path, conf)
+ *	void	entity_read_stream(fp, path, conf)
  * DESCRIPTION
  *	entity_lookup() computes the configuration that applies to one
  *	client, sender and recipient, exactly as tumgreyspf's lookupConfig
@@ -163,13 +164,8 @@ entity_set(struct entity_conf *conf, const char *name, const char *value,
 static int
 entity_parse_file(const char *path, struct entity_conf *conf)
 {
-	char line[ENTITY_LINE_MAX + 1], safe[LOG_SAFE_MAX + 1];
-	char safe_name[LOG_SAFE_MAX + 1], *p, *eq, *name, *value;
-	const char *why;
-	size_t total = 0;
-	long len;
-	int lineno = 0, err;
 	FILE *fp;
+	int err;
 
 	if ((err = file_open_regular(path, &fp)) != 0) {
 		if (err == ENOENT)
@@ -179,6 +175,23 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 		conf->status = ENTITY_UNREADABLE;
 		return (-1);
 	}
+	entity_read_stream(fp, path, conf);
+	fclose(fp);
+	return (0);
+}
+
+/* entity_read_stream - the settings of an open file, named path */
+
+void
+entity_read_stream(FILE *fp, const char *path, struct entity_conf *conf)
+{
+	char line[ENTITY_LINE_MAX + 1], safe[LOG_SAFE_MAX + 1];
+	char safe_name[LOG_SAFE_MAX + 1], *p, *eq, *name, *value;
+	const char *why;
+	size_t total = 0;
+	long len;
+	int lineno = 0;
+
 	log_debug("config %.200s: reading", path);
 	conf->files_read++;
 	while ((len = file_read_line(fp, line, sizeof(line), &total,
@@ -228,8 +241,6 @@ entity_parse_file(const char *path, struct entity_conf *conf)
 		log_warn("%.200s: cannot read", path);
 		conf->status = ENTITY_UNREADABLE;
 	}
-	fclose(fp);
-	return (0);
 }
 
 /*

@@ -2,6 +2,8 @@
 #ifndef GREYSPF_ENTITY_H
 #define GREYSPF_ENTITY_H
 
+#include <stdio.h>
+
 #include "addr.h"
 
 #define ENTITY_VALUE_MAX	256
@@ -55,6 +57,7 @@ struct entity_query {
 void	entity_lookup(const char *, const struct entity_query *,
 	    struct entity_conf *);
 int	entity_read_file(const char *, struct entity_conf *);
+void	entity_read_stream(FILE *, const char *, struct entity_conf *);
 void	entity_cache_enable(void);
 long long entity_greylist_time(const struct entity_conf *, long long);
 double	entity_expire_days(const struct entity_conf *);

@@ -102,6 +102,8 @@ log_vemit(int pri, const char *suffix, const char *fmt, va_list ap)
 {
 	char buf[1024];
 
+	if (log_where == LOG_SINK_NONE)
+		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (log_where == LOG_SINK_SYSLOG) {
 		if (suffix)

@@ -7,7 +7,9 @@
 
 enum log_sink {
 	LOG_SINK_STDERR,	/* "prog: message" on stderr (tools) */
-	LOG_SINK_SYSLOG		/* syslog, facility mail (the service) */
+	LOG_SINK_SYSLOG,	/* syslog, facility mail (the service) */
+	LOG_SINK_NONE		/* nowhere (fuzz targets: the fuzzer's own
+				 * output stays on stderr) */
 };
 
 void	log_init(const char *, enum log_sink);
