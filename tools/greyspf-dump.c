@@ -360,6 +360,9 @@ main(int argc, char **argv)
 	st = tool_open_store(&conf, o.dbpath, 1);
 	memset(&d, 0, sizeof(d));
 	memset(&cur, 0, sizeof(cur));
+	tool_warn_unguaranteed(st, STORE_CAP_SNAPSHOT, "that the dump is one "
+	    "state of the database (entries written meanwhile may or may not "
+	    "be in it)");
 	if (legacy == NULL) {
 		printf("VERSION=%s\nformat=%s\nHEADER=END\n",
 		    DUMPFMT_VERSION, DUMPFMT_FORMAT);

@@ -423,6 +423,8 @@ main(int argc, char **argv)
 			fatalx("%s", store_strerror(NULL, rc));
 	} else {
 		st = tool_open_store(&conf, o.dbpath, 0);
+		tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or "
+		    "nothing: after a failure, import the same tree again");
 		rc = store_load(st, import_fill, &im, 0);
 		if (rc != STORE_OK)
 			fatalx("import failed, database unchanged: %s",

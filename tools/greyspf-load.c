@@ -339,6 +339,8 @@ main(int argc, char **argv)
 		return (cli_finish_stdout());
 	}
 	st = tool_open_store(&conf, o.dbpath, 0);
+	tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or nothing: "
+	    "after a failure, load the same dump again");
 	rc = store_load(st, load_fill, &ld, 0);
 	if (rc != STORE_OK)
 		fatalx("load failed, database unchanged: %s",

@@ -213,6 +213,7 @@ main(int argc, char **argv)
 	struct stat_ctx sc;
 	struct cli_opts o = {NULL, NULL};
 	struct store *st;
+	char guar[128];
 	int c, rc, nenv = 0;
 
 	cli_init(argv[0]);
@@ -239,10 +240,14 @@ main(int argc, char **argv)
 	st = tool_open_store(&conf, o.dbpath, 1);
 	if (sc.json) {
 		printf("{\n  \"environment\": {");
+		tool_guarantees(st, guar, sizeof(guar));
+		stat_env_json("Guarantees", guar, &nenv);
 		rc = store_info(st, stat_env_json, &nenv);
 		printf("},\n  \"entries\": [");
 	} else {
 		printf("Environment\n");
+		tool_guarantees(st, guar, sizeof(guar));
+		stat_env_text("Guarantees", guar, NULL);
 		rc = store_info(st, stat_env_text, NULL);
 		printf("Entries\n");
 	}

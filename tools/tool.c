@@ -7,6 +7,8 @@
  *	#include "tool.h"
  *
  *	struct store *tool_open_store(conf, dbpath, rdonly)
+ *	void	tool_guarantees(store, buf, size)
+ *	void	tool_warn_unguaranteed(store, cap, what)
  *	void	tool_entity(conf, key, entity_r)
  *	int64_t	tool_expires_at(conf, key, rec)
  * DESCRIPTION
@@ -16,6 +18,12 @@
  *	A memory fault inside the database later (a file cut short or
  *	damaged under the tool) is reported as a damaged database, exit 1,
  *	not a silent death (lib/fault.c).
+ *
+ *	tool_guarantees() names what the store's backend promises (its
+ *	capability flags: ordered walk, snapshot, atomic load, expiry of
+ *	its own), for greyspf-stat; tool_warn_unguaranteed() tells the
+ *	user, once, what a tool cannot promise on this backend (dump: one
+ *	snapshot; import and load: all or nothing).
  *
  *	tool_entity() looks up the per-entity configuration that applies to
  *	a key: the client as the dot-separated pieces the original used
@@ -115,4 +123,39 @@ tool_expires_at(const struct config *conf, const struct greykey *key,
 	tool_entity(conf, key, &ent);
 	return (record_expires_at(rec, (int64_t)(entity_expire_days(&ent)
 	    * 86400.0 * 1e6)));
+}
+
+/* tool_guarantees - the backend's capabilities, in words */
+
+void
+tool_guarantees(const struct store *st, char *buf, size_t size)
+{
+	static const struct {
+		unsigned cap;
+		const char *name;
+	} caps[] = {
+		{STORE_CAP_ORDERED, "ordered walk"},
+		{STORE_CAP_SNAPSHOT, "snapshot"},
+		{STORE_CAP_ATOMIC_LOAD, "atomic load"},
+		{STORE_CAP_EXPIRY, "expires entries itself"},
+	};
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if ((store_caps(st) & caps[i].cap) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",
+			    n ? ", " : "", caps[i].name);
+	if (n == 0)
+		snprintf(buf, size, "none");
+}
+
+/* tool_warn_unguaranteed - say what this backend does not promise */
+
+void
+tool_warn_unguaranteed(const struct store *st, unsigned cap, const char *what)
+{
+	if (!(store_caps(st) & cap))
+		log_warnx("note: the %s backend cannot promise %s",
+		    store_name(st), what);
 }

@@ -13,6 +13,8 @@ t_ok "stat" faketime "@$NOW" "$BIN/greyspf-stat" -d "$T/db"
 S=$T/stat
 cp "$T/.out" "$S"
 t_grep "stat: environment" '^  Page size: 4096$' "$S"
+t_grep "stat: the backend and what it promises" '^  Guarantees: ordered walk, snapshot, atomic load$' "$S"
+t_grep "stat: the backend named" '^  Backend: lmdb$' "$S"
 t_grep "stat: IP-only passed" '^TYPE=iponly IP=198.51.100.0/24 FIRST=2026-11-21T04:28:59.500000Z\(inferred\) LAST=2026-11-21T04:39:00.250000Z ALLOW=2026-11-21T04:38:59.500000Z PASSES=1 STATE=passed EXPIRESIN=9d23h$' "$S"
 t_grep "stat: null sender shown as <>, unretried, 12 h rule" '^TYPE=triplet IP=203.0.113.0/24 SENDER=<> RECIPIENT=postmaster@example.org .* STATE=unretried EXPIRESIN=11h58m$' "$S"
 t_grep "stat: pending" 'SENDER=%2eleading@example.com RECIPIENT=%C3%A9quipe@ex%C3%A4mple.com .* STATE=pending EXPIRESIN=12h58m$' "$S"
@@ -40,6 +42,10 @@ assert 0 <= 1795235939 + 43200 - 1795236000 - e[1]["expires_in_s"] <= 1
 assert e[5]["first_seen_us"] == 1795235937173611
 assert e[5]["first_seen_inferred"] is False
 assert "sender" not in e[0]
+env = d["environment"]
+assert env["backend"] == "lmdb" and env["page_size"] == 4096, env
+assert env["guarantees"] == "ordered walk, snapshot, atomic load", env
+assert env["map_size"] >= env["bytes_used"] > 0, env
 ' "$T/json"
 
 # Clean, with a per-entity tree: example.org recipients expire after a day.
