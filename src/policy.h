@@ -9,6 +9,7 @@
 #include "record.h"
 
 #define POLICY_TEXT_MAX		1024
+#define POLICY_HEADER_MAX	998	/* a header line (RFC 5322 2.1.1) */
 /* What policy_reply() puts before a text; the longest sizes its output. */
 #define POLICY_PREFIX_REJECT	"550 "
 #define POLICY_PREFIX_DEFER	"defer_if_permit "

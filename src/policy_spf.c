@@ -68,8 +68,9 @@ _Static_assert(SAME(NONE, NONE) && SAME(NEUTRAL, NEUTRAL) && SAME(PASS, PASS)
  */
 _Static_assert(sizeof("Received-SPF: permerror client-ip=; envelope-from=; "
     "helo=; receiver=; identity=mailfrom;") - 1 + ADDR_TEXT_MAX - 1
-    + SPF_HOST_MAX + 4 < POLICY_TEXT_MAX,
-    "POLICY_TEXT_MAX cannot hold a Received-SPF header");
+    + SPF_HOST_MAX + 4 <= POLICY_HEADER_MAX,
+    "POLICY_HEADER_MAX cannot hold a Received-SPF header");
+_Static_assert(POLICY_HEADER_MAX < POLICY_TEXT_MAX, "a header fits a text");
 
 static const char *spf_filter(const char *, const char *, char *, size_t);
 static void spf_reason(const struct spf_facts *, char *, size_t);
@@ -310,6 +311,9 @@ void
 policy_spf_header(const struct config *conf, const struct spf_facts *f,
     char *buf, size_t size)
 {
+	/* One line, unfolded: Postfix prepends it as it is. */
+	if (size > POLICY_HEADER_MAX + 1)
+		size = POLICY_HEADER_MAX + 1;
 	if (conf->spf_header_ar)
 		spf_header_ar(conf, f, buf, size);
 	else

@@ -595,6 +595,8 @@ test_header_bounds(void **state)
 		    "receiver %d client %d ar %d identity %d result %d", s, h,
 		    pr, rc, c, ar, id, r);
 		ROW_CHECK(row, memchr(buf, 0, sizeof(buf)) != NULL);
+		/* RFC 5322 2.1.1: a line is at most 998 characters. */
+		ROW_CHECK(row, strlen(buf) <= POLICY_HEADER_MAX);
 		if (ar) {
 			ROW_CHECK(row, ar_ok(buf, &conf, &f));
 			n++;
