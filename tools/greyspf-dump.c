@@ -234,7 +234,7 @@ dump_place_open(struct dump_place *pl, const char *dir)
 	char copy[PATH_MAX], *parent;
 	const char *base;
 	struct stat st;
-	int fd;
+	int fd, err;
 
 	memset(pl, 0, sizeof(*pl));
 	pl->dir = dir;
@@ -275,8 +275,12 @@ dump_place_open(struct dump_place *pl, const char *dir)
 	if (mkdirat(pl->parentfd, pl->tmpname, 0700) < 0)
 		fatal("%s", pl->tmp);
 	if ((fd = openat(pl->parentfd, pl->tmpname, O_RDONLY | O_DIRECTORY
-	    | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		fatal("%s", pl->tmp);
+	    | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		err = errno;
+		(void)unlinkat(pl->parentfd, pl->tmpname, AT_REMOVEDIR);
+		errno = err;
+		fatal("%s", pl->tmp);	/* made, then removed: nothing left */
+	}
 	return (fd);
 }
 

@@ -92,6 +92,14 @@ t_rc "stale temporary directory gone" 1 test -e "$T/st.greyspf-tmp.$dead"
 t_grep "running one reported" "$T/st.greyspf-tmp.$$: temporary directory of process $$, which still runs: left as it is" "$T/st.err"
 t_ok "running one left" test -d "$T/st.greyspf-tmp.$$"
 t_grep "the dump was written" "st: 4 entries written" "$T/st.out"
+# Out of descriptors after the temporary directory is made: it goes too.
+(ulimit -n 6; ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 \
+    exec "$BIN/greyspf-dump" -d "$T/db" --legacy "$T/fd6") >/dev/null \
+    2>"$T/fd6.err"
+t_eq "out of descriptors: the dump fails" "$?" 1
+t_grep "out of descriptors: says so" 'Too many open files' "$T/fd6.err"
+t_eq "out of descriptors: no temporary directory left" \
+    "$(ls -d "$T"/fd6.greyspf-tmp.* 2>/dev/null)" ""
 
 # A directory created while the tree is written is never replaced. The
 # dump is held mid-walk by its stderr, a fifo read only after the
