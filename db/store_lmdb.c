@@ -106,6 +106,7 @@ struct lmdb {
 	int	nosync;
 	int	stale_cleared;
 	int	again;		/* MDB_MAP_FULL met: grow, start again */
+	int	broken;		/* the map is gone (a growth failed) */
 };
 
 struct lmdb_batch {
@@ -418,6 +419,10 @@ lmdb_begin(struct store *st, unsigned flags, MDB_txn **txn_r)
 	MDB_envinfo info;
 	int rc, tries;
 
+	if (l->broken)
+		return (store_detail(st, STORE_IO, "%s: the map could not be "
+		    "grown or mapped again: open the database again",
+		    st->where));
 	for (tries = 0; tries < 3; tries++) {
 		rc = mdb_txn_begin(l->env, NULL, flags, txn_r);
 		if (rc != MDB_MAP_RESIZED)
@@ -443,8 +448,13 @@ lmdb_grow(struct store *st)
 		return (lmdb_rc(st, MDB_MAP_FULL, "growing"));
 	next = l->mapsize > l->mapsize_max / 2 ? l->mapsize_max
 	    : l->mapsize * 2;
-	if ((rc = mdb_env_set_mapsize(l->env, next)) != 0)
+	if ((rc = mdb_env_set_mapsize(l->env, next)) != 0) {
+		/* LMDB has let go of the old map: map it again at its old
+		 * size, or refuse every later call (the caller reopens). */
+		if (mdb_env_set_mapsize(l->env, l->mapsize) != 0)
+			l->broken = 1;
 		return (lmdb_rc(st, rc, "growing the map"));
+	}
 	log_info("database map grown from %zu to %zu MiB",
 	    l->mapsize >> 20, next >> 20);
 	l->mapsize = next;
@@ -754,10 +764,12 @@ lmdb_info(struct store *st, store_info_fn emit, void *ctx)
 	char buf[64];
 	int rc;
 
-	if ((rc = mdb_env_info(l->env, &ei)) != 0)
-		return (lmdb_rc(st, rc, "mdb_env_info"));
 	if ((rc = lmdb_begin(st, MDB_RDONLY, &txn)) != STORE_OK)
 		return (rc);
+	if ((rc = mdb_env_info(l->env, &ei)) != 0) {
+		mdb_txn_abort(txn);
+		return (lmdb_rc(st, rc, "mdb_env_info"));
+	}
 	rc = mdb_stat(txn, l->dbi, &ms);
 	mdb_txn_abort(txn);
 	if (rc != 0)
@@ -789,6 +801,9 @@ lmdb_sync(struct store *st)
 	struct lmdb *l = st->impl;
 	int rc;
 
+	if (l->broken)
+		return (store_detail(st, STORE_IO, "%s: not flushed: the map "
+		    "is gone", st->where));
 	if ((rc = mdb_env_sync(l->env, 1)) != 0)
 		return (lmdb_rc(st, rc, "flushing"));
 	return (STORE_OK);

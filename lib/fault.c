@@ -12,7 +12,9 @@
  * DESCRIPTION
  *	LMDB reads its file through a memory map and has no checksums: a
  *	file cut short after it was opened, or bytes flipped on disk, show
- *	as SIGBUS or SIGSEGV inside LMDB. store.c arms the guard around
+ *	as SIGBUS or SIGSEGV inside LMDB, or as SIGABRT: one of LMDB's
+ *	assertions, or malloc's own check after LMDB copied a node whose
+ *	size a flipped byte changed. store.c arms the guard around
  *	every call into a backend; a fault while it is armed calls the
  *	program's on_fault(sig), which must not return: the service
  *	answers the request in flight with storeErrorAction and exits, a
@@ -33,15 +35,16 @@
 
 static void (*fault_cb)(int);
 static volatile sig_atomic_t fault_armed;
-static struct sigaction fault_old[2];
-static const int fault_sigs[2] = {SIGBUS, SIGSEGV};
+#define FAULT_SIGS	3
+static struct sigaction fault_old[FAULT_SIGS];
+static const int fault_sigs[FAULT_SIGS] = {SIGBUS, SIGSEGV, SIGABRT};
 
 /* fault_handler - the database's fault, or somebody else's */
 
 static void
 fault_handler(int sig, siginfo_t *info, void *uctx)
 {
-	int i = sig == SIGBUS ? 0 : 1;
+	int i = sig == SIGBUS ? 0 : sig == SIGSEGV ? 1 : 2;
 
 	if (fault_armed && fault_cb != NULL)
 		fault_cb(sig);		/* does not return */
@@ -73,7 +76,7 @@ fault_init(void (*on_fault)(int))
 	sa.sa_sigaction = fault_handler;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < FAULT_SIGS; i++)
 		sigaction(fault_sigs[i], &sa, &fault_old[i]);
 }
 

@@ -77,8 +77,8 @@ static volatile int service_fault_fd = 1;	/* the request's outfd */
 static void
 service_fault(int sig)
 {
-	static const char text[] = "greyspf: greylist database: a memory "
-	    "fault reading it (truncated or corrupted file?); answered "
+	static const char text[] = "greyspf: greylist database: a fault "
+	    "inside it (a truncated or corrupted file?); answered "
 	    "storeErrorAction\n";
 
 	(void)sig;
@@ -205,6 +205,15 @@ service_greylist(struct service *svc, const struct request *req,
 	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != STORE_OK) {
 		log_warnx("greylist database: %s", store_strerror(svc->st,
 		    rc));
+		/* An I/O error may leave the environment unusable (a map
+		 * that could not grow): open it afresh at the next request. */
+		if (rc == STORE_IO) {
+			if (!svc->conf->database_sync)
+				store_sync(svc->st);
+			store_close(svc->st);
+			svc->st = NULL;
+			svc->store_rc = STORE_OK;
+		}
 		return (-1);
 	}
 	snprintf(event, sizeof(event), "%s greylisting",

@@ -44,13 +44,13 @@
 #include "log.h"
 #include "tool.h"
 
-/* tool_fault - a memory fault inside the database: say so, exit 1 */
+/* tool_fault - a fault inside the database: say so, exit 1 */
 
 static void
 tool_fault(int sig)
 {
-	static const char text[] = ": database damaged: a memory fault "
-	    "reading it (truncated or corrupted file?)\n";
+	static const char text[] = ": database damaged: a fault inside it "
+	    "(a truncated or corrupted file?)\n";
 	const char *prog = log_progname();
 
 	(void)sig;
