@@ -67,6 +67,7 @@
  */
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +96,8 @@
 /* Pages the meta page may count that were never written (LMDB does not
  * write pages freed in the transaction that took them). */
 #define LMDB_UNWRITTEN_SLACK	64
+/* Free bytes below which an EIO from LMDB means the disk is full. */
+#define LMDB_NEAR_FULL		(1 << 20)
 
 struct lmdb {
 	MDB_env	*env;
@@ -129,6 +132,17 @@ lmdb_after(const void *a, size_t alen, const void *b, size_t blen)
 	int c = memcmp(a, b, alen < blen ? alen : blen);
 
 	return (c < 0 || (c == 0 && blen > alen));
+}
+
+/* lmdb_disk_full - is the file system at path out of room? */
+
+static int
+lmdb_disk_full(const char *path)
+{
+	struct statvfs sv;
+
+	return (statvfs(path, &sv) == 0 && (unsigned long long)sv.f_bavail
+	    * sv.f_frsize < (unsigned long long)LMDB_NEAR_FULL);
 }
 
 /* lmdb_rc - an LMDB or errno code as a store code, with its detail */
@@ -176,8 +190,29 @@ lmdb_rc(struct store *st, int rc, const char *what)
 		code = STORE_IO;
 		break;
 	}
+	/* LMDB turns a short write into EIO: on a full file system that
+	 * is a full disk, and says so. */
+	if (rc == EIO && lmdb_disk_full(st->where))
+		return (store_detail(st, STORE_FULL, "%s: %s: no space left on "
+		    "the device (LMDB: %s)", st->where, what,
+		    mdb_strerror(rc)));
 	return (store_detail(st, code, "%s: %s: %s", st->where, what,
 	    mdb_strerror(rc)));
+}
+
+/*
+ * lmdb_own - a file greyspf just made in the environment belongs to the
+ * directory's owner: root running greyspf-clean must not leave a lock
+ * file the service (its own user) cannot open.
+ */
+
+static void
+lmdb_own(int fd, const char *dir)
+{
+	struct stat sb;
+
+	if (geteuid() == 0 && stat(dir, &sb) == 0 && sb.st_uid != 0)
+		(void)!fchown(fd, sb.st_uid, sb.st_gid);
 }
 
 /*
@@ -209,6 +244,7 @@ lmdb_lock_file(struct store *st, const char *path, int rdonly)
 	if ((fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0600)) < 0)
 		return (rdonly ? STORE_OK : lmdb_rc(st, errno, "lock.mdb"));
+	lmdb_own(fd, path);
 	rc = posix_fallocate(fd, 0, size);
 	close(fd);
 	if (rc != 0)
@@ -252,7 +288,7 @@ lmdb_open(struct store *st, const char *path, const struct store_opts *opts)
 	MDB_envinfo info;
 	MDB_txn *txn;
 	mode_t old_umask;
-	int rc, dead = 0;
+	int rc, fd, dead = 0;
 
 	l = xcalloc(1, sizeof(*l));
 	st->impl = l;
@@ -285,6 +321,8 @@ lmdb_open(struct store *st, const char *path, const struct store_opts *opts)
 		umask(old_umask);
 		return (lmdb_rc(st, rc, LMDB_LOCK_FILE));
 	}
+	if (l->lockfd >= 0)
+		lmdb_own(l->lockfd, path);
 	if ((rc = lmdb_lock_file(st, path, opts->rdonly)) != STORE_OK) {
 		umask(old_umask);
 		return (rc);
@@ -300,6 +338,8 @@ lmdb_open(struct store *st, const char *path, const struct store_opts *opts)
 		return (lmdb_rc(st, rc, "opening"));
 	}
 	umask(old_umask);
+	if (!opts->rdonly && mdb_env_get_fd(l->env, &fd) == 0)
+		lmdb_own(fd, path);	/* data.mdb, when root made it */
 	if ((rc = lmdb_check_size(st)) != STORE_OK)
 		return (rc);
 	/* Another process may have grown the file past our request. */

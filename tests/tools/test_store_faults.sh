@@ -106,6 +106,28 @@ wait "$locker"
 t_ok "lock released: the service writes" sh -c "'$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/lock.conf' <'$W/req'"
 t_grep "lock released: greylisted" '^action=defer_if_permit Service unavailable, greylisted' "$T/.out"
 
+# Root runs a tool on the service's database: the files it makes there
+# are the directory owner's, so the service can still open them.
+mkdir "$W/owned"
+chown nobody "$W/owned"
+dump_of 10 0 | setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$BIN/greyspf-load" -d "$W/owned" >/dev/null
+rm -f "$W/owned/greyspf.lock" "$W/owned/lock.mdb"
+t_ok "root cleans the service's database" "$BIN/greyspf-clean" -n -d "$W/owned"
+t_ok "root writes in it" "$BIN/greyspf-clean" -d "$W/owned"
+t_eq "greyspf.lock made by root belongs to the directory's owner" \
+    "$(stat -c %U "$W/owned/greyspf.lock")" nobody
+t_eq "lock.mdb made by root belongs to the directory's owner" \
+    "$(stat -c %U "$W/owned/lock.mdb")" nobody
+mkdir "$W/owned2"
+chown nobody "$W/owned2"
+t_ok "root makes a new database in the service's directory" \
+    "$BIN/greyspf-load" -d "$W/owned2" "$W/part"
+t_eq "its data.mdb belongs to the directory's owner" \
+    "$(stat -c %U "$W/owned2/data.mdb")" nobody
+t_ok "the service's user then writes it" setpriv --reuid=nobody \
+    --regid=nogroup --clear-groups "$BIN/greyspf-load" -d "$W/owned2" "$W/more"
+
 # The marker. Another program's LMDB (plain records): refused by every
 # program, its records untouched.
 mkdir "$W/foreign" "$W/old" "$W/newer"
