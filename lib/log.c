@@ -24,8 +24,10 @@
  *	variants do not.
  *
  *	log_safe() makes untrusted text (a client's request, a remote
- *	record) fit for a log line: at most LOG_SAFE_MAX bytes, control
- *	characters and DEL shown as "?", NULL shown as <UNKNOWN>.
+ *	record) fit for a log line: at most LOG_SAFE_MAX bytes, never half
+ *	a character; control characters, DEL, C1 controls (raw 0x80-0x9f
+ *	or as UTF-8) and bytes that are not UTF-8 shown as "?"; well-formed
+ *	UTF-8 (an SMTPUTF8 address) kept; NULL shown as <UNKNOWN>.
  * SECURITY
  *	Untrusted text reaches a message only through log_safe(), so a
  *	client cannot forge log lines or send terminal escapes. A message
@@ -44,6 +46,7 @@ static const char *log_prog = "greyspf";
 static enum log_sink log_where = LOG_SINK_STDERR;
 static int log_verbose;
 
+static size_t log_utf8_len(const unsigned char *);
 static void log_vemit(int, const char *, const char *, va_list)
 	    __attribute__((format(printf, 3, 0)));
 
@@ -79,18 +82,64 @@ log_progname(void)
 	return (log_prog);
 }
 
+/*
+ * log_utf8_len - the bytes of one printable character at p: 1 for ASCII
+ * but the controls, 2 to 4 for a well-formed UTF-8 sequence (no
+ * overlong form, no surrogate) that is not a C1 control (U+0080 to
+ * U+009F); 0 for anything else. A raw byte 0x80 to 0x9f is CSI and the
+ * like on an 8-bit terminal, and never reaches a log line.
+ */
+
+static size_t
+log_utf8_len(const unsigned char *p)
+{
+	unsigned cp;
+	size_t n, k;
+
+	if (p[0] < 0x80)
+		return (p[0] < 0x20 || p[0] == 0x7f ? 0 : 1);
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return (0);
+	for (k = 1; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return (0);	/* also the NUL at the end */
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000
+	    || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)
+	    || (cp >= 0x80 && cp <= 0x9f))
+		return (0);
+	return (n);
+}
+
 /* log_safe - untrusted text, bounded and without control characters */
 
 const char *
 log_safe(const char *text, char *buf, size_t size)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0, n, k;
 
 	if (text == NULL)
 		return ("<UNKNOWN>");
-	for (i = 0; text[i] && i + 1 < size && i < LOG_SAFE_MAX; i++)
-		buf[i] = ((unsigned char)text[i] < 0x20
-		    || text[i] == 0x7f) ? '?' : text[i];
+	while (*p && i + 1 < size && i < LOG_SAFE_MAX) {
+		n = log_utf8_len(p);
+		if (n == 0) {		/* a control, or not UTF-8 */
+			buf[i++] = '?';
+			p++;
+			continue;
+		}
+		if (i + n >= size || i + n > LOG_SAFE_MAX)
+			break;		/* never half a character */
+		for (k = 0; k < n; k++)
+			buf[i++] = (char)*p++;
+	}
 	buf[i] = 0;
 	return (buf);
 }
