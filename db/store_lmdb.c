@@ -60,6 +60,10 @@
  *	Files are created with mode 0600/0700 (umask 077 applied here):
  *	greylist data names correspondents.
  * BUGS
+ *	LMDB's reader-table mutex is of the same robust kind; it is taken
+ *	once per process (the first read transaction, the reader check),
+ *	and is not guarded by a lock of greyspf's own.
+ *
  *	LMDB has no checksums: bytes flipped inside a page can go unseen,
  *	or make LMDB read a wrong page. Resizing the map requires that no
  *	other thread of this process uses the environment (greyspf has
@@ -90,6 +94,7 @@
 #define LMDB_LOCK_WAIT_MS	10000	/* default bound on the writer lock */
 #define LMDB_LOCK_FILE		"greyspf.lock"
 #define LMDB_LOCK_SIGNAL	(SIGRTMIN + 3)	/* ends a bounded wait */
+#define LMDB_LOCK_TICK_MS	100	/* how often a waiter checks the time */
 /* lock.mdb as LMDB 0.9 sizes it: a 192-byte header, then one 64-byte
  * slot per reader after the first (mdb_env_setup_locks). */
 #define LMDB_LOCK_BYTES		((off_t)(LMDB_MAXREADERS - 1) * 64 + 192)
@@ -394,6 +399,7 @@ lmdb_lock(struct store *st)
 	struct sigaction sa, old;
 	struct sigevent sev;
 	struct itimerspec its;
+	struct timespec deadline, now;
 	timer_t timer;
 	int rc, err;
 
@@ -419,12 +425,30 @@ lmdb_lock(struct store *st)
 		sigaction(LMDB_LOCK_SIGNAL, &old, NULL);
 		return (lmdb_rc(st, err, "timer_create"));
 	}
+	/* The timer fires every LMDB_LOCK_TICK_MS: a tick that comes
+	 * before fcntl() is entered is lost, and the next ends the wait;
+	 * the deadline decides. */
 	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = l->lock_wait_ms / 1000;
-	its.it_value.tv_nsec = (long)(l->lock_wait_ms % 1000) * 1000000;
+	its.it_value.tv_nsec = LMDB_LOCK_TICK_MS * 1000000L;
+	its.it_interval = its.it_value;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += l->lock_wait_ms / 1000;
+	deadline.tv_nsec += (long)(l->lock_wait_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
 	timer_settime(timer, 0, &its, NULL);
-	rc = fcntl(l->lockfd, F_OFD_SETLKW, &fl);
-	err = errno;
+	for (;;) {
+		rc = fcntl(l->lockfd, F_OFD_SETLKW, &fl);
+		err = errno;
+		if (rc == 0 || err != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline.tv_sec || (now.tv_sec ==
+		    deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+			break;
+	}
 	timer_delete(timer);
 	sigaction(LMDB_LOCK_SIGNAL, &old, NULL);
 	if (rc == 0)
