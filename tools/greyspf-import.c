@@ -25,6 +25,13 @@
  *	request, larger pass count. Uniting is idempotent, so a second run
  *	changes nothing.
  *
+ *	Memory does not grow with the tree: each file's entry goes to a
+ *	runsort (runsort.c), which keeps RUNSORT_MEMORY bytes of them and
+ *	writes the rest, in sorted runs, to an unlinked file in $TMPDIR;
+ *	the files of one entry come out together, in path order. The
+ *	sorted stream is read once to report merges, then once more per
+ *	try of the write transaction (a map growth starts it again).
+ *
  *	A file or directory that cannot be read (a directory the user may
  *	not list or search) fails the import: every entry below it would
  *	be lost. Each is named on stderr, and nothing is written. With -s
@@ -57,22 +64,19 @@
 #include "legacy.h"
 #include "legacy_tree.h"
 #include "log.h"
+#include "runsort.h"
 #include "util.h"
 
-struct import_item {
-	unsigned char key[KEY_MAX];
-	size_t	klen;
-	struct greyrec rec;
-	char	*path;
-	struct greykey *whole;	/* a digested key's addresses, or NULL */
-};
+_Static_assert(KEY_MAX <= RUNSORT_KEY_MAX && ENTRY_VALUE_MAX
+    <= RUNSORT_VALUE_MAX && LEGACY_PATH_MAX <= RUNSORT_TAG_MAX,
+    "an entry and its path fit a runsort record");
 
 struct import {
 	const struct config *conf;
 	int	use_entity;
 	int	progress;
-	struct import_item *items;
-	size_t	n, cap;
+	struct runsort *rs;	/* the entries, sorted in bounded memory */
+	size_t	n;		/* entries, once the tree's are united */
 	int	skip_unreadable;	/* -s */
 	int	ignore_atime;		/* -a */
 	struct legacy_times times;
@@ -80,7 +84,12 @@ struct import {
 	size_t	unreadable;	/* read errors: fail, or skipped with -s */
 	size_t	forms[LEGACY_FORMS][2];	/* [form][iponly?] */
 	/* Set by the write transaction (reset at each try). */
-	size_t	i;		/* the item being stored */
+	unsigned char key[KEY_MAX];	/* the entry being stored */
+	size_t	klen;
+	struct greykey whole;	/* its addresses, whole */
+	struct greyrec rec;	/* its record, the tree's files united */
+	char	path[LEGACY_PATH_MAX];	/* the first of its files */
+	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, merged, unchanged;
 };
 
@@ -89,8 +98,15 @@ static void import_skip(const char *, const char *, int, void *);
 static void import_atime_report(const struct import *);
 static void import_content_note(struct import *, const struct legacy_file *);
 static int import_file(const struct legacy_file *, void *);
-static int import_cmp(const void *, const void *);
+static void import_sort_failed(const struct import *)
+	    __attribute__((noreturn));
 static void import_unite(struct import *);
+static void import_begin(struct import *, const struct runsort_rec *);
+static enum store_action import_entry(const void *, size_t, void *, size_t *,
+	    int64_t *, void *);
+static int import_fill(struct store_batch *, void *);
+
+/* usage - the usage line; exit */
 
 static void
 usage(int status)
@@ -178,12 +194,12 @@ import_file(const struct legacy_file *f, void *ctx)
 	struct import *im = ctx;
 	struct legacy_entry e;
 	struct entity_conf ent;
-	struct import_item *it;
-	unsigned char val[RECORD_MAX];
+	struct greyrec rec;
+	unsigned char key[KEY_MAX], val[ENTRY_VALUE_MAX];
 	const char *why;
 	long long gl = im->conf->default_allow_time;
 	int64_t mtime, atime;
-	size_t vlen;
+	size_t klen, vlen;
 
 	im->files++;
 	if (im->progress && im->files % 1000 == 0)
@@ -206,13 +222,7 @@ import_file(const struct legacy_file *f, void *ctx)
 		    "which greyspf keeps but never matches\n", f->relpath);
 	}
 	im->forms[e.form][e.key.kind == KEY_IPONLY]++;
-	if (im->n == im->cap) {
-		im->cap = im->cap ? im->cap * 2 : 1024;
-		im->items = xreallocarray(im->items, im->cap,
-		    sizeof(*im->items));
-	}
-	it = &im->items[im->n];
-	if (key_encode(&e.key, it->key, sizeof(it->key), &it->klen) < 0) {
+	if (key_encode(&e.key, key, sizeof(key), &klen) < 0) {
 		import_skip(f->relpath, "cannot encode key", 0, im);
 		return (0);
 	}
@@ -228,61 +238,69 @@ import_file(const struct legacy_file *f, void *ctx)
 	}
 	legacy_times_add(&im->times, mtime, atime);
 	if (im->ignore_atime)
-		legacy_to_record_unretried(mtime, gl * 1000000, &it->rec);
+		legacy_to_record_unretried(mtime, gl * 1000000, &rec);
 	else
-		legacy_to_record(mtime, atime, gl * 1000000, &it->rec);
-	if (record_encode(&it->rec, val, sizeof(val), &vlen) < 0) {
+		legacy_to_record(mtime, atime, gl * 1000000, &rec);
+	/* The value as stored: the record, and for a key too long to hold
+	 * them the whole addresses (entry.c). Only the record can fail. */
+	if (entry_value(&e.key, &rec, val, sizeof(val), &vlen) < 0) {
 		import_skip(f->relpath, "timestamps out of range", 0, im);
 		return (0);
 	}
-	it->path = xstrdup(f->relpath);
-	it->whole = NULL;
-	if (e.key.kind == KEY_TRIPLET && strlen(e.key.sender)
-	    + strlen(e.key.recipient) > KEY_ADDR_MAX) {
-		it->whole = xmalloc(sizeof(*it->whole));
-		*it->whole = e.key;
-	}
-	im->n++;
+	if (runsort_add(im->rs, key, klen, val, vlen, f->relpath,
+	    strlen(f->relpath)) < 0)
+		import_sort_failed(im);
 	return (0);
 }
 
-/* import_cmp - qsort order: by key, then by path */
+/* import_sort_failed - the temporary file failed: say where, exit 1 */
 
-static int
-import_cmp(const void *a, const void *b)
+static void
+import_sort_failed(const struct import *im)
 {
-	const struct import_item *x = a, *y = b;
-	int c = key_compare(x->key, x->klen, y->key, y->klen);
-
-	return (c != 0 ? c : strcmp(x->path, y->path));
+	fatal("sorting the entries in a temporary file in %s (TMPDIR) "
+	    "failed, database not changed", runsort_dir(im->rs));
 }
 
-/* import_unite - sort, then merge files that name one entry */
+/* import_unite - the entries in key order: files that name one entry
+ * are reported (the entry's first path, in byte order, names it) */
 
 static void
 import_unite(struct import *im)
 {
-	size_t i, o = 0;
+	char first[LEGACY_PATH_MAX];
+	struct runsort_rec r;
+	int rc;
 
-	if (im->n == 0)
-		return;
-	qsort(im->items, im->n, sizeof(*im->items), import_cmp);
-	for (i = 1; i < im->n; i++) {
-		struct import_item *cur = &im->items[o], *it = &im->items[i];
-
-		if (cur->klen == it->klen
-		    && memcmp(cur->key, it->key, it->klen) == 0) {
-			printf("merged: %s: same entry as %s\n", it->path,
-			    cur->path);
-			record_merge(&cur->rec, &it->rec);
+	if (runsort_rewind(im->rs) < 0)
+		import_sort_failed(im);
+	while ((rc = runsort_next(im->rs, &r)) > 0) {
+		if (r.same) {
+			printf("merged: %.*s: same entry as %s\n",
+			    (int)r.tlen, r.tag, first);
 			im->in_tree_merged++;
-			free(it->path);
-			free(it->whole);
 			continue;
 		}
-		im->items[++o] = *it;
+		im->n++;
+		memcpy(first, r.tag, r.tlen);
+		first[r.tlen] = 0;
 	}
-	im->n = o + 1;
+	if (rc < 0)
+		import_sort_failed(im);
+}
+
+/* import_begin - the first file of an entry: its key, addresses, record */
+
+static void
+import_begin(struct import *im, const struct runsort_rec *r)
+{
+	memcpy(im->key, r->key, r->klen);
+	im->klen = r->klen;
+	if (entry_decode(r->key, r->klen, r->val, r->vlen, &im->whole,
+	    &im->rec) < 0)
+		panic("a sorted entry did not decode");
+	memcpy(im->path, r->tag, r->tlen);
+	im->path[r->tlen] = 0;
 }
 
 /* import_entry - merge one tree entry into what the database holds */
@@ -292,15 +310,14 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
     int64_t *expire_r, void *ctx)
 {
 	struct import *im = ctx;
-	struct import_item *it = &im->items[im->i];
-	struct greyrec rec = it->rec, cur, m;
+	struct greyrec rec = im->rec, cur, m;
 
 	(void)expire_r;
 	if (old == NULL)
 		im->added++;
 	else if (entry_record(old, oldlen, &cur) < 0) {
 		printf("note: %s: replaces an unreadable record in the "
-		    "database\n", it->path);
+		    "database\n", im->path);
 		im->merged++;
 	} else {
 		m = cur;
@@ -312,9 +329,8 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		rec = m;
 		im->merged++;
 	}
-	if (it->whole != NULL ? entry_value(it->whole, &rec, new_r,
-	    ENTRY_VALUE_MAX, newlen_r) < 0 : record_encode(&rec, new_r,
-	    RECORD_MAX, newlen_r) < 0)
+	if (entry_value(&im->whole, &rec, new_r, ENTRY_VALUE_MAX, newlen_r)
+	    < 0)
 		panic("the value of a checked record did not encode");
 	return (STORE_WRITE);
 }
@@ -325,14 +341,37 @@ static int
 import_fill(struct store_batch *b, void *ctx)
 {
 	struct import *im = ctx;
-	int rc;
+	struct runsort_rec r;
+	struct greyrec rec;
+	int rc, have = 0;
 
 	/* Run again from the start after a map growth: counts anew. */
 	im->added = im->merged = im->unchanged = 0;
-	for (im->i = 0; im->i < im->n; im->i++)
-		if ((rc = store_batch_update(b, im->items[im->i].key,
-		    im->items[im->i].klen, import_entry, im)) != STORE_OK)
+	if (runsort_rewind(im->rs) < 0) {
+		im->err = errno;
+		return (STORE_ABORTED);
+	}
+	while ((rc = runsort_next(im->rs, &r)) > 0) {
+		if (r.same) {
+			/* Another file for this entry: united. */
+			if (entry_record(r.val, r.vlen, &rec) < 0)
+				panic("a sorted record did not decode");
+			record_merge(&im->rec, &rec);
+			continue;
+		}
+		if (have && (rc = store_batch_update(b, im->key, im->klen,
+		    import_entry, im)) != STORE_OK)
 			return (rc);
+		import_begin(im, &r);
+		have = 1;
+	}
+	if (rc < 0) {
+		im->err = errno;
+		return (STORE_ABORTED);
+	}
+	if (have)
+		return (store_batch_update(b, im->key, im->klen, import_entry,
+		    im));
 	return (STORE_OK);
 }
 
@@ -373,6 +412,7 @@ main(int argc, char **argv)
 		usage(CLI_EXIT_USAGE);
 	root = argv[optind];
 	cli_config(o.cpath, &conf);
+	im.rs = runsort_new(runsort_env_memory());
 	im.conf = &conf;
 	im.use_entity = access(conf.config_path, F_OK) == 0;
 	im.progress = !quiet && isatty(2);
@@ -414,6 +454,11 @@ main(int argc, char **argv)
 		if (rc == STORE_OK) {
 			rc = store_load(st, import_fill, &im,
 			    STORE_LOAD_DRYRUN);
+			if (rc == STORE_ABORTED && im.err != 0) {
+				errno = im.err;
+				fatal("reading the temporary file in %s "
+				    "(TMPDIR)", runsort_dir(im.rs));
+			}
 			if (rc != STORE_OK)
 				fatalx("%s", store_strerror(st, rc));
 			store_close(st);
@@ -426,6 +471,12 @@ main(int argc, char **argv)
 		tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or "
 		    "nothing: after a failure, import the same tree again");
 		rc = store_load(st, import_fill, &im, 0);
+		if (rc == STORE_ABORTED && im.err != 0) {
+			errno = im.err;
+			fatal("import failed, database unchanged: reading the "
+			    "temporary file in %s (TMPDIR)",
+			    runsort_dir(im.rs));
+		}
 		if (rc != STORE_OK)
 			fatalx("import failed, database unchanged: %s",
 			    store_strerror(st, rc));
@@ -436,10 +487,6 @@ main(int argc, char **argv)
 	    "%zu skipped; %zu notes\n", im.files, im.n,
 	    dryrun ? "would import" : "imported", im.added, im.merged,
 	    im.unchanged, im.in_tree_merged, im.skipped, im.notes);
-	for (i = 0; i < im.n; i++) {
-		free(im.items[i].path);
-		free(im.items[i].whole);
-	}
-	free(im.items);
+	runsort_free(im.rs);
 	return (cli_finish_stdout());
 }

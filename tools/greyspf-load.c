@@ -19,6 +19,12 @@
  *	nothing may follow it, and a dump without it is truncated. Two
  *	lines for one entry are an error naming both lines.
  *
+ *	Memory does not grow with the dump: the entries go to a runsort
+ *	(runsort.c), which keeps RUNSORT_MEMORY bytes of them and writes
+ *	the rest, in sorted runs, to an unlinked file in $TMPDIR. The
+ *	sorted stream is read once to find duplicates, then once more per
+ *	try of the write transaction (a map growth starts it again).
+ *
  *	An entry already in the database is replaced by the dump's record;
  *	with -N it is kept as it is. -n checks the input and changes
  *	nothing.
@@ -39,29 +45,38 @@
 #include "dumpfmt.h"
 #include "entry.h"
 #include "log.h"
+#include "runsort.h"
 #include "util.h"
 
 #define LOAD_ERRORS_SHOWN	20
 
-struct load_item {
-	long	lineno;
-	unsigned char key[KEY_MAX];
-	size_t	klen;
-	unsigned char *val;	/* the entry's value, allocated */
-	size_t	vlen;
-};
+_Static_assert(KEY_MAX <= RUNSORT_KEY_MAX && ENTRY_VALUE_MAX
+    <= RUNSORT_VALUE_MAX, "an entry fits a runsort record");
 
 struct load {
 	const char *name;
-	struct load_item *items;
-	size_t	n, cap;
+	struct runsort *rs;	/* the entries, sorted in bounded memory */
+	size_t	n;
 	size_t	errors;
 	int	keep_existing;
-	size_t	i;		/* the entry being stored */
+	struct runsort_rec cur;	/* the entry being stored */
+	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, replaced, kept;
 };
 
 static void usage(int) __attribute__((noreturn));
+static void load_error(struct load *, long, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+static void load_sort_failed(const struct load *) __attribute__((noreturn));
+static void load_data_line(struct load *, long, char *);
+static long load_lineno(const struct runsort_rec *);
+static void load_duplicates(struct load *);
+static void load_read(struct load *, FILE *);
+static enum store_action load_entry(const void *, size_t, void *, size_t *,
+	    int64_t *, void *);
+static int load_fill(struct store_batch *, void *);
+
+/* usage - the usage line; exit */
 
 static void
 usage(int status)
@@ -71,7 +86,9 @@ usage(int status)
 	exit(status);
 }
 
-static void __attribute__((format(printf, 3, 4)))
+/* load_error - one error with file:line; the first few are shown */
+
+static void
 load_error(struct load *ld, long lineno, const char *fmt, ...)
 {
 	char msg[256];
@@ -85,68 +102,81 @@ load_error(struct load *ld, long lineno, const char *fmt, ...)
 	log_warnx("%s:%ld: %s", ld->name, lineno, msg);
 }
 
-/* load_data_line - one entry; appended when valid and in order */
+/* load_sort_failed - the temporary file failed: say where, exit 1 */
+
+static void
+load_sort_failed(const struct load *ld)
+{
+	fatal("sorting the entries in a temporary file in %s (TMPDIR) "
+	    "failed, database not changed", runsort_dir(ld->rs));
+}
+
+/* load_data_line - one entry, to be sorted when valid */
 
 static void
 load_data_line(struct load *ld, long lineno, char *line)
 {
 	struct greykey key;
-	unsigned char val[ENTRY_VALUE_MAX];
+	unsigned char kbuf[KEY_MAX], val[ENTRY_VALUE_MAX], tag[8];
 	struct greyrec rec;
-	struct load_item *it;
 	const char *why;
+	size_t klen, vlen;
+	int i;
 
 	if (dumpfmt_parse(line, &key, &rec, &why) < 0) {
 		load_error(ld, lineno, "%s", why);
 		return;
 	}
-	if (ld->n == ld->cap) {
-		ld->cap = ld->cap ? ld->cap * 2 : 1024;
-		ld->items = xreallocarray(ld->items, ld->cap,
-		    sizeof(*ld->items));
-	}
-	it = &ld->items[ld->n];
-	it->lineno = lineno;
-	if (key_encode(&key, it->key, sizeof(it->key), &it->klen) < 0
-	    || entry_value(&key, &rec, val, sizeof(val), &it->vlen) < 0) {
+	if (key_encode(&key, kbuf, sizeof(kbuf), &klen) < 0
+	    || entry_value(&key, &rec, val, sizeof(val), &vlen) < 0) {
 		load_error(ld, lineno, "entry cannot be stored");
 		return;
 	}
-	it->val = xmalloc(it->vlen);
-	memcpy(it->val, val, it->vlen);
+	/* The line number, big-endian: entries of one key in line order. */
+	for (i = 0; i < 8; i++)
+		tag[i] = (unsigned char)((unsigned long long)lineno
+		    >> (56 - 8 * i));
+	if (runsort_add(ld->rs, kbuf, klen, val, vlen, tag, sizeof(tag)) < 0)
+		load_sort_failed(ld);
 	ld->n++;
 }
 
-static int
-load_cmp(const void *a, const void *b)
+/* load_lineno - the line number a sorted entry came from */
+
+static long
+load_lineno(const struct runsort_rec *r)
 {
-	const struct load_item *x = a, *y = b;
-	int c = key_compare(x->key, x->klen, y->key, y->klen);
-
-	if (c != 0)
-		return (c);
-	return (x->lineno < y->lineno ? -1 : x->lineno > y->lineno);
-}
-
-/* load_sort - key order (so an empty database is appended to), and
- * duplicates reported with both line numbers */
-
-static void
-load_sort(struct load *ld)
-{
+	unsigned long long v = 0;
 	size_t i;
 
-	if (ld->n > 1)	/* items is NULL for an empty dump */
-		qsort(ld->items, ld->n, sizeof(*ld->items), load_cmp);
-	for (i = 1; i < ld->n; i++)
-		if (ld->items[i].klen == ld->items[i - 1].klen
-		    && memcmp(ld->items[i].key, ld->items[i - 1].key,
-		    ld->items[i].klen) == 0)
-			load_error(ld, ld->items[i].lineno, "duplicate of "
-			    "the entry on line %ld", ld->items[i - 1].lineno);
+	for (i = 0; i < r->tlen; i++)
+		v = v << 8 | r->tag[i];
+	return ((long)v);
 }
 
-/* load_read - the whole dump into memory, checked */
+/* load_duplicates - entries in key order: two for one key are reported
+ * with both line numbers */
+
+static void
+load_duplicates(struct load *ld)
+{
+	struct runsort_rec r;
+	long prev = 0;
+	int rc;
+
+	if (runsort_rewind(ld->rs) < 0)
+		load_sort_failed(ld);
+	while ((rc = runsort_next(ld->rs, &r)) > 0) {
+		if (r.same)
+			load_error(ld, load_lineno(&r), "duplicate of the "
+			    "entry on line %ld", prev);
+		prev = load_lineno(&r);
+	}
+	if (rc < 0)
+		load_sort_failed(ld);
+}
+
+/* load_read - the whole dump, checked; its entries to the sort */
 
 static void
 load_read(struct load *ld, FILE *fp)
@@ -231,18 +261,6 @@ done:
 	free(line);
 }
 
-/* load_free - the parsed entries */
-
-static void
-load_free(struct load *ld)
-{
-	size_t i;
-
-	for (i = 0; i < ld->n; i++)
-		free(ld->items[i].val);
-	free(ld->items);
-}
-
 /* load_entry - store_load's decision on one entry: the dump's record */
 
 static enum store_action
@@ -250,7 +268,6 @@ load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
     int64_t *expire_r, void *ctx)
 {
 	struct load *ld = ctx;
-	const struct load_item *it = &ld->items[ld->i];
 
 	(void)oldlen;
 	(void)expire_r;
@@ -262,8 +279,8 @@ load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		ld->replaced++;
 	else
 		ld->added++;
-	memcpy(new_r, it->val, it->vlen);
-	*newlen_r = it->vlen;
+	memcpy(new_r, ld->cur.val, ld->cur.vlen);
+	*newlen_r = ld->cur.vlen;
 	return (STORE_WRITE);
 }
 
@@ -277,10 +294,18 @@ load_fill(struct store_batch *b, void *ctx)
 
 	/* Run again from the start after a map growth: counts anew. */
 	ld->added = ld->replaced = ld->kept = 0;
-	for (ld->i = 0; ld->i < ld->n; ld->i++)
-		if ((rc = store_batch_update(b, ld->items[ld->i].key,
-		    ld->items[ld->i].klen, load_entry, ld)) != STORE_OK)
+	if (runsort_rewind(ld->rs) < 0) {
+		ld->err = errno;
+		return (STORE_ABORTED);
+	}
+	while ((rc = runsort_next(ld->rs, &ld->cur)) > 0)
+		if ((rc = store_batch_update(b, ld->cur.key, ld->cur.klen,
+		    load_entry, ld)) != STORE_OK)
 			return (rc);
+	if (rc < 0) {
+		ld->err = errno;
+		return (STORE_ABORTED);
+	}
 	return (STORE_OK);
 }
 
@@ -313,6 +338,7 @@ main(int argc, char **argv)
 	if (argc - optind > 1)
 		usage(CLI_EXIT_USAGE);
 	cli_config(o.cpath, &conf);
+	ld.rs = runsort_new(runsort_env_memory());
 	ld.name = "stdin";
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
 		ld.name = argv[optind];
@@ -320,7 +346,7 @@ main(int argc, char **argv)
 			fatal("%s", ld.name);
 	}
 	load_read(&ld, fp);
-	load_sort(&ld);
+	load_duplicates(&ld);
 	if (fp != stdin)
 		fclose(fp);
 	if (ld.errors) {
@@ -329,24 +355,29 @@ main(int argc, char **argv)
 			    ld.errors - LOAD_ERRORS_SHOWN);
 		log_warnx("%s: %zu errors; database not changed", ld.name,
 		    ld.errors);
-		load_free(&ld);
+		runsort_free(ld.rs);
 		return (CLI_EXIT_FAIL);
 	}
 	if (check_only) {
 		printf("%s: %zu entries, no errors (nothing written)\n",
 		    ld.name, ld.n);
-		load_free(&ld);
+		runsort_free(ld.rs);
 		return (cli_finish_stdout());
 	}
 	st = tool_open_store(&conf, o.dbpath, 0);
 	tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or nothing: "
 	    "after a failure, load the same dump again");
 	rc = store_load(st, load_fill, &ld, 0);
+	if (rc == STORE_ABORTED && ld.err != 0) {
+		errno = ld.err;
+		fatal("load failed, database unchanged: reading the temporary "
+		    "file in %s (TMPDIR)", runsort_dir(ld.rs));
+	}
 	if (rc != STORE_OK)
 		fatalx("load failed, database unchanged: %s",
 		    store_strerror(st, rc));
 	store_close(st);
-	load_free(&ld);
+	runsort_free(ld.rs);
 	printf("%s: %zu entries: %zu added, %zu replaced, %zu kept\n",
 	    ld.name, ld.n, ld.added, ld.replaced, ld.kept);
 	return (cli_finish_stdout());
