@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,21 +183,23 @@ static void
 load_read(struct load *ld, FILE *fp)
 {
 	enum { HEADER_FIRST, HEADER, DATA, END } state = HEADER_FIRST;
-	char *line = NULL, *eq;
-	size_t cap = 0;
-	ssize_t len;
+	char line[DUMPFMT_LINE_MAX + 1], *eq;
+	size_t total = 0;
+	long len;
 	long lineno = 0;
 
-	while ((len = getline(&line, &cap, fp)) != -1) {
+	/* Only a line's first DUMPFMT_LINE_MAX bytes are kept: a line of
+	 * any length costs no more memory. */
+	while ((len = file_read_line(fp, line, sizeof(line), &total,
+	    SIZE_MAX)) >= 0) {
 		lineno++;
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = 0;
-		else {
+		if (feof(fp)) {
 			load_error(ld, lineno, "last line has no newline "
 			    "(truncated dump?)");
 			break;
 		}
-		if ((size_t)len != strlen(line)) {
+		if (strlen(line) != (size_t)(len < DUMPFMT_LINE_MAX ? len
+		    : DUMPFMT_LINE_MAX)) {
 			load_error(ld, lineno, "NUL byte in line");
 			continue;
 		}
@@ -258,7 +261,6 @@ done:
 		load_error(ld, lineno, "unexpected end of input: %s missing "
 		    "(truncated dump?)", state == DATA ? "DATA=END"
 		    : "HEADER=END");
-	free(line);
 }
 
 /* load_entry - store_load's decision on one entry: the dump's record */

@@ -81,6 +81,15 @@ t_ok "load -n, 100,000 entries" peak l100k env GREYSPF_SORT_MEMORY=1048576 "$BIN
 grow=$(($(tail -1 "$T/l100k.kb") - $(tail -1 "$T/l10k.kb")))
 t_ok "load: peak memory for 100,000 entries within 4 MiB of 10,000's ($grow KiB more)" \
     test "$grow" -lt 4096
+# A line of 50 MB (no dump has one): refused, and read in bounded memory.
+{ printf 'VERSION=1\nformat=greyspf-greylist\nHEADER=END\n'
+  head -c 50000000 /dev/zero | tr '\0' a; printf '\nDATA=END\n'; } >"$T/long"
+t_rc "load: a line of 50 MB refused" 1 peak long "$BIN/greyspf-load" -n "$T/long"
+t_grep "load: the line named" 'long:4: line longer than 12538 bytes' "$T/long.err"
+grow=$(($(tail -1 "$T/long.kb") - $(tail -1 "$T/l10k.kb")))
+t_ok "load: the long line takes no memory ($grow KiB more than 10,000 entries)" \
+    test "$grow" -lt 4096
+rm "$T/long"
 "$BUILD/tests/gentree" "$T/t2k" 2000 5
 "$BUILD/tests/gentree" "$T/t30k" 30000 5
 t_ok "import -n, 2,000 entries" peak i2k env GREYSPF_SORT_MEMORY=1048576 "$BIN/greyspf-import" -q -n -d "$T/none" "$T/t2k"
