@@ -4,9 +4,10 @@
  * SYNOPSIS
  *	fuzzrun_TARGET [-m mutations] corpus_file...
  * DESCRIPTION
- *	Feeds each corpus file to LLVMFuzzerTestOneInput, then -m
+ *	Feeds every corpus file to LLVMFuzzerTestOneInput, then -m
  *	deterministic mutations (bit flips, byte changes, truncations,
- *	splices of two files; fixed seed) so that "make test" replays the
+ *	splices of two files; fixed seed) of DRIVER_KEEP of them, spread
+ *	over the corpus so that "make test" replays the
  *	corpus under ASan/UBSan with any compiler. "make fuzz" runs the
  *	same targets under libFuzzer. Prints one TAP line per target.
  */
@@ -20,6 +21,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MAXIN	4096
+#define DRIVER_KEEP	64	/* corpus files kept for mutations */
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
@@ -35,8 +37,8 @@ next(void)
 int
 main(int argc, char **argv)
 {
-	static uint8_t in[64][MAXIN], buf[MAXIN];
-	size_t len[64], n = 0, i, k, m = 0;
+	static uint8_t in[DRIVER_KEEP][MAXIN], buf[MAXIN];
+	size_t len[DRIVER_KEEP], n = 0, i, k, m = 0, total = 0, l;
 	long mutations = 0;
 	int c;
 	FILE *fp;
@@ -46,14 +48,22 @@ main(int argc, char **argv)
 			return (2);
 		mutations = strtol(optarg, NULL, 10);
 	}
-	for (; optind < argc && n < 64; optind++, n++) {
+	for (; optind < argc; optind++, total++) {
 		if ((fp = fopen(argv[optind], "rb")) == NULL) {
 			perror(argv[optind]);
 			return (1);
 		}
-		len[n] = fread(in[n], 1, MAXIN, fp);
+		l = fread(buf, 1, MAXIN, fp);
 		fclose(fp);
-		LLVMFuzzerTestOneInput(in[n], len[n]);
+		LLVMFuzzerTestOneInput(buf, l);
+		/* Every file is run; a spread of them kept for mutations. */
+		if (n < DRIVER_KEEP) {
+			memcpy(in[n], buf, l);
+			len[n++] = l;
+		} else if ((i = next() % (total + 1)) < DRIVER_KEEP) {
+			memcpy(in[i], buf, l);
+			len[i] = l;
+		}
 	}
 	if (n == 0)
 		return (1);
@@ -97,6 +107,6 @@ main(int argc, char **argv)
 		LLVMFuzzerTestOneInput(buf, m);
 	}
 	printf("ok 1 - %s: %zu corpus files, %ld mutations, no finding\n",
-	    argv[0], n, mutations);
+	    argv[0], total, mutations);
 	return (0);
 }
