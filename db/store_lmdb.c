@@ -214,9 +214,12 @@ lmdb_rc(struct store *st, int rc, const char *what)
 static void
 lmdb_own(int fd, const char *dir)
 {
+	static int euid = -1;
 	struct stat sb;
 
-	if (geteuid() == 0 && stat(dir, &sb) == 0 && sb.st_uid != 0)
+	if (euid < 0)
+		euid = (int)geteuid();
+	if (euid == 0 && stat(dir, &sb) == 0 && sb.st_uid != 0)
 		(void)!fchown(fd, sb.st_uid, sb.st_gid);
 }
 

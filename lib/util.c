@@ -59,6 +59,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,10 +194,19 @@ strnum_double(const char *str, double min, double max, double *value_r)
 int
 std_fds_guard(void)
 {
+	struct pollfd pfd[3];
 	int fd, nfd;
 
+	/* One system call for the common case, all three open: poll()
+	 * marks a closed descriptor POLLNVAL. */
 	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		pfd[fd].fd = fd;
+		pfd[fd].events = 0;
+	}
+	if (poll(pfd, 3, 0) < 0)
+		return (-1);
+	for (fd = 0; fd <= 2; fd++) {
+		if (!(pfd[fd].revents & POLLNVAL))
 			continue;
 		/* The lowest free number is fd: those below it are open. */
 		nfd = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
