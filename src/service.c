@@ -34,7 +34,9 @@
  *	temporary failure by default) and the reason is logged: greyspf
  *	never lets mail through silently while it cannot keep state, and
  *	never goes away without an answer. A closed database is opened
- *	again at the next request.
+ *	again at the next request. One line is logged per outage (again
+ *	when its reason changes), and the number of requests it cost when
+ *	the database works again or the session ends.
  *
  *	The spf checker (service_spf) runs policy_plan_spf()'s queries in
  *	the SPF worker (spf/spf_worker.c), one after the other while
@@ -87,6 +89,9 @@ service_fault(int sig)
 	_exit(1);
 }
 
+static void service_store_failed(struct service *, const char *);
+static void service_store_report(struct service *, const char *);
+
 /* service_open - open (or reopen) the database */
 
 static int
@@ -102,13 +107,40 @@ service_open(struct service *svc)
 	o.nosync = !svc->conf->database_sync;
 	o.mapsize = (size_t)svc->conf->map_size_mb << 20;
 	o.mapsize_max = (size_t)svc->conf->map_size_max_mb << 20;
-	if ((rc = store_open(&svc->st, svc->dbpath, &o)) != STORE_OK) {
-		if (rc != svc->store_rc)
-			log_warnx("greylist database: %s",
-			    store_strerror(NULL, rc));
-	}
-	svc->store_rc = rc;
+	if ((rc = store_open(&svc->st, svc->dbpath, &o)) != STORE_OK)
+		service_store_failed(svc, store_strerror(NULL, rc));
 	return (rc);
+}
+
+/*
+ * service_store_failed - one log line per outage: the first failure,
+ * and a new one when the reason changes; the requests it cost are
+ * counted and told when the database works again or the session ends.
+ */
+
+static void
+service_store_failed(struct service *svc, const char *why)
+{
+	svc->store_failures++;
+	if (strncmp(svc->store_error, why, sizeof(svc->store_error) - 1)
+	    == 0)
+		return;
+	log_warnx("greylist database: %s", why);
+	snprintf(svc->store_error, sizeof(svc->store_error), "%s", why);
+}
+
+/* service_store_report - how many requests an outage cost, once over */
+
+static void
+service_store_report(struct service *svc, const char *how)
+{
+	if (svc->store_failures > 1)
+		log_warnx("greylist database: %s; %lu requests were answered "
+		    "storeErrorAction", how, svc->store_failures);
+	else if (svc->store_failures == 1)
+		log_info("greylist database: %s", how);
+	svc->store_failures = 0;
+	svc->store_error[0] = 0;
 }
 
 void
@@ -149,6 +181,9 @@ void
 service_close(struct service *svc)
 {
 	spf_worker_close(&svc->spf);
+	if (svc->store_failures)
+		service_store_report(svc, "still failing at the end of the "
+		    "session");
 	if (svc->st == NULL)
 		return;
 	/* Commits skipped fsync (databaseSync = 0): flush once, at the end
@@ -203,8 +238,7 @@ service_greylist(struct service *svc, const struct request *req,
 	    svc->conf->default_allow_time) * 1000000;
 	facts.seed_only = svc->conf->default_seed_only;
 	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != STORE_OK) {
-		log_warnx("greylist database: %s", store_strerror(svc->st,
-		    rc));
+		service_store_failed(svc, store_strerror(svc->st, rc));
 		/* An I/O error may leave the environment unusable (a map
 		 * that could not grow): open it afresh at the next request. */
 		if (rc == STORE_IO) {
@@ -212,10 +246,11 @@ service_greylist(struct service *svc, const struct request *req,
 				store_sync(svc->st);
 			store_close(svc->st);
 			svc->st = NULL;
-			svc->store_rc = STORE_OK;
 		}
 		return (-1);
 	}
+	if (svc->store_failures)
+		service_store_report(svc, "working again");
 	snprintf(event, sizeof(event), "%s greylisting",
 	    policy_event_name(d.event));
 	service_log_event(event, req);

@@ -16,7 +16,8 @@ struct service {
 	const struct config *conf;
 	const char *dbpath;
 	struct store *st;
-	int	store_rc;	/* why st is NULL */
+	char	store_error[200];	/* the outage's reason, logged once */
+	unsigned long store_failures;	/* requests it cost so far */
 	struct spf_worker spf;
 	char	receiver[256];	/* spfReceiver or the host name */
 };

@@ -99,6 +99,18 @@ t_ok "lock held elsewhere: the service answers" sh -c "'$BUILD/tests/sockdrive' 
 t_eq "lock held elsewhere: storeErrorAction" "$(head -1 "$T/.out")" \
     'action=defer_if_permit Service temporarily unavailable, greylist database error.'
 t_grep "lock held elsewhere: database busy logged" 'database busy: .*no write lock after 1000 ms' "$T/.err"
+# Three requests of one session in the same outage: three answers, one
+# log line for the outage, and at the end what it cost.
+for i in 1 2 3; do
+	printf 'client_address=192.0.2.8%d\nsender=lock@example.com\nrecipient=r@example.org\n\n' $i
+done >"$W/req3"
+t_ok "lock held, three requests: answered" sh -c "'$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/lock.conf' <'$W/req3'"
+t_eq "lock held, three requests: three storeErrorAction replies" \
+    "$(grep -c '^action=defer_if_permit Service temporarily unavailable, greylist database error\.$' "$T/.out")" 3
+t_eq "lock held, three requests: one line for the outage" \
+    "$(grep -c 'database busy' "$T/.err")" 1
+t_grep "lock held, three requests: its cost told at the end" \
+    'still failing at the end of the session; 3 requests were answered storeErrorAction' "$T/.err"
 t_rc "lock held elsewhere: a tool fails" 1 "$BIN/greyspf-load" -c "$W/lock.conf" "$W/part"
 t_grep "lock held elsewhere: the tool says busy" 'database busy' "$T/.err"
 exec 5>&-
