@@ -103,6 +103,7 @@ static const struct config_entry config_table[] = {
 	CF("databaseMapSize", CONFIG_INT, map_size_mb, 1, 1048576),
 	CF("databaseMapSizeMax", CONFIG_INT, map_size_max_mb, 1, 1048576),
 	CF("databaseLockWait", CONFIG_INT, lock_wait_s, 1, 600),
+	CF("greylistRetryWindow", CONFIG_INT, retry_window_s, 0, 31536000),
 	CF("ipv4NetworkPrefix", CONFIG_INT, ipv4_prefix, 8, 32),
 	CF("ipv6NetworkPrefix", CONFIG_INT, ipv6_prefix, 16, 128),
 	CF("greylistNullSender", CONFIG_BOOL, greylist_null_sender, 0, 0),

@@ -43,6 +43,7 @@ struct config {
 	long long map_size_mb;		/* databaseMapSize, MiB */
 	long long map_size_max_mb;	/* databaseMapSizeMax, MiB */
 	long long lock_wait_s;		/* databaseLockWait, seconds */
+	long long retry_window_s;	/* greylistRetryWindow, s; 0: none */
 	long long ipv4_prefix;		/* ipv4NetworkPrefix */
 	long long ipv6_prefix;		/* ipv6NetworkPrefix */
 	int	greylist_null_sender;	/* greylistNullSender */

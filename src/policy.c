@@ -233,8 +233,15 @@ policy_set(struct policy_result *r, enum policy_value value,
 void
 policy_greylist(const struct grey_facts *f, struct grey_decision *d)
 {
+	int start_over;
+
 	memset(d, 0, sizeof(*d));
-	if (!f->have) {
+	/* greylistRetryWindow (postgrey's --retry-window): a triplet not
+	 * yet passed whose retry comes later than the window after it was
+	 * first seen is new again. */
+	start_over = f->have && f->retry_window_us > 0 && f->old.passes == 0
+	    && f->now - f->old.first_us > f->retry_window_us;
+	if (!f->have || start_over) {
 		d->rec.first_us = d->rec.last_us = f->now;
 		d->rec.allow_us = f->now + f->greylist_us;
 		d->write = 1;

@@ -61,6 +61,7 @@ struct grey_facts {
 	int64_t	now;		/* microseconds */
 	int64_t	greylist_us;	/* GREYLISTTIME for a new entry */
 	int	seed_only;	/* defaultSeedOnly */
+	int64_t	retry_window_us;	/* greylistRetryWindow; 0: none */
 };
 
 struct grey_decision {

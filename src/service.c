@@ -237,6 +237,7 @@ service_greylist(struct service *svc, const struct request *req,
 	facts.greylist_us = entity_greylist_time(ent,
 	    svc->conf->default_allow_time) * 1000000;
 	facts.seed_only = svc->conf->default_seed_only;
+	facts.retry_window_us = svc->conf->retry_window_s * 1000000;
 	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != STORE_OK) {
 		service_store_failed(svc, store_strerror(svc->st, rc));
 		/* An I/O error may leave the environment unusable (a map

@@ -163,6 +163,22 @@ printf 'storeErrorAction = dunno\n' >>"$W/ro.conf"
 t_ok "store error action configurable" sh -c "'$BUILD/tests/sockdrive' '$BIN/greyspf' -L -c '$W/ro.conf' <'$W/in'"
 t_eq "store error action: dunno" "$(head -1 "$T/.out")" 'action=dunno'
 
+# greylistRetryWindow: a retry later than the window after the first
+# request starts over; within it, passes.
+sed "s|^database = .*|database = $W/rw/db|" "$W/g.conf" >"$W/rw.conf"
+printf 'greylistRetryWindow = 172800\n' >>"$W/rw.conf"
+mkdir -p "$W/rw"
+chmod 1777 "$W/rw"
+rw() {	# rw TIME CLIENT: one request at that time, its reply
+	req "$2" late@example.com r@example.org |
+	    TZ=UTC faketime -f "$1" "$BUILD/tests/sockdrive" "$BIN/greyspf" \
+	    -L -c "$W/rw.conf" 2>/dev/null | head -1
+}
+t_eq "retry window: first request" "$(rw "2026-11-21 00:00:00" 192.0.2.71)" "$NEW"
+t_eq "retry window: retry after 3 days starts over" "$(rw "2026-11-24 00:00:00" 192.0.2.71)" "$NEW"
+t_eq "retry window: first request, another client" "$(rw "2026-11-21 00:00:00" 192.0.2.72)" "$NEW"
+t_eq "retry window: retry within 2 days passes" "$(rw "2026-11-22 00:00:00" 192.0.2.72)" "action=dunno"
+
 # A per-entity tree without __default__: configErrorAction, with the
 # file named in the log, not every check silently off.
 mkdir -p "$W/nodefault"

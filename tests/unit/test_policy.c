@@ -20,9 +20,20 @@
 #define T0	S(1795235937)
 
 static struct grey_decision
+grey_window(int have, struct greyrec old, int64_t now, int64_t gl,
+    int64_t window)
+{
+	struct grey_facts f = {have, old, now, gl, 0, window};
+	struct grey_decision d;
+
+	policy_greylist(&f, &d);
+	return (d);
+}
+
+static struct grey_decision
 grey(int have, struct greyrec old, int64_t now, int64_t gl, int seed)
 {
-	struct grey_facts f = {have, old, now, gl, seed};
+	struct grey_facts f = {have, old, now, gl, seed, 0};
 	struct grey_decision d;
 
 	policy_greylist(&f, &d);
@@ -591,11 +602,49 @@ test_plan_next(void **state)
 	}
 }
 
+/*
+ * greylistRetryWindow: a triplet not yet passed whose retry comes more
+ * than the window after it was first seen starts over; within it, or
+ * once passed, or with no window (0), nothing changes.
+ */
+static void
+test_retry_window(void **state)
+{
+	struct greyrec r = {T0, T0 + S(300), T0, 0, 0};
+	struct grey_decision d;
+
+	(void)state;
+	/* No window: a retry days later passes, as before. */
+	d = grey_window(1, r, T0 + S(5 * 86400), S(300), 0);
+	assert_int_equal(d.event, GREY_ALLOWED);
+	assert_int_equal(d.rec.passes, 1);
+	/* Within a 2-day window: passes. */
+	d = grey_window(1, r, T0 + S(2 * 86400), S(300), S(2 * 86400));
+	assert_int_equal(d.event, GREY_ALLOWED);
+	/* A microsecond past it: new again, deferred, the clock restarted. */
+	d = grey_window(1, r, T0 + S(2 * 86400) + 1, S(300), S(2 * 86400));
+	assert_int_equal(d.event, GREY_INITIAL);
+	assert_int_equal(d.result.value, POLICY_DEFER);
+	assert_string_equal(d.result.text, POLICY_TEXT_NEW);
+	assert_true(d.write && d.rec.first_us == T0 + S(2 * 86400) + 1
+	    && d.rec.allow_us == d.rec.first_us + S(300)
+	    && d.rec.passes == 0);
+	/* Still pending when the window ends (window shorter than the
+	 * delay): starts over too. */
+	d = grey_window(1, r, T0 + S(200), S(300), S(100));
+	assert_int_equal(d.event, GREY_INITIAL);
+	/* Passed once: the window no longer applies. */
+	r.passes = 1;
+	d = grey_window(1, r, T0 + S(30 * 86400), S(300), S(2 * 86400));
+	assert_int_equal(d.event, GREY_ALLOWED);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_greylist),
+		cmocka_unit_test(test_retry_window),
 		cmocka_unit_test(test_checkers),
 		cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_key),
