@@ -42,6 +42,7 @@
 #include "store.h"
 
 _Static_assert(ENTRY_VALUE_MAX <= STORE_VALUE_MAX, "entry values fit");
+_Static_assert(KEY_MAX == STORE_KEY_MAX, "key.h and store.h: one key limit");
 _Static_assert(1 + 1 + 16 + 1 + 1 + 2 * (KEY_PREFIX_MAX + 1) + KEY_DIGEST_LEN
     <= KEY_MAX, "a digested key fits");
 

@@ -84,6 +84,7 @@ static const struct store_backend *const store_backends[] = {
 static char store_open_detail[256];
 
 static int store_marker(struct store *, const struct store_opts *);
+static const char *store_rc_name(int);
 
 /*
  * Every call into a backend runs with the fault guard armed (fault.c):
@@ -111,7 +112,7 @@ static const char *const store_rc_text[STORE_RC_COUNT] = {
 
 /* store_rc_name - the text of a code, without detail */
 
-const char *
+static const char *
 store_rc_name(int rc)
 {
 	if (rc < 0 || rc >= STORE_RC_COUNT)

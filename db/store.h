@@ -104,7 +104,6 @@ int	store_batch_update(struct store_batch *, const void *, size_t,
 int	store_info(struct store *, store_info_fn, void *);
 int	store_sync(struct store *);
 const char *store_strerror(const struct store *, int);
-const char *store_rc_name(int);
 
 #define STORE_LOAD_DRYRUN	1	/* decide everything, write nothing */
 

@@ -35,7 +35,6 @@ struct store {
 	int	rdonly;
 	char	where[256];		/* the path or address, for messages */
 	char	detail[256];		/* the last failure's detail */
-	char	message[600];		/* store_strerror()'s buffer */
 };
 
 /* A batch is the backend's; store.c dispatches through its store. */

@@ -111,7 +111,6 @@ struct lmdb {
 	size_t	mapsize_max;
 	int	lockfd;		/* greyspf.lock, -1: none (read-only) */
 	int	lock_wait_ms;
-	int	nosync;
 	int	stale_cleared;
 	int	again;		/* MDB_MAP_FULL met: grow, start again */
 	int	broken;		/* the map is gone (a growth failed) */
@@ -285,6 +284,35 @@ lmdb_check_size(struct store *st)
 	return (STORE_OK);
 }
 
+/* lmdb_create - the files, made as they must be (umask 077 set) */
+
+static int
+lmdb_create(struct store *st, const char *path, const char *lockname,
+    const struct store_opts *opts, unsigned flags)
+{
+	struct lmdb *l = st->impl;
+	int rc;
+
+	if (!opts->rdonly && opts->create && mkdir(path, 0700) < 0
+	    && errno != EEXIST)
+		return (lmdb_rc(st, errno, "creating the directory"));
+	if (!opts->rdonly) {
+		if ((l->lockfd = open(lockname, O_RDWR | O_CREAT | O_CLOEXEC
+		    | O_NOFOLLOW, 0600)) < 0)
+			return (lmdb_rc(st, errno, LMDB_LOCK_FILE));
+		lmdb_own(l->lockfd, path);
+	}
+	if ((rc = lmdb_lock_file(st, path, opts->rdonly)) != STORE_OK)
+		return (rc);
+	if ((rc = mdb_env_create(&l->env)) != 0)
+		return (lmdb_rc(st, rc, "mdb_env_create"));
+	if ((rc = mdb_env_set_maxreaders(l->env, LMDB_MAXREADERS)) != 0
+	    || (rc = mdb_env_set_mapsize(l->env, l->mapsize)) != 0
+	    || (rc = mdb_env_open(l->env, path, flags, 0600)) != 0)
+		return (lmdb_rc(st, rc, "opening"));
+	return (STORE_OK);
+}
+
 /* lmdb_open - open or create the environment */
 
 static int
@@ -301,7 +329,6 @@ lmdb_open(struct store *st, const char *path, const struct store_opts *opts)
 	l = xcalloc(1, sizeof(*l));
 	st->impl = l;
 	l->lockfd = -1;
-	l->nosync = opts->nosync;
 	l->lock_wait_ms = opts->lock_wait_ms > 0 ? opts->lock_wait_ms
 	    : LMDB_LOCK_WAIT_MS;
 	l->mapsize = opts->mapsize ? opts->mapsize : LMDB_DEFAULT_MAPSIZE;
@@ -317,35 +344,10 @@ lmdb_open(struct store *st, const char *path, const struct store_opts *opts)
 	    LMDB_LOCK_FILE) >= sizeof(lockname))
 		return (store_detail(st, STORE_INVAL, "path too long"));
 	old_umask = umask(077);
-	if (!opts->rdonly && opts->create && mkdir(path, 0700) < 0
-	    && errno != EEXIST) {
-		rc = errno;
-		umask(old_umask);
-		return (lmdb_rc(st, rc, "creating the directory"));
-	}
-	if (!opts->rdonly && (l->lockfd = open(lockname, O_RDWR | O_CREAT
-	    | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		rc = errno;
-		umask(old_umask);
-		return (lmdb_rc(st, rc, LMDB_LOCK_FILE));
-	}
-	if (l->lockfd >= 0)
-		lmdb_own(l->lockfd, path);
-	if ((rc = lmdb_lock_file(st, path, opts->rdonly)) != STORE_OK) {
-		umask(old_umask);
-		return (rc);
-	}
-	if ((rc = mdb_env_create(&l->env)) != 0) {
-		umask(old_umask);
-		return (lmdb_rc(st, rc, "mdb_env_create"));
-	}
-	if ((rc = mdb_env_set_maxreaders(l->env, LMDB_MAXREADERS)) != 0
-	    || (rc = mdb_env_set_mapsize(l->env, l->mapsize)) != 0
-	    || (rc = mdb_env_open(l->env, path, flags, 0600)) != 0) {
-		umask(old_umask);
-		return (lmdb_rc(st, rc, "opening"));
-	}
+	rc = lmdb_create(st, path, lockname, opts, flags);
 	umask(old_umask);
+	if (rc != STORE_OK)
+		return (rc);
 	if (!opts->rdonly && mdb_env_get_fd(l->env, &fd) == 0)
 		lmdb_own(fd, path);	/* data.mdb, when root made it */
 	if ((rc = lmdb_check_size(st)) != STORE_OK)

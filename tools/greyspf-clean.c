@@ -56,7 +56,7 @@ enum clean_fate { CLEAN_GONE, CLEAN_KEPT, CLEAN_DROPPED, CLEAN_CORRUPT };
 struct clean {
 	const struct config *conf;
 	int64_t	now;
-	int	dryrun, verbose, quiet;
+	int	dryrun, quiet;
 	size_t	batch;
 	/* One step: */
 	struct store_cursor cur;
