@@ -213,6 +213,7 @@ main(int argc, char **argv)
 	struct stat_ctx sc;
 	struct cli_opts o = {NULL, NULL};
 	struct store *st;
+	store_info_fn emit;
 	char guar[128];
 	int c, rc, nenv = 0;
 
@@ -238,19 +239,13 @@ main(int argc, char **argv)
 	sc.conf = &conf;
 	sc.now = timefmt_now_us();
 	st = tool_open_store(&conf, o.dbpath, 1);
-	if (sc.json) {
-		printf("{\n  \"environment\": {");
-		tool_guarantees(st, guar, sizeof(guar));
-		stat_env_json("Guarantees", guar, &nenv);
-		rc = store_info(st, stat_env_json, &nenv);
-		printf("},\n  \"entries\": [");
-	} else {
-		printf("Environment\n");
-		tool_guarantees(st, guar, sizeof(guar));
-		stat_env_text("Guarantees", guar, NULL);
-		rc = store_info(st, stat_env_text, NULL);
-		printf("Entries\n");
-	}
+	/* The store's figures, and what it promises, as lines or JSON. */
+	emit = sc.json ? stat_env_json : stat_env_text;
+	printf("%s", sc.json ? "{\n  \"environment\": {" : "Environment\n");
+	tool_guarantees(st, guar, sizeof(guar));
+	emit("Guarantees", guar, &nenv);
+	rc = store_info(st, emit, &nenv);
+	printf("%s", sc.json ? "},\n  \"entries\": [" : "Entries\n");
 	if (rc != STORE_OK)
 		fatalx("%s", store_strerror(st, rc));
 	memset(&cur, 0, sizeof(cur));
