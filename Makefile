@@ -21,9 +21,18 @@ W	= -Wall -Wextra $(WERROR) -Wstrict-prototypes -Wformat=2 -Wshadow \
 	  -Wpointer-arith -Wmissing-prototypes
 VERSION	= 0.1.0
 CPPFLAGS += -D_GNU_SOURCE -DGREYSPF_VERSION=\"$(VERSION)\"
-# liblmdb and libinih are linked statically: two fewer shared objects to
-# load at every spawn (start-up is the cost that matters under spawn).
-LDLIBS	= -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic -lpthread -lrt
+# liblmdb and libinih are linked statically by default: two fewer shared
+# objects to load at every spawn (start-up is the cost that matters under
+# spawn). LIBLINK=dynamic links them as shared libraries, as the Debian
+# package does (doc/decisions.md has both measured). LDFLAGS (e.g. from
+# dpkg-buildflags) reaches every link through LDLIBS.
+LIBLINK	?= static
+LIBLINK_static = -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic
+LIBLINK_dynamic = -llmdb -linih
+ifeq ($(filter static dynamic,$(LIBLINK)),)
+$(error LIBLINK must be static or dynamic, not "$(LIBLINK)")
+endif
+LDLIBS	= $(LDFLAGS) $(LIBLINK_$(LIBLINK)) -lpthread -lrt
 # libspf2 (Debian's, no pkg-config file) and glibc's resolver.
 SPF_LIBS = -lspf2 -lresolv
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
