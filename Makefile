@@ -230,7 +230,11 @@ install: all
 	install -m 644 doc/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 conf/greyspf.conf conf/postfix-main.cf \
-	    conf/postfix-master.cf $(DESTDIR)$(SHAREDIR)
+	    $(DESTDIR)$(SHAREDIR)
+	@# The master.cf snippet names the programs where they are installed.
+	sed 's|/usr/local/sbin/|$(SBINDIR)/|' conf/postfix-master.cf \
+	    >$(DESTDIR)$(SHAREDIR)/postfix-master.cf
+	chmod 644 $(DESTDIR)$(SHAREDIR)/postfix-master.cf
 	install -m 644 conf/config/__default__ $(DESTDIR)$(SHAREDIR)/config
 	@# A site's own files are never overwritten; new ones from the samples.
 	test -f $(DESTDIR)$(ETCDIR)/greyspf.conf || install -m 644 \

@@ -29,6 +29,11 @@ S=$R/usr/share/greyspf
 for f in greyspf.conf config/__default__ postfix-main.cf postfix-master.cf; do
 	t_ok "sample $f in share/greyspf" test -f "$S/$f"
 done
+t_grep "the master.cf snippet names the installed greyspf" \
+    'argv=/usr/sbin/greyspf ' "$S/postfix-master.cf"
+t_eq "the master.cf snippet otherwise as conf/'s" \
+    "$(sed 's|/usr/sbin/|/usr/local/sbin/|' "$S/postfix-master.cf")" \
+    "$(cat conf/postfix-master.cf)"
 t_ok "nothing installed outside DESTDIR's usr and etc" \
     sh -c "[ -z \"\$(ls '$R' | grep -v -x -e usr -e etc)\" ]"
 t_same "greyspf.conf installed from the sample" \
