@@ -13,8 +13,11 @@
  *	that greyspf would never read: names at places no lookup reaches,
  *	and sender or recipient names that are not escaped as lookups
  *	escape them (upper case, "~" or a leading "." written plainly), so
- *	they can never match. tumgreyspf-configtest checked only that the
- *	master file ran as Python.
+ *	they can never match. Copies that dpkg or ucf leave beside a
+ *	changed conffile (__default__.dpkg-dist, .dpkg-old, .ucf-dist, ...:
+ *	the Debian package's __default__ is one) are noted, not counted: the
+ *	service never reads them. tumgreyspf-configtest checked only that
+ *	the master file ran as Python.
  *
  *	It checks what would stop the service or change its answers: the
  *	configured user must exist and not be root (greyspf refuses to run
@@ -86,6 +89,7 @@ static struct ct_entry *ct_entries;
 static size_t ct_nentries, ct_size;
 static size_t ct_files, ct_problems;
 static size_t ct_baselen;
+static int ct_quiet;			/* -q: print problems only */
 static char ct_master[PATH_MAX];	/* the master file, if in the tree */
 
 static void usage(int) __attribute__((noreturn));
@@ -94,6 +98,7 @@ static void ct_problem(const char *, ...)
 static int ct_canonical(const char *);
 static int ct_client_piece(const char *);
 static const char *ct_where(const char *);
+static int ct_package_copy(const char *);
 static void ct_add(const char *, enum ct_kind, int);
 static void ct_list(const char *, int, struct stat *);
 static const char *ct_rel(const char *);
@@ -204,6 +209,27 @@ ct_where(const char *rel)
 	    "envelope_recipient");
 }
 
+/*
+ * ct_package_copy - is path a copy dpkg or ucf leaves beside a conffile
+ * it updates (the site's version kept, the package's beside it, or the
+ * reverse)? Such a name is at no place a lookup reaches.
+ */
+
+static int
+ct_package_copy(const char *path)
+{
+	static const char *const suffixes[] = {".dpkg-dist", ".dpkg-old",
+	    ".dpkg-new", ".dpkg-bak", ".dpkg-tmp", ".ucf-dist", ".ucf-old",
+	    ".ucf-new"};
+	size_t i, len = strlen(path), n;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (len > (n = strlen(suffixes[i]))
+		    && strcmp(path + len - n, suffixes[i]) == 0)
+			return (1);
+	return (0);
+}
+
 /* ct_add - one entry of the listing */
 
 static void
@@ -300,6 +326,13 @@ ct_file(const char *path)
 	if (ct_master[0] && realpath(path, real) != NULL
 	    && strcmp(real, ct_master) == 0)
 		return (0);
+	if (ct_package_copy(path)) {
+		if (!ct_quiet)
+			printf("note: %s: left by dpkg or ucf beside the file "
+			    "it updates; not read (merge it, then remove "
+			    "it)\n", path);
+		return (0);
+	}
 	ct_files++;
 	if ((why = ct_where(ct_rel(path))) != NULL) {
 		ct_problem("%s: %s", path, why);
@@ -536,7 +569,7 @@ main(int argc, char **argv)
 			continue;
 		if (c != 'q')
 			usage(CLI_EXIT_USAGE);
-		quiet = 1;
+		quiet = ct_quiet = 1;
 	}
 	if (argc - optind > 1 || (argc - optind == 1 && o.cpath != NULL))
 		usage(CLI_EXIT_USAGE);

@@ -43,6 +43,25 @@ printf 'configPath = %s/clean\nuser = nobody\ndatabase = %s/db\n' "$T" "$V" \
     >"$T/clean.conf"
 t_ok "configtest: a clean configuration" "$BIN/greyspf-configtest" -c "$T/clean.conf"
 t_grep "clean counts" 'clean: 1 files, 0 problems$' "$T/.out"
+# dpkg and ucf leave their copies beside a changed conffile (the Debian
+# package's __default__): noted, not read, not a problem.
+mkdir -p "$T/clean/client_address/192"
+for f in __default__.dpkg-dist __default__.dpkg-old __default__.ucf-dist \
+    client_address/192/__default__.dpkg-new; do
+	printf 'CHECKERS = greylist\n' >"$T/clean/$f"
+done
+t_ok "configtest: dpkg's and ucf's copies are no problem" \
+    "$BIN/greyspf-configtest" -c "$T/clean.conf"
+t_grep "dpkg's copy noted" \
+    '^note: .*/clean/__default__\.dpkg-dist: left by dpkg or ucf' "$T/.out"
+t_grep "ucf's copy noted" '/clean/__default__\.ucf-dist: left by' "$T/.out"
+t_grep "a copy in the tree noted" '192/__default__\.dpkg-new: left by' \
+    "$T/.out"
+t_grep "copies not counted" 'clean: 1 files, 0 problems$' "$T/.out"
+t_ok "configtest -q: the copies are not printed" \
+    "$BIN/greyspf-configtest" -q -c "$T/clean.conf"
+t_eq "configtest -q: nothing printed" "$(cat "$T/.out" "$T/.err")" ""
+rm -r "$T/clean/client_address" "$T/clean/__default__".*
 
 # What the service would refuse or read otherwise fails configtest too.
 # ct NAME PATTERN LINE...: configtest on a master file of configPath
