@@ -6,6 +6,10 @@ set -eu
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
     iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base"
+# make deb and make test-deb: debian/control's Build-Depends, the tools
+# that build and check the package, and what its scripts call.
+PKGS="$PKGS debhelper dpkg-dev lintian adduser init-system-helpers
+    libhiredis-dev libpcre2-dev libsystemd-dev"
 [ "${1:-}" = bench ] && PKGS="$PKGS postgrey postfix-policyd-spf-python \
     python3-dnspython time"
 missing=
