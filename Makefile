@@ -7,7 +7,7 @@
 # make bench      benchmarks (not part of test)
 # make fuzz       libFuzzer targets (clang), a short run each
 # make deps       install the Debian packages the build and tests need
-# make deb        the Debian package, in build/deb
+# make deb        the Debian package, in build/deb (make test-deb: root)
 # make install    PREFIX=/usr/local DESTDIR=: programs, man pages, samples
 #                 in PREFIX/share/greyspf; /etc/greyspf/greyspf.conf and
 #                 config/__default__ only where absent
@@ -88,7 +88,7 @@ FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
 
-.PHONY: all san test check unit bench fuzz deps deb install clean \
+.PHONY: all san test check unit bench fuzz deps deb test-deb install clean \
 	run
 # Objects made through pattern rules are kept: a later make (install,
 # after make test) must find them rather than rebuild them with other
@@ -210,7 +210,8 @@ deps:
 
 # make deb: the Debian package (debian/), built by dpkg-buildpackage from
 # a copy of the tree in build/deb/src, so that the package and its
-# .changes land in build/deb/ rather than beside the clone.
+# .changes land in build/deb/ rather than beside the clone. make test-deb
+# (root) builds it and tests it installed (tests/deb/test_deb.sh).
 DEB_B	= build/deb
 deb:
 	rm -rf $(DEB_B)
@@ -219,6 +220,8 @@ deb:
 	    --exclude=./.git . | tar -xf - -C $(DEB_B)/src
 	cd $(DEB_B)/src && dpkg-buildpackage -us -uc -b -J2
 	rm -rf $(DEB_B)/src
+test-deb:
+	sh tests/deb/test_deb.sh
 
 # make run: the service on the embedded default - the sample per-entity
 # tree in conf/config and an LMDB under var/ - reading requests from the
