@@ -9,7 +9,7 @@ PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
 # make deb and make test-deb: debian/control's Build-Depends, the tools
 # that build and check the package, and what its scripts call.
 PKGS="$PKGS debhelper dpkg-dev lintian adduser init-system-helpers
-    libhiredis-dev libpcre2-dev libsystemd-dev"
+    systemd libhiredis-dev libpcre2-dev libsystemd-dev"
 [ "${1:-}" = bench ] && PKGS="$PKGS postgrey postfix-policyd-spf-python \
     python3-dnspython time"
 missing=

@@ -74,7 +74,7 @@ cleanup() {
 trap cleanup EXIT
 
 need make dpkg-buildpackage dpkg-deb lintian unshare chroot setpriv \
-    mount umount mountpoint readelf ip
+    mount umount mountpoint readelf ip systemd-analyze
 ip link set lo up
 V=$(sed -n 's/^VERSION[ \t]*=[ \t]*//p' Makefile)
 OLDV=0.0.9
@@ -283,6 +283,21 @@ t_eq "fresh: greyspf-clean.service runs as greyspf" \
 # shellcheck disable=SC2046
 t_ok "fresh: greyspf-clean.service's ExecStart runs, as its User" \
     as_greyspf $(unit_key greyspf-clean.service ExecStart)
+units="greyspf-clean.service greyspf-clean.timer"
+[ -f conf/greyspf.service ] && units="$units greyspf.service"
+[ -f conf/greyspf.socket ] && units="$units greyspf.socket"
+# --man=no: man would leave a formatted page in /var/cache/man; the
+# pages are checked here instead.
+# shellcheck disable=SC2086
+t_ok "fresh: systemd-analyze verify accepts the units ($units)" \
+    in_root systemd-analyze verify --man=no \
+    $(printf '/lib/systemd/system/%s ' $units)
+for u in greyspf-clean.service greyspf-clean.timer; do
+	m=$(unit_key "$u" Documentation | tr ' ' '\n' |
+	    sed -n 's/^man:\(.*\)(\([1-8]\))$/\2\/\1/p' | head -1)
+	t_ok "fresh: $u's Documentation= page is installed" \
+	    test -n "$m" -a -f "$R/usr/share/man/man${m%%/*}/${m#*/}.${m%%/*}.gz"
+done
 t_ok "fresh: /etc/cron.d/greyspf installed" test -f "$R/etc/cron.d/greyspf"
 t_eq "fresh: the cron job runs as greyspf" "$(cron_user)" greyspf
 t_grep "fresh: the cron job is guarded by test -x" \
