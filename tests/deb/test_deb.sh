@@ -19,7 +19,9 @@
 #     dpkg's records and logs and shadow's backup copies;
 #   - an upgrade from 0.0.9 with both conffiles changed by the site:
 #     both changes kept, the new __default__ beside it as .dpkg-dist,
-#     the old version's database entry kept; then purge as above.
+#     the old version's database entry kept; then purge as above;
+# and a purge while a process of the greyspf user runs (a spawned
+# greyspf outlives the package): it completes and says the user is left.
 # Prints TAP, "# report:" lines (lintian's tags, the package's size and
 # contents, the time taken) and "N passed, M failed"; exits non-zero on
 # any failure.
@@ -61,6 +63,11 @@ bail() {
 # cleanup - unmount the overlay before removing $T, and never remove
 # across a mount (the overlay shows the machine's root).
 cleanup() {
+	# A process of the test's left in the overlay keeps it mounted.
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] &&
+		    kill "${p#/proc/}" 2>/dev/null
+	done
 	umount -R "$R" 2>/dev/null
 	umount "$O" 2>/dev/null
 	if mountpoint -q "$R" || mountpoint -q "$O"; then
@@ -363,4 +370,20 @@ t_ok "upgrade: dpkg -r greyspf" in_root dpkg -r greyspf
 removed_checks
 t_ok "upgrade: dpkg -P greyspf" in_root dpkg -P greyspf
 purged_checks
+
+# --- Purge while a greyspf process runs ----------------------------
+# Postfix's spawned greyspf may outlive the package by up to
+# greyspf_time_limit; userdel refuses a user with processes.
+t_ok "busy: dpkg -i greyspf $V" in_root dpkg -i /tmp/pkg/new.deb
+as_greyspf sh -c 'echo $$ >/tmp/busy.pid; exec sleep 300' &
+wait_for 5 test -s "$R/tmp/busy.pid"
+busy=$(cat "$R/tmp/busy.pid")
+in_root dpkg -P greyspf >"$T/purge.out" 2>&1
+t_eq "busy: dpkg -P completes while greyspf runs" "$?" 0
+t_grep "busy: ... and says the user is left" \
+    'could not remove the user greyspf' "$T/purge.out"
+kill "$busy"
+wait
+t_ok "busy: /etc/greyspf and /var/lib/greyspf gone all the same" \
+    test ! -e "$R/etc/greyspf" -a ! -e "$R/var/lib/greyspf"
 finish
