@@ -183,7 +183,8 @@ leftovers() {
 	LC_ALL=C comm -13 "$T/before" "$T/after" | while read -r p; do
 		case $p in
 		var/lib/dpkg/* | var/log/*) continue ;;
-		etc/passwd- | etc/group- | etc/shadow- | etc/gshadow-) continue ;;
+		etc/passwd- | etc/group- | etc/shadow- | etc/gshadow-)
+			continue ;;
 		esac
 		f=$U/$p
 		if [ -d "$f" ] && [ ! -L "$f" ] && [ -d "/$p" ]; then
@@ -201,8 +202,10 @@ leftovers() {
 # SPF checker skips it; the network is the test's own, empty) through
 # the installed greyspf, spawned as Postfix's master.cf would.
 request() {
-	printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=127.0.0.1\nclient_name=localhost\nhelo_name=localhost\nsender=%s\nrecipient=bob@example.net\ninstance=%s\n\n' \
-	    "$2" "$1" >"$R/tmp/req"
+	printf '%s\n' request=smtpd_access_policy protocol_state=RCPT \
+	    client_address=127.0.0.1 client_name=localhost \
+	    helo_name=localhost "sender=$2" recipient=bob@example.net \
+	    "instance=$1" "" >"$R/tmp/req"
 	as_greyspf /usr/sbin/greyspf /etc/greyspf/greyspf.conf \
 	    <"$R/tmp/req" >"$T/reply" 2>"$T/reply.err"
 }
@@ -264,9 +267,10 @@ snap "$T/before"
 # --- A fresh install -----------------------------------------------
 t_ok "fresh: dpkg -i greyspf $V" in_root dpkg -i /tmp/pkg/new.deb
 in_root getent passwd greyspf >"$T/pw"
+# A system uid (100-999), its own group, no login.
+pw_re='^greyspf:x:[1-9][0-9]{0,2}:[0-9]+:[^:]*:/var/lib/greyspf:'
 t_grep "fresh: a greyspf system user, home /var/lib/greyspf, no shell" \
-    '^greyspf:x:[1-9][0-9]?[0-9]?:[0-9]+:[^:]*:/var/lib/greyspf:/usr/sbin/nologin$' \
-    "$T/pw"
+    "$pw_re/usr/sbin/nologin\$" "$T/pw"
 t_ok "fresh: a greyspf group" in_root getent group greyspf
 t_eq "fresh: /var/lib/greyspf/db is greyspf's, mode 750" \
     "$(in_root stat -c '%U:%G %a' /var/lib/greyspf/db)" "greyspf:greyspf 750"
@@ -303,7 +307,8 @@ for u in greyspf-clean.service greyspf-clean.timer; do
 	m=$(unit_key "$u" Documentation | tr ' ' '\n' |
 	    sed -n 's/^man:\(.*\)(\([1-8]\))$/\2\/\1/p' | head -1)
 	t_ok "fresh: $u's Documentation= page is installed" \
-	    test -n "$m" -a -f "$R/usr/share/man/man${m%%/*}/${m#*/}.${m%%/*}.gz"
+	    test -n "$m" -a \
+	    -f "$R/usr/share/man/man${m%%/*}/${m#*/}.${m%%/*}.gz"
 done
 t_ok "fresh: /etc/cron.d/greyspf installed" test -f "$R/etc/cron.d/greyspf"
 t_eq "fresh: the cron job runs as greyspf" "$(cron_user)" greyspf
