@@ -22,14 +22,14 @@ W	= -Wall -Wextra $(WERROR) -Wstrict-prototypes -Wformat=2 -Wshadow \
 	  -Wpointer-arith -Wmissing-prototypes
 VERSION	= 0.1.0
 CPPFLAGS += -D_GNU_SOURCE -DGREYSPF_VERSION=\"$(VERSION)\"
-# liblmdb and libinih are linked statically by default: two fewer shared
-# objects to load at every spawn (start-up is the cost that matters under
+# liblmdb, libinih and libpcre2-8 are linked statically by default: fewer
+# shared objects to load at every spawn (start-up is the cost that matters under
 # spawn). LIBLINK=dynamic links them as shared libraries, as the Debian
 # package does (doc/decisions.md has both measured). LDFLAGS (e.g. from
 # dpkg-buildflags) reaches every link through LDLIBS.
 LIBLINK	?= static
-LIBLINK_static = -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic
-LIBLINK_dynamic = -llmdb -linih
+LIBLINK_static = -Wl,-Bstatic -llmdb -linih -lpcre2-8 -Wl,-Bdynamic
+LIBLINK_dynamic = -llmdb -linih -lpcre2-8
 ifeq ($(filter static dynamic,$(LIBLINK)),)
 $(error LIBLINK must be static or dynamic, not "$(LIBLINK)")
 endif
@@ -58,7 +58,7 @@ XFLAGS	=
 # uses spf, db and lib; spf and db use only lib.
 LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/config.c lib/entity.c lib/cli.c lib/fault.c lib/sha256.c \
-	  lib/fd.c
+	  lib/fd.c lib/whitelist.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
 	  db/legacy.c db/legacy_tree.c db/dumpfmt.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
@@ -80,7 +80,7 @@ TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto test_spf \
-	  test_sha256 test_fd test_log
+	  test_sha256 test_fd test_log test_whitelist
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
 	  fuzz_spf fuzz_entity
