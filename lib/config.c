@@ -66,10 +66,12 @@
 #include "config.h"
 #include "log.h"
 #include "util.h"
+#include "whitelist.h"
 
 enum config_type {
 	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
-	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER
+	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER,
+	CONFIG_FILES
 };
 
 struct config_entry {
@@ -138,6 +140,8 @@ static const struct config_entry config_table[] = {
 	CF("spfDnsTimeout", CONFIG_INT, spf_dns_timeout, 1, 30),
 	CF("spfDnsAttempts", CONFIG_INT, spf_dns_attempts, 1, 5),
 	CF("spfQueryBudget", CONFIG_INT, spf_query_budget, 10, 1000),
+	CF("whitelistClients", CONFIG_FILES, whitelist_clients, 0, 0),
+	CF("whitelistRecipients", CONFIG_FILES, whitelist_recipients, 0, 0),
 };
 
 static const char *const config_spf_actions[] = {"dunno", "header",
@@ -492,6 +496,15 @@ config_handler(void *user, const char *section, const char *name,
 			return (1);
 		}
 		cp->conf->spf_ntrusted = b;
+		strcpy(field, text);
+		break;
+	case CONFIG_FILES:
+		if (strlen(text) >= ce->size || whitelist_files_ok(text) < 0) {
+			config_error(cp, "%s must be absolute paths separated "
+			    "by commas, at most %d", ce->name,
+			    WHITELIST_FILES_MAX);
+			return (1);
+		}
 		strcpy(field, text);
 		break;
 	case CONFIG_WORD:

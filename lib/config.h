@@ -69,6 +69,8 @@ struct config {
 	long long spf_dns_timeout;	/* spfDnsTimeout, seconds per try */
 	long long spf_dns_attempts;	/* spfDnsAttempts */
 	long long spf_query_budget;	/* spfQueryBudget */
+	char	whitelist_clients[PATH_MAX];	/* whitelistClients: files */
+	char	whitelist_recipients[PATH_MAX];	/* whitelistRecipients */
 	char	source[PATH_MAX];	/* the file read, or "" */
 };
 

@@ -444,6 +444,7 @@ static void
 wl_client_line(struct whitelist *wl, int f, int lineno, char *line,
     size_t len)
 {
+	char text[ADDR_TEXT_MAX];
 	struct wl_entry *e;
 	struct netaddr net;
 	int octets;
@@ -454,10 +455,12 @@ wl_client_line(struct whitelist *wl, int f, int lineno, char *line,
 			    "or network \"%.100s\"", line);
 			return;
 		}
-		if (octets == 2)
-			wl_report(wl, wl->names[f], lineno, "\"%.100s\" is "
-			    "read as postgrey reads it, %s/24, not as a /16: "
-			    "write the network in full", line, line);
+		if (octets == 2) {
+			addr_format_net(&net, text, sizeof(text));
+			wl_report(wl, wl->names[f], lineno, "\"%s\" is read "
+			    "as postgrey reads it, %s, not as a /16: write "
+			    "the network in full", line, text);
+		}
 	} else if (strchr(line, ':') != NULL
 	    && strchr(strchr(line, ':') + 1, ':') != NULL) {
 		if (wl_ipv6(line, &net) < 0) {

@@ -10,6 +10,7 @@
 #include "store.h"
 
 struct session;
+struct whitelist;
 
 /* What the process holds, whatever connection it serves (session.h). */
 struct service {
@@ -20,11 +21,15 @@ struct service {
 	unsigned long store_failures;	/* requests it cost so far */
 	struct spf_worker spf;
 	char	receiver[256];	/* spfReceiver or the host name */
+	struct whitelist *wl;	/* whitelist files; NULL: none */
+	int	wl_loading;	/* problems are being counted */
+	int	wl_problems;	/* counted at the last load */
 };
 
 void	service_init(struct service *, const struct config *, const char *);
 void	service_request(struct service *, struct session *,
 	    const struct request *, char *, size_t);
 void	service_close(struct service *);
+int	service_whitelist_load(struct service *, int);
 
 #endif

@@ -26,6 +26,14 @@
  *	must be able to read the master file, every file of the tree and
  *	search every directory, and create or write the database.
  *
+ *	The whitelist files (whitelistClients, whitelistRecipients) are
+ *	read by the same code as greyspf reads them (whitelist.c), every
+ *	regular expression compiled, and each problem printed as file:line:
+ *	a bad network, a bad regular expression, a line that is neither
+ *	form, a form postgrey reads but that never matches. greyspf skips
+ *	those lines (and compiles an expression only when a name reaches
+ *	it): this is where they are all seen.
+ *
  *	The tree is listed as the caller (root, normally), following
  *	symbolic links as the service's lookups do, then checked by a child
  *	that has dropped to the configured user the way greyspf does
@@ -64,6 +72,7 @@
 #include "quote.h"
 #include "log.h"
 #include "util.h"
+#include "whitelist.h"
 
 /* Deeper than any lookup goes (client_address, 8 groups, __default__). */
 #define CT_DEPTH_MAX	12
@@ -105,6 +114,8 @@ static const char *ct_rel(const char *);
 static int ct_file(const char *);
 static int ct_entry(const struct ct_entry *, const char **);
 static void ct_database(const char *);
+static void ct_wl_report(void *, const char *, int, const char *);
+static void ct_whitelists(const struct config *, int);
 static const struct passwd *ct_user(const struct config *);
 static int ct_check(const struct config *, const char *, const char *,
 	    int);
@@ -452,6 +463,36 @@ ct_database(const char *spec)
 	}
 }
 
+/* ct_wl_report - one problem of a whitelist file */
+
+static void
+ct_wl_report(void *arg, const char *file, int line, const char *msg)
+{
+	(void)arg;
+	ct_problem("%s:%d: %s", file, line, msg);
+}
+
+/* ct_whitelists - read the whitelist files as greyspf does, compile all */
+
+static void
+ct_whitelists(const struct config *conf, int quiet)
+{
+	struct whitelist *wl;
+
+	if (conf->whitelist_clients[0] == 0
+	    && conf->whitelist_recipients[0] == 0)
+		return;
+	wl = whitelist_new(ct_wl_report, NULL);
+	whitelist_load(wl, WHITELIST_CLIENTS, conf->whitelist_clients);
+	whitelist_load(wl, WHITELIST_RECIPIENTS, conf->whitelist_recipients);
+	whitelist_compile(wl);
+	if (!quiet)
+		printf("whitelist files: %zu client entries, %zu recipient "
+		    "entries\n", whitelist_count(wl, WHITELIST_CLIENTS),
+		    whitelist_count(wl, WHITELIST_RECIPIENTS));
+	whitelist_free(wl);
+}
+
 /* ct_user - the configured user, or NULL when greyspf would refuse it */
 
 static const struct passwd *
@@ -508,6 +549,7 @@ ct_check(const struct config *conf, const char *dbpath, const char *who,
 		log_warnx("%s: greyspf answers configErrorAction to every "
 		    "request until it can read it", def->path);
 	ct_database(dbpath ? dbpath : conf->database);
+	ct_whitelists(conf, quiet);
 	if (!quiet || ct_problems)
 		printf("%s: %zu files, %zu problems\n", conf->config_path,
 		    ct_files, ct_problems);

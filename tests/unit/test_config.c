@@ -103,8 +103,13 @@ test_greyspf_conf(void **state)
 	    "ipv6NetworkPrefix = 48\n"
 	    "requestTimeout = 30\n"
 	    "configPath = /etc/greyspf/config\n"
-	    "configErrorAction = defer_if_permit Per-entity tree broken\n",
+	    "configErrorAction = defer_if_permit Per-entity tree broken\n"
+	    "whitelistClients = /etc/postgrey/whitelist_clients, "
+	    "/etc/postgrey/whitelist_clients.local\n",
 	    &c, &diag), 0);
+	assert_string_equal(c.whitelist_clients, "/etc/postgrey/"
+	    "whitelist_clients, /etc/postgrey/whitelist_clients.local");
+	assert_string_equal(c.whitelist_recipients, "");
 	assert_int_equal(c.request_timeout, 30);
 	assert_int_equal(c.idle_timeout, 3600);
 	assert_string_equal(c.database, "/var/lib/greyspf/db");
@@ -153,6 +158,10 @@ static const struct {
 	    "; really\n", ":1: \" ;\" would cut the value"},
 	{"inline ; in quotes", "greylistDir = '/a ;b'\n", ":1: \" ;\""},
 	{"inline ; after quotes", "greylistDir = '/a' ;b\n", ":1: \" ;\""},
+	{"relative whitelist", "whitelistClients = /a, b\n",
+	    ":1: whitelistClients must be absolute paths"},
+	{"whitelist, trailing comma", "whitelistRecipients = /a,\n",
+	    ":1: whitelistRecipients must be"},
 };
 
 /* Comment forms that mean the same to inih, Python and the manual. */

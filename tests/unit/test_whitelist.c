@@ -111,7 +111,8 @@ test_clients(void **state)
 	wl = load(WHITELIST_CLIENTS, clients);
 	/* Line 7 is read as postgrey reads it, and said so. */
 	assert_int_equal(nproblems, 1);
-	assert_non_null(strstr(problems, "t:7: \"172.16\" is read as "));
+	assert_non_null(strstr(problems, "t:7: \"172.16\" is read as "
+	    "postgrey reads it, 172.16.0.0/24, not as a /16"));
 	assert_int_equal(whitelist_count(wl, WHITELIST_CLIENTS), 13);
 	for (i = 0; i < NROWS(client_rows); i++) {
 		memset(&m, 0, sizeof(m));
