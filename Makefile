@@ -174,13 +174,18 @@ bench:
 	sh tests/deps.sh bench
 	$(MAKE) B=$(BENCH_B) BIN=$(BENCH_B)/bin CFLAGS="-O2 -g" all \
 	    $(BENCH_B)/tests/gentree $(BENCH_B)/tests/bench_store \
-	    $(BENCH_B)/tests/bench_policy $(BENCH_B)/tests/spfsuite
+	    $(BENCH_B)/tests/bench_policy $(BENCH_B)/tests/spfsuite \
+	    $(BENCH_B)/tests/bench_whitelist
 	BUILD=$(BENCH_B) sh tests/bench/run.sh
 	BUILD=$(BENCH_B) sh tests/bench/spf.sh
 
 $(B)/tests/bench_policy: $(B)/tests/bench/bench_policy.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
+
+$(B)/tests/bench_whitelist: $(B)/tests/bench/bench_whitelist.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/bench_store: $(B)/tests/bench/bench_store.o $(DB_A) $(LIB_A)
 	@mkdir -p $(@D)

@@ -9,6 +9,9 @@
 # of the previous commit" checks: build the previous commit in a git
 # worktree with make B=build/bench BIN=build/bench/bin all \
 #   build/bench/tests/bench_policy.
+# CONF_A and CONF_B are lines added to each side's greyspf.conf (one build
+# with and without a key: pass the same build twice); CLIENT_NAME is the
+# requests' client_name (unknown).
 set -eu
 
 A=${1:?old build}; B=${2:?new build}
@@ -25,6 +28,7 @@ for v in A B; do
 	mkdir -p "$W/$v/config"
 	printf 'CHECKERS = greylist\nGREYLISTTIME = 300\nOTHERCONFIGS = client_address,envelope_sender,envelope_recipient\n' >"$W/$v/config/__default__"
 	printf 'configPath = %s/%s/config\ndatabase = %s/%s/db\nuser = nobody\n' "$W" $v "$W" $v >"$W/$v/g.conf"
+	eval "printf '%s\n' \"\${CONF_$v:-}\"" >>"$W/$v/g.conf"
 	mkdir -p "$W/$v/sconfig"
 	printf 'CHECKERS = spf\n' >"$W/$v/sconfig/__default__"
 	printf 'configPath = %s/%s/sconfig\ndatabase = %s/%s/sdb\nuser = nobody\nspfReceiver = mx.bench.test\n' "$W" $v "$W" $v >"$W/$v/s.conf"
@@ -37,9 +41,9 @@ bin() { [ $1 = A ] && echo $A || echo $B; }
 for r in $(seq 1 "${ROUNDS:-7}"); do
 	for v in A B; do
 		d=$(bin $v)
-		asnobody $d/tests/bench_policy -n 300 -r 1 -o $((80000000 + r * 1000)) spawn $d/bin/greyspf -c $W/$v/g.conf |
+		asnobody $d/tests/bench_policy -c "${CLIENT_NAME:-unknown}" -n 300 -r 1 -o $((80000000 + r * 1000)) spawn $d/bin/greyspf -c $W/$v/g.conf |
 		    field first_answer_p50_ms >>"$W/$v.first"
-		asnobody $d/tests/bench_policy -n 100 -r 100 -o $((1000000 + r * 100000)) spawn $d/bin/greyspf -c $W/$v/g.conf |
+		asnobody $d/tests/bench_policy -c "${CLIENT_NAME:-unknown}" -n 100 -r 100 -o $((1000000 + r * 100000)) spawn $d/bin/greyspf -c $W/$v/g.conf |
 		    tee -a "$W/$v.r100raw" | field req_per_s >>"$W/$v.r100"
 		/usr/bin/time -f '%U %S' -o "$W/t" sh -c 'for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 		    setpriv --reuid=65534 --regid=65534 --clear-groups "$1" -c "$2" <"$3" || exit 1; done' \

@@ -66,6 +66,11 @@ echo "summary: greyspf start to first answer p50 ${g1} ms (median of 3 runs of 1
 echo "summary: 100 requests a connection: greyspf $g req/s, postgrey $p req/s (x$(echo "scale=1; $g / $p" | bc)); two clients: greyspf $gj, postgrey $pj (x$(echo "scale=1; $gj / $pj" | bc))"
 echo "summary: greyspf CPU per request $(field child_cpu_us_per_req <"$W/g100") us"
 
+if [ -r /etc/postgrey/whitelist_clients ]; then
+	echo "== whitelist file: Debian's postgrey whitelist_clients, in microseconds [load <= 100]"
+	"$BUILD/tests/bench_whitelist" /etc/postgrey/whitelist_clients
+fi
+
 echo "== import of a 100,000-entry tumgreyspf tree (5 runs, warm cache)"
 "$BUILD/tests/gentree" "$W/tree" 100000 42
 for i in 1 2 3 4 5; do
