@@ -83,7 +83,8 @@ UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_sha256 test_fd test_log test_whitelist
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
-	  fuzz_spf fuzz_entity
+	  fuzz_spf fuzz_entity fuzz_whitelist_clients \
+	  fuzz_whitelist_recipients
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP

@@ -6,9 +6,11 @@
 
 C=$(dirname "$0")/../fuzz/corpus
 M=${GREYSPF_FUZZ_MUTATIONS:-20000}
-for t in legacy_path dump_line record config proto spf entity; do
+for t in legacy_path dump_line record config proto spf entity \
+    whitelist_clients whitelist_recipients; do
 	m=$M
-	case $t in config|proto|entity) m=$((M / 10)) ;; esac	# a file per input
+	# A file per input; the whitelists compile expressions.
+	case $t in config|proto|entity|whitelist_*) m=$((M / 10)) ;; esac
 	t_ok "fuzz target $t: corpus and $m mutations" \
 	    "$BUILD/tests/fuzzrun_$t" -m "$m" "$C/$t"/*
 done
