@@ -65,13 +65,14 @@
 
 #include "config.h"
 #include "log.h"
+#include "template.h"
 #include "util.h"
 #include "whitelist.h"
 
 enum config_type {
 	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
 	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER,
-	CONFIG_FILES
+	CONFIG_FILES, CONFIG_GREYACT, CONFIG_TEXT, CONFIG_XHEADER
 };
 
 struct config_entry {
@@ -142,6 +143,10 @@ static const struct config_entry config_table[] = {
 	CF("spfQueryBudget", CONFIG_INT, spf_query_budget, 10, 1000),
 	CF("whitelistClients", CONFIG_FILES, whitelist_clients, 0, 0),
 	CF("whitelistRecipients", CONFIG_FILES, whitelist_recipients, 0, 0),
+	CF("greylistAction", CONFIG_GREYACT, greylist_action, 0, 0),
+	CF("greylistText", CONFIG_TEXT, greylist_text, 0, 0),
+	CF("xGreylistHeader", CONFIG_BOOL, x_greylist_header, 0, 0),
+	CF("xGreylistHeaderFormat", CONFIG_XHEADER, x_greylist_format, 0, 0),
 };
 
 static const char *const config_spf_actions[] = {"dunno", "header",
@@ -167,6 +172,8 @@ struct config_parse {
 
 static void config_spf_finish(struct config *);
 static const char *config_form(const char *);
+static int config_grey_action_ok(const char *);
+static int config_xheader_ok(const char *);
 
 /* config_defaults - the built-in values */
 
@@ -190,6 +197,9 @@ config_defaults(struct config *conf)
 	strcpy(conf->config_error_action, "defer_if_permit Service "
 	    "temporarily unavailable, configuration error.");
 	strcpy(conf->user, "greyspf");
+	strcpy(conf->greylist_action, "defer_if_permit");
+	strcpy(conf->x_greylist_format, "X-Greylist: delayed %t seconds by "
+	    "greyspf-%v at %h; %d");
 	conf->idle_timeout = 3600;
 	conf->request_timeout = 60;
 	config_spf_finish(conf);
@@ -238,6 +248,49 @@ config_action_ok(const char *s)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			return (0);
 	return (1);
+}
+
+/*
+ * config_grey_action_ok - a temporary failure: defer_if_permit,
+ * defer_if_reject, defer, or 4NN with an optional enhanced code 4.N.N
+ * (greylisting must never bounce mail)
+ */
+
+static int
+config_grey_action_ok(const char *s)
+{
+	static const char *const words[] = {"defer_if_permit",
+	    "defer_if_reject", "defer"};
+	size_t i, n;
+
+	for (i = 0; i < 3; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return (1);
+	if (s[0] != '4' || strspn(s, "0123456789") != 3)
+		return (0);
+	if (s[3] == 0)
+		return (1);
+	s += 3;
+	if (s[0] != ' ' || s[1] != '4' || s[2] != '.')
+		return (0);
+	s += 3;
+	for (i = 0; i < 2; i++, s += n + 1) {
+		n = strspn(s, "0123456789");
+		if (n < 1 || n > 3 || s[n] != (i == 0 ? '.' : 0))
+			return (0);
+	}
+	return (1);
+}
+
+/* config_xheader_ok - "Name: template": a header line's form */
+
+static int
+config_xheader_ok(const char *s)
+{
+	size_t n = strcspn(s, ": ");
+
+	return (n > 0 && s[n] == ':'
+	    && template_check(s, CONFIG_HEADER_VARS) == 0);
 }
 
 /* config_error - report one error at the current line */
@@ -503,6 +556,33 @@ config_handler(void *user, const char *section, const char *name,
 			config_error(cp, "%s must be absolute paths separated "
 			    "by commas, at most %d", ce->name,
 			    WHITELIST_FILES_MAX);
+			return (1);
+		}
+		strcpy(field, text);
+		break;
+	case CONFIG_GREYACT:
+		if (strlen(text) >= ce->size || !config_grey_action_ok(text)) {
+			config_error(cp, "%s must be a temporary failure: "
+			    "defer_if_permit, defer_if_reject, defer, or 4NN "
+			    "with an optional enhanced code (450 4.7.1)",
+			    ce->name);
+			return (1);
+		}
+		strcpy(field, text);
+		break;
+	case CONFIG_TEXT:
+		if (strlen(text) >= ce->size
+		    || template_check(text, CONFIG_TEXT_VARS) < 0) {
+			config_error(cp, "%s must be printable text with %%s, "
+			    "%%r, %%a, %%h or %%%%", ce->name);
+			return (1);
+		}
+		strcpy(field, text);
+		break;
+	case CONFIG_XHEADER:
+		if (strlen(text) >= ce->size || !config_xheader_ok(text)) {
+			config_error(cp, "%s must be \"Name: text\" with %%t, "
+			    "%%v, %%h, %%d or %%%%", ce->name);
 			return (1);
 		}
 		strcpy(field, text);

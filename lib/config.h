@@ -27,6 +27,9 @@ enum config_spf_action {
 	SPF_ACT_DEFER
 };
 #define CONFIG_NETS_MAX		32
+/* The variables of greylistText and xGreylistHeaderFormat. */
+#define CONFIG_TEXT_VARS	"sarh"
+#define CONFIG_HEADER_VARS	"tvhd"
 
 struct config {
 	int	debug_level;		/* debugLevel */
@@ -71,6 +74,10 @@ struct config {
 	long long spf_query_budget;	/* spfQueryBudget */
 	char	whitelist_clients[PATH_MAX];	/* whitelistClients: files */
 	char	whitelist_recipients[PATH_MAX];	/* whitelistRecipients */
+	char	greylist_action[64];	/* greylistAction */
+	char	greylist_text[256];	/* greylistText ("": the original's) */
+	int	x_greylist_header;	/* xGreylistHeader */
+	char	x_greylist_format[256];	/* xGreylistHeaderFormat */
 	char	source[PATH_MAX];	/* the file read, or "" */
 };
 

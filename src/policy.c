@@ -48,8 +48,16 @@
  *	checker says for that rule (the last identity checked; never a
  *	pass with SPFSEEDONLY); policy_state_fail() ends the chain on a
  *	store error with storeErrorAction, whatever came before;
- *	policy_state_finish() drops a header the message already got.
- *	state->done says the chain has stopped; state->cur is the reply.
+ *	policy_state_finish() drops a header the message already got, and
+ *	places the X-Greylist header (state->xgrey, set by the caller on a
+ *	first pass with xGreylistHeader): a reply carries one action, so
+ *	it goes on the first request of its message whose reply is
+ *	otherwise "dunno": this one, or, when this one carries the SPF
+ *	header or a defer, a later recipient of the same message (the
+ *	session remembers one message's header, seen->xg_*). It is given
+ *	once per message; a message whose every request has something
+ *	else to say gets none. state->done says the chain has stopped;
+ *	state->cur is the reply.
  *
  *	policy_header_once() is the once-per-message header: 1 when the
  *	message (Postfix's "instance") gets a header, 0 when it already
@@ -66,10 +74,12 @@
  *	defaultSeedOnly "Training" and no decision;
  * .IP \(bu
  *	before the allow time: "Pending", the short defer text (no decision
- *	in training mode);
+ *	in training mode); left_us says how long until the allow time
+ *	(for a new entry, GREYLISTTIME);
  * .IP \(bu
  *	at or after it: "Allowed", no decision; the first such request
- *	counts as the pass. The allow time is kept to the microsecond (the
+ *	counts as the pass (first_pass, with delay_us since first seen,
+ *	for the X-Greylist header). The allow time is kept to the microsecond (the
  *	original truncated it to a second on the first re-check).
  * .PP
  *	Write policy: a new entry and a first pass are always written;
@@ -195,9 +205,33 @@ void
 policy_state_finish(struct policy_state *st, struct policy_seen *seen,
     const char *instance)
 {
+	int named = instance != NULL && *instance
+	    && strlen(instance) < POLICY_INSTANCE_MAX;
+
 	if (st->cur.value == POLICY_PREPEND
 	    && !policy_header_once(seen, instance))
 		policy_set(&st->cur, POLICY_NONE, "");
+	/* An X-Greylist header waits for its message's first request with
+	 * nothing else to say (one header a reply); without an instance,
+	 * this request is all there is of the message. */
+	if (!named) {
+		if (st->xgrey[0] && st->cur.value == POLICY_NONE)
+			policy_set(&st->cur, POLICY_PREPEND, st->xgrey);
+		return;
+	}
+	if (strcmp(seen->xg_instance, instance) != 0) {
+		strcpy(seen->xg_instance, instance);
+		seen->xg_state = POLICY_XG_NONE;
+	}
+	if (st->xgrey[0] && seen->xg_state == POLICY_XG_NONE) {
+		strcpy(seen->xg_text, st->xgrey);
+		seen->xg_state = POLICY_XG_WAITING;
+	}
+	if (seen->xg_state == POLICY_XG_WAITING
+	    && st->cur.value == POLICY_NONE) {
+		policy_set(&st->cur, POLICY_PREPEND, seen->xg_text);
+		seen->xg_state = POLICY_XG_GIVEN;
+	}
 }
 
 /* policy_header_once - 1: this message gets a header; remembered */
@@ -244,6 +278,7 @@ policy_greylist(const struct grey_facts *f, struct grey_decision *d)
 	if (!f->have || start_over) {
 		d->rec.first_us = d->rec.last_us = f->now;
 		d->rec.allow_us = f->now + f->greylist_us;
+		d->left_us = f->greylist_us;
 		d->write = 1;
 		if (f->seed_only) {
 			d->event = GREY_TRAINING;
@@ -256,6 +291,7 @@ policy_greylist(const struct grey_facts *f, struct grey_decision *d)
 	}
 	d->rec = f->old;
 	if (f->now < f->old.allow_us) {
+		d->left_us = f->old.allow_us - f->now;
 		d->event = f->seed_only ? GREY_TRAINING : GREY_PENDING;
 		if (f->seed_only)
 			policy_set(&d->result, POLICY_NONE, "");
@@ -266,6 +302,9 @@ policy_greylist(const struct grey_facts *f, struct grey_decision *d)
 	} else {
 		d->event = GREY_ALLOWED;
 		policy_set(&d->result, POLICY_NONE, "");
+		d->first_pass = f->old.passes == 0;
+		if (d->first_pass)
+			d->delay_us = f->now - f->old.first_us;
 		d->write = f->old.passes == 0
 		    || f->now - f->old.last_us >= POLICY_TOUCH_US;
 		if (d->write && d->rec.passes < UINT32_MAX)

@@ -69,6 +69,9 @@ struct grey_decision {
 	int	write;		/* rec must be stored */
 	struct greyrec rec;
 	struct policy_result result;
+	int64_t	left_us;	/* deferred: until the allow time */
+	int	first_pass;	/* allowed, for the first time */
+	int64_t	delay_us;	/* first pass: since first seen */
 };
 
 /* What an spf checker's run says for spfPassSkipsGreylist. */
@@ -85,13 +88,22 @@ struct policy_state {
 	int	pass_skips;	/* spfPassSkipsGreylist */
 	int	spf_passed;	/* an SPF pass that counts */
 	int	done;		/* the chain has stopped */
+	char	xgrey[POLICY_TEXT_MAX];	/* an X-Greylist header, or "" */
 };
 
-/* The messages of one connection already given an SPF header. */
+/* The messages of one connection already given an SPF header; and
+ * one message's X-Greylist header, waiting for a request of it that
+ * carries no other header, then given. */
 struct policy_seen {
 	char	instance[POLICY_INSTANCES][POLICY_INSTANCE_MAX];
 	int	next;		/* the slot to fill next */
+	char	xg_instance[POLICY_INSTANCE_MAX];
+	char	xg_text[POLICY_TEXT_MAX];
+	int	xg_state;	/* POLICY_XG_* */
 };
+#define POLICY_XG_NONE	0
+#define POLICY_XG_WAITING 1
+#define POLICY_XG_GIVEN	2
 
 int	policy_checkers(const char *, enum checker *, int);
 int	policy_chain(struct policy_result *, enum checker,

@@ -72,6 +72,7 @@
 #include "service.h"
 #include "session.h"
 #include "policy_spf.h"
+#include "policy_text.h"
 #include "timefmt.h"
 #include "whitelist.h"
 
@@ -292,11 +293,17 @@ service_whitelisted(struct service *svc, const struct request *req)
 	return (1);
 }
 
-/* service_greylist - the greylist checker; -1 on a store failure */
+/*
+ * service_greylist - the greylist checker; -1 on a store failure. The
+ * defer's action and text are greylistAction's and greylistText's; a
+ * first pass puts its X-Greylist header in st (policy_state_finish()
+ * places it), and says delay=N in its log line.
+ */
 
 static int
 service_greylist(struct service *svc, const struct request *req,
-    const struct entity_conf *ent, int64_t now, struct policy_result *res)
+    const struct entity_conf *ent, int64_t now, struct policy_result *res,
+    struct policy_state *st)
 {
 	struct grey_facts facts;
 	struct grey_decision d;
@@ -338,6 +345,15 @@ service_greylist(struct service *svc, const struct request *req,
 		service_store_report(svc, "working again");
 	snprintf(event, sizeof(event), "%s greylisting",
 	    policy_event_name(d.event));
+	policy_text_defer(svc->conf, d.left_us, request_get(req, "recipient"),
+	    request_get(req, "client_address"), svc->receiver, &d.result);
+	if (d.first_pass && svc->conf->x_greylist_header) {
+		policy_text_header(svc->conf, d.delay_us, now, svc->receiver,
+		    st->xgrey, sizeof(st->xgrey));
+		snprintf(event, sizeof(event), "%s greylisting (delay=%lld)",
+		    policy_event_name(d.event), (long long)(d.delay_us
+		    / 1000000));
+	}
 	service_log_event(event, req);
 	*res = d.result;
 	return (0);
@@ -477,7 +493,8 @@ service_request(struct service *svc, struct session *sess,
 		}
 		switch (checkers[i]) {
 		case CHECKER_GREYLIST:
-			if (service_greylist(svc, req, &ent, now, &res) < 0) {
+			if (service_greylist(svc, req, &ent, now, &res,
+			    &st) < 0) {
 				policy_state_fail(&st,
 				    svc->conf->store_error_action);
 				continue;
