@@ -86,7 +86,6 @@
 
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <pcre2.h>
 #include <stdarg.h>
@@ -106,7 +105,19 @@
 /* Backtracking steps one match may take: a bad expression must not hold
  * up a reply. */
 #define WL_MATCH_LIMIT	100000
-#define WL_BLANKS	" \t\r\n\f\v"
+/* Byte classes, by table: a file is scanned byte by byte. */
+#define WL_C_BLANK	1	/* Perl's \s, as postgrey trims lines */
+#define WL_C_WORD	2	/* letters, digits, "-", "_" */
+#define WL_C_UPPER	4
+static const unsigned char wl_class[256] = {
+	[' '] = WL_C_BLANK, ['\t' ... '\r'] = WL_C_BLANK,
+	['0' ... '9'] = WL_C_WORD, ['a' ... 'z'] = WL_C_WORD,
+	['A' ... 'Z'] = WL_C_WORD | WL_C_UPPER, ['-'] = WL_C_WORD,
+	['_'] = WL_C_WORD,
+};
+#define WL_BLANK(c)	(wl_class[(unsigned char)(c)] & WL_C_BLANK)
+#define WL_LOWER(c)	((unsigned char)(c) | (wl_class[(unsigned char)(c)] \
+			    & WL_C_UPPER ? 0x20 : 0))
 
 enum wl_type {
 	WL_NET,			/* client address in a network */
@@ -132,6 +143,17 @@ struct wl_entry {
 	char	sfx[WL_SFX_MAX];	/* lower case; WL_SFX_ANY: any byte */
 };
 
+/* A network, and the entry it came from; IPv4 as numbers. */
+struct wl_net {
+	struct netaddr net;
+	uint32_t v4, mask4;	/* host order */
+	uint32_t entry;
+};
+
+/* Client expressions by the last byte of their suffix; one more bucket
+ * for those without. */
+#define WL_BUCKETS	257
+
 struct whitelist {
 	whitelist_report_fn *report;
 	void	*arg;
@@ -142,6 +164,14 @@ struct whitelist {
 	size_t	n, size;
 	size_t	count[2];	/* entries per kind */
 	int	problems;	/* reported so far */
+	struct wl_net *nets;	/* the networks, packed for the scan */
+	size_t	nnets, nets_size;
+	uint32_t *res;		/* client expressions: entry indices */
+	size_t	nres, res_size;
+	uint32_t *names_ix;	/* hash of the names: entry index + 1 */
+	size_t	names_size;	/* slots, a power of two; 0: not built */
+	uint32_t *rx_order;	/* res by bucket, file order within one */
+	uint32_t rx_start[WL_BUCKETS + 1];	/* bucket b: [b], [b+1] */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 };
@@ -153,7 +183,7 @@ static struct wl_entry *wl_add(struct whitelist *, enum whitelist_kind,
 static int wl_parse_owned(struct whitelist *, enum whitelist_kind,
 	    const char *, char *, size_t);
 static void wl_line(struct whitelist *, enum whitelist_kind, int, int,
-	    char *);
+	    char *, size_t);
 static int wl_regex_line(const char *, size_t);
 static void wl_client_line(struct whitelist *, int, int, char *, size_t);
 static void wl_recipient_line(struct whitelist *, int, int, char *,
@@ -165,7 +195,14 @@ static int wl_suffix_ok(const struct wl_entry *, const char *, size_t);
 static int wl_compile(struct whitelist *, struct wl_entry *);
 static int wl_regex_match(struct whitelist *, struct wl_entry *,
 	    const char *, size_t);
-static int wl_name_match(const struct wl_entry *, const char *, size_t);
+static size_t wl_blanks(const char *, size_t);
+static int wl_digits(const char *, size_t, int, int *);
+static int wl_in_net(const struct netaddr *, const struct netaddr *);
+static unsigned wl_bucket(const struct wl_entry *);
+static uint32_t wl_hash(const char *, size_t);
+static void wl_names_index(struct whitelist *);
+static const struct wl_entry *wl_name_find(struct whitelist *,
+	    const char *, size_t);
 static int wl_user_prefix(const char *, const char *, size_t,
 	    const char **);
 static int wl_recipient_match(const struct wl_entry *, const char *,
@@ -203,6 +240,10 @@ whitelist_free(struct whitelist *wl)
 	}
 	pcre2_match_data_free(wl->md);
 	pcre2_match_context_free(wl->mc);
+	free(wl->names_ix);
+	free(wl->rx_order);
+	free(wl->nets);
+	free(wl->res);
 	free(wl->e);
 	free(wl);
 }
@@ -333,7 +374,7 @@ wl_parse_owned(struct whitelist *wl, enum whitelist_kind kind,
     const char *name, char *buf, size_t len)
 {
 	char *line, *nl, *end;
-	int f, lineno = 0;
+	int f, lineno = 0, nul;
 
 	if (wl->nfiles == 2 * WHITELIST_FILES_MAX) {
 		wl_report(wl, name, 0, "too many files");
@@ -354,6 +395,13 @@ wl_parse_owned(struct whitelist *wl, enum whitelist_kind kind,
 	}
 	buf[len] = 0;
 	end = buf + len;
+	/* The names' index is built again at the next lookup. */
+	free(wl->names_ix);
+	wl->names_ix = NULL;
+	wl->names_size = 0;
+	free(wl->rx_order);
+	wl->rx_order = NULL;
+	nul = memchr(buf, 0, len) != NULL;
 	for (line = buf; line < end; line = nl + 1) {
 		lineno++;
 		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
@@ -362,10 +410,10 @@ wl_parse_owned(struct whitelist *wl, enum whitelist_kind kind,
 		if (nl - line >= WHITELIST_LINE_MAX)
 			wl_report(wl, name, lineno, "line longer than %d bytes",
 			    WHITELIST_LINE_MAX - 1);
-		else if (strlen(line) != (size_t)(nl - line))
+		else if (nul && strlen(line) != (size_t)(nl - line))
 			wl_report(wl, name, lineno, "NUL byte in line");
 		else
-			wl_line(wl, kind, f, lineno, line);
+			wl_line(wl, kind, f, lineno, line, (size_t)(nl - line));
 	}
 	return (0);
 }
@@ -382,6 +430,14 @@ wl_add(struct whitelist *wl, enum whitelist_kind kind, enum wl_type type,
 		wl->size = wl->size ? 2 * wl->size : 256;
 		wl->e = xreallocarray(wl->e, wl->size, sizeof(*wl->e));
 	}
+	if (kind == WHITELIST_CLIENTS && type == WL_REGEX) {
+		if (wl->nres == wl->res_size) {
+			wl->res_size = wl->res_size ? 2 * wl->res_size : 64;
+			wl->res = xreallocarray(wl->res, wl->res_size,
+			    sizeof(*wl->res));
+		}
+		wl->res[wl->nres++] = (uint32_t)wl->n;
+	}
 	e = &wl->e[wl->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = (unsigned char)kind;
@@ -396,14 +452,18 @@ wl_add(struct whitelist *wl, enum whitelist_kind kind, enum wl_type type,
 
 static void
 wl_line(struct whitelist *wl, enum whitelist_kind kind, int f, int lineno,
-    char *line)
+    char *line, size_t len)
 {
-	size_t len;
+	char *hash;
+	size_t i;
 
-	line[strcspn(line, "#")] = 0;
-	line += strspn(line, WL_BLANKS);
-	len = strlen(line);
-	while (len > 0 && strchr(WL_BLANKS, line[len - 1]) != NULL)
+	if ((hash = memchr(line, '#', len)) != NULL)
+		len = (size_t)(hash - line);
+	for (i = 0; i < len && WL_BLANK(line[i]); i++)
+		;
+	line += i;
+	len -= i;
+	while (len > 0 && WL_BLANK(line[len - 1]))
 		len--;
 	line[len] = 0;
 	if (len == 0)
@@ -428,14 +488,9 @@ wl_line(struct whitelist *wl, enum whitelist_kind kind, int f, int lineno,
 static int
 wl_regex_line(const char *line, size_t len)
 {
-	size_t i;
-
 	if (len < 3 || line[0] != '/' || line[len - 1] != '/')
 		return (0);
-	for (i = 1; i < len - 1; i++)
-		if (strchr(WL_BLANKS, line[i]) != NULL)
-			return (0);
-	return (1);
+	return (wl_blanks(line, len) == len);
 }
 
 /* wl_client_line - a network or a name */
@@ -448,8 +503,10 @@ wl_client_line(struct whitelist *wl, int f, int lineno, char *line,
 	struct wl_entry *e;
 	struct netaddr net;
 	int octets;
+	size_t i;
 
-	if (strspn(line, "0123456789./") == len) {
+	if (line[0] >= '0' && line[0] <= '9'
+	    && strspn(line, "0123456789./") == len) {
 		if (wl_ipv4(line, &net, &octets) < 0) {
 			wl_report(wl, wl->names[f], lineno, "bad IPv4 address "
 			    "or network \"%.100s\"", line);
@@ -468,7 +525,7 @@ wl_client_line(struct whitelist *wl, int f, int lineno, char *line,
 			    "or network \"%.100s\"", line);
 			return;
 		}
-	} else if (strcspn(line, WL_BLANKS) != len) {
+	} else if (wl_blanks(line, len) != len) {
 		wl_report(wl, wl->names[f], lineno, "not a host name, "
 		    "address, network or /regex/: \"%.100s\"", line);
 		return;
@@ -478,12 +535,60 @@ wl_client_line(struct whitelist *wl, int f, int lineno, char *line,
 			    "matches (a name matches its subdomains without "
 			    "a leading dot)", line);
 		e = wl_add(wl, WHITELIST_CLIENTS, WL_NAME, f, lineno);
+		for (i = 0; i < len; i++)
+			line[i] = (char)WL_LOWER(line[i]);
 		e->a = line;
 		e->alen = len;
 		return;
 	}
 	e = wl_add(wl, WHITELIST_CLIENTS, WL_NET, f, lineno);
 	e->net = net;
+	if (wl->nnets == wl->nets_size) {
+		wl->nets_size = wl->nets_size ? 2 * wl->nets_size : 64;
+		wl->nets = xreallocarray(wl->nets, wl->nets_size,
+		    sizeof(*wl->nets));
+	}
+	wl->nets[wl->nnets].net = net;
+	wl->nets[wl->nnets].v4 = (uint32_t)net.bytes[0] << 24
+	    | (uint32_t)net.bytes[1] << 16 | (uint32_t)net.bytes[2] << 8
+	    | net.bytes[3];
+	wl->nets[wl->nnets].mask4 = net.plen == 0 ? 0
+	    : 0xffffffffu << (32 - (net.plen > 32 ? 32 : net.plen));
+	wl->nets[wl->nnets++].entry = (uint32_t)(e - wl->e);
+}
+
+/* wl_blanks - how many of the len bytes at s come before a blank */
+
+static size_t
+wl_blanks(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && !WL_BLANK(s[i]); i++)
+		;
+	return (i);
+}
+
+/*
+ * wl_digits - the n digits at s (1 to 3: postgrey's \d{1,3}, so no
+ * overflow) as a number up to max; strnum_ll() would cost a copy and
+ * strtol() for each of a file's octets
+ */
+
+static int
+wl_digits(const char *s, size_t n, int max, int *v_r)
+{
+	int v = 0;
+	size_t i;
+
+	if (n < 1 || n > 3)
+		return (-1);
+	for (i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	if (v > max)
+		return (-1);
+	*v_r = v;
+	return (0);
 }
 
 /*
@@ -494,19 +599,13 @@ wl_client_line(struct whitelist *wl, int f, int lineno, char *line,
 static int
 wl_ipv4(const char *s, struct netaddr *net, int *octets_r)
 {
-	long long v;
-	char num[4];
 	size_t n;
-	int i = 0, plen;
+	int i = 0, plen, v;
 
 	memset(net, 0, sizeof(*net));
 	for (;;) {
 		n = strspn(s, "0123456789");
-		if (n < 1 || n > 3 || i == 4)
-			return (-1);
-		memcpy(num, s, n);
-		num[n] = 0;
-		if (strnum_ll(num, 0, 255, &v) < 0)
+		if (i == 4 || wl_digits(s, n, 255, &v) < 0)
 			return (-1);
 		net->bytes[i++] = (uint8_t)v;
 		s += n;
@@ -519,13 +618,9 @@ wl_ipv4(const char *s, struct netaddr *net, int *octets_r)
 	plen = i == 4 ? 32 : 24;
 	if (*s == '/') {
 		n = strspn(++s, "0123456789");
-		if (i != 4 || n < 1 || n > 2 || s[n] != 0)
+		if (i != 4 || n > 2 || s[n] != 0 || wl_digits(s, n, 32, &v) < 0)
 			return (-1);
-		memcpy(num, s, n);
-		num[n] = 0;
-		if (strnum_ll(num, 0, 32, &v) < 0)
-			return (-1);
-		plen = (int)v;
+		plen = v;
 	} else if (*s != 0)
 		return (-1);
 	net->family = 4;
@@ -576,7 +671,7 @@ wl_recipient_line(struct whitelist *wl, int f, int lineno, char *line,
 	struct wl_entry *e;
 	char *at;
 
-	if (strcspn(line, WL_BLANKS) != len) {
+	if (wl_blanks(line, len) != len) {
 		wl_report(wl, wl->names[f], lineno, "not an address, domain "
 		    "or /regex/: \"%.100s\"", line);
 		return;
@@ -628,7 +723,8 @@ wl_suffix(const char *p, size_t len, char *sfx)
 			c = (unsigned char)p[i++];
 			if (c == 'Q' || c == 'E' || c == 'c')
 				return (0);
-			if (isalnum(c) || c >= 0x80) {
+			if ((wl_class[c] & WL_C_WORD && c != '-' && c != '_')
+			    || c >= 0x80) {
 				n = 0;		/* \d, \w, \b, \x41 ... */
 				continue;
 			}
@@ -682,8 +778,8 @@ wl_suffix(const char *p, size_t len, char *sfx)
 			continue;
 		} else if (c == '.') {
 			c = WL_SFX_ANY;
-		} else if (isalnum(c) || c == '-' || c == '_') {
-			c = (unsigned char)tolower(c);
+		} else if (wl_class[c] & WL_C_WORD) {
+			c = WL_LOWER(c);
 		} else {
 			n = 0;		/* a quantifier, an anchor, ... */
 			continue;
@@ -707,18 +803,23 @@ wl_suffix(const char *p, size_t len, char *sfx)
 static int
 wl_suffix_ok(const struct wl_entry *e, const char *s, size_t len)
 {
+	unsigned char c;
 	size_t i;
 
 	/* "$" also matches before a final newline: no shortcut then. */
-	if (e->sfxlen == 0 || memchr(s, '\n', len) != NULL)
+	if (e->sfxlen == 0 || (len > 0 && s[len - 1] == '\n'))
 		return (1);
 	if (len < e->sfxlen)
 		return (0);
 	s += len - e->sfxlen;
-	for (i = 0; i < e->sfxlen; i++)
-		if (e->sfx[i] != WL_SFX_ANY
-		    && tolower((unsigned char)s[i]) != e->sfx[i])
+	/* From the end, where names differ most. */
+	for (i = e->sfxlen; i-- > 0;) {
+		c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (e->sfx[i] != WL_SFX_ANY && c != (unsigned char)e->sfx[i])
 			return (0);
+	}
 	return (1);
 }
 
@@ -790,14 +891,123 @@ wl_regex_match(struct whitelist *wl, struct wl_entry *e, const char *s,
 	return (0);
 }
 
-/* wl_name_match - postgrey's (?:^|\.)NAME$, caseless */
+/* wl_in_net - is a in net? (addr_in_net() without the copy) */
 
 static int
-wl_name_match(const struct wl_entry *e, const char *s, size_t len)
+wl_in_net(const struct netaddr *a, const struct netaddr *net)
 {
-	if (len < e->alen || strcasecmp(s + len - e->alen, e->a) != 0)
+	size_t full = net->plen / 8;
+	unsigned bits = net->plen % 8;
+
+	if (a->family != net->family || memcmp(a->bytes, net->bytes, full))
 		return (0);
-	return (len == e->alen || s[len - e->alen - 1] == '.');
+	return (bits == 0 || ((a->bytes[full] ^ net->bytes[full])
+	    & (0xff00u >> bits) & 0xff) == 0);
+}
+
+/* wl_bucket - the last byte of e's suffix; WL_BUCKETS - 1: none */
+
+static unsigned
+wl_bucket(const struct wl_entry *e)
+{
+	if (e->sfxlen == 0 || e->sfx[e->sfxlen - 1] == WL_SFX_ANY)
+		return (WL_BUCKETS - 1);
+	return ((unsigned char)e->sfx[e->sfxlen - 1]);
+}
+
+/* wl_hash - FNV-1a of len bytes */
+
+static uint32_t
+wl_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return (h);
+}
+
+/*
+ * wl_names_index - the names (lower case since parsing) in an open
+ * hash table, and the expressions by the last byte of their suffix,
+ * built at the first named lookup: an unnamed client never pays for
+ * them. The first line of a name listed twice is kept.
+ */
+
+static void
+wl_names_index(struct whitelist *wl)
+{
+	uint32_t at[WL_BUCKETS];
+	size_t i, slot, mask;
+	unsigned b;
+
+	/* The expressions, by bucket (a counting sort, stable). */
+	memset(wl->rx_start, 0, sizeof(wl->rx_start));
+	for (i = 0; i < wl->nres; i++)
+		wl->rx_start[wl_bucket(&wl->e[wl->res[i]]) + 1]++;
+	for (b = 0; b < WL_BUCKETS; b++)
+		wl->rx_start[b + 1] += wl->rx_start[b];
+	memcpy(at, wl->rx_start, sizeof(at));
+	wl->rx_order = xreallocarray(NULL, wl->nres ? wl->nres : 1,
+	    sizeof(*wl->rx_order));
+	for (i = 0; i < wl->nres; i++)
+		wl->rx_order[at[wl_bucket(&wl->e[wl->res[i]])]++] = wl->res[i];
+
+	wl->names_size = 16;
+	while (wl->names_size < 2 * wl->count[WHITELIST_CLIENTS])
+		wl->names_size *= 2;
+	wl->names_ix = xcalloc(wl->names_size, sizeof(*wl->names_ix));
+	mask = wl->names_size - 1;
+	for (i = 0; i < wl->n; i++) {
+		if (wl->e[i].type != WL_NAME)
+			continue;
+		for (slot = wl_hash(wl->e[i].a, wl->e[i].alen) & mask;
+		    wl->names_ix[slot]; slot = (slot + 1) & mask) {
+			const struct wl_entry *o = &wl->e[wl->names_ix[slot]
+			    - 1];
+
+			if (o->alen == wl->e[i].alen
+			    && memcmp(o->a, wl->e[i].a, o->alen) == 0)
+				break;
+		}
+		if (wl->names_ix[slot] == 0)
+			wl->names_ix[slot] = (uint32_t)i + 1;
+	}
+}
+
+/*
+ * wl_name_find - postgrey's (?:^|\.)NAME$, caseless: the entry for the
+ * name itself or the longest domain above it, by one hash lookup for
+ * each of its suffixes after a "."
+ */
+
+static const struct wl_entry *
+wl_name_find(struct whitelist *wl, const char *name, size_t len)
+{
+	char low[WHITELIST_LINE_MAX];
+	const struct wl_entry *e;
+	size_t i, start, slot, mask;
+
+	if (wl->names_size == 0)
+		wl_names_index(wl);
+	mask = wl->names_size - 1;
+	/* No entry is as long as a line: only the tail can match. */
+	start = len >= sizeof(low) ? len - (sizeof(low) - 1) : 0;
+	for (i = start; i < len; i++)
+		low[i - start] = (char)WL_LOWER(name[i]);
+	for (i = start; i < len; i++) {
+		if (i > 0 && name[i - 1] != '.')
+			continue;
+		for (slot = wl_hash(low + i - start, len - i) & mask;
+		    wl->names_ix[slot]; slot = (slot + 1) & mask) {
+			e = &wl->e[wl->names_ix[slot] - 1];
+			if (e->alen == len - i
+			    && memcmp(e->a, low + i - start, e->alen) == 0)
+				return (e);
+		}
+	}
+	return (NULL);
 }
 
 /* wl_hit - where e is */
@@ -820,32 +1030,51 @@ int
 whitelist_client(struct whitelist *wl, const char *address,
     const char *name, struct whitelist_match *m)
 {
+	const struct wl_entry *hit;
+	const struct wl_net *n;
 	struct netaddr a;
 	struct wl_entry *e;
 	size_t i, len;
-	int pass;
+	uint32_t v4, b, k, lo, hi;
 
 	if (wl->count[WHITELIST_CLIENTS] == 0)
 		return (0);
-	if (address != NULL && addr_parse(address, &a) == 0)
-		for (i = 0; i < wl->n; i++) {
-			e = &wl->e[i];
-			if (e->type == WL_NET && addr_in_net(&a, &e->net))
-				return (wl_hit(wl, e, m), 1);
+	if (wl->nnets > 0 && address != NULL && addr_parse(address, &a) == 0) {
+		v4 = (uint32_t)a.bytes[0] << 24 | (uint32_t)a.bytes[1] << 16
+		    | (uint32_t)a.bytes[2] << 8 | a.bytes[3];
+		for (i = 0; i < wl->nnets; i++) {
+			n = &wl->nets[i];
+			if (a.family == 4 ? n->net.family == 4
+			    && ((v4 ^ n->v4) & n->mask4) == 0
+			    : wl_in_net(&a, &n->net))
+				return (wl_hit(wl, &wl->e[n->entry], m), 1);
 		}
+	}
 	/* Postfix's "unknown": no name it could verify. */
 	if (name == NULL || *name == 0 || strcmp(name, "unknown") == 0)
 		return (0);
 	len = strlen(name);
-	for (pass = WL_NAME; pass <= WL_REGEX; pass++)
-		for (i = 0; i < wl->n; i++) {
-			e = &wl->e[i];
-			if (e->kind != WHITELIST_CLIENTS || e->type != pass)
-				continue;
-			if (pass == WL_NAME ? wl_name_match(e, name, len)
-			    : wl_regex_match(wl, e, name, len))
+	if ((hit = wl_name_find(wl, name, len)) != NULL)
+		return (wl_hit(wl, hit, m), 1);
+	/* The expressions that can end as the name does, then those
+	 * without a suffix; all of them for a name ending in a newline. */
+	b = (unsigned char)name[len - 1];
+	if (b >= 'A' && b <= 'Z')
+		b += 'a' - 'A';
+	for (k = 0; k < 2; k++) {
+		if (b == '\n')
+			lo = 0, hi = wl->rx_start[WL_BUCKETS], k = 1;
+		else if (k == 0)
+			lo = wl->rx_start[b], hi = wl->rx_start[b + 1];
+		else
+			lo = wl->rx_start[WL_BUCKETS - 1],
+			    hi = wl->rx_start[WL_BUCKETS];
+		for (i = lo; i < hi; i++) {
+			e = &wl->e[wl->rx_order[i]];
+			if (wl_regex_match(wl, e, name, len))
 				return (wl_hit(wl, e, m), 1);
 		}
+	}
 	return (0);
 }
 

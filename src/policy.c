@@ -99,6 +99,7 @@
  *	a buffer of POLICY_ACTION_MAX bytes always holds it whole.
  */
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,7 +161,9 @@ void
 policy_state_init(struct policy_state *st, const struct config *conf,
     int spf_seed_only)
 {
-	memset(st, 0, sizeof(*st));
+	/* Not the header's buffer: an empty string is enough. */
+	memset(st, 0, offsetof(struct policy_state, xgrey));
+	st->xgrey[0] = 0;
 	policy_set(&st->cur, POLICY_NONE, "");
 	st->seed_only = spf_seed_only;
 	st->pass_skips = conf->spf_pass_skips_greylist;
@@ -211,6 +214,8 @@ policy_state_finish(struct policy_state *st, struct policy_seen *seen,
 	if (st->cur.value == POLICY_PREPEND
 	    && !policy_header_once(seen, instance))
 		policy_set(&st->cur, POLICY_NONE, "");
+	if (st->xgrey[0] == 0 && seen->xg_state != POLICY_XG_WAITING)
+		return;
 	/* An X-Greylist header waits for its message's first request with
 	 * nothing else to say (one header a reply); without an instance,
 	 * this request is all there is of the message. */

@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	#include "policy_text.h"
  *
+ *	int	policy_text_custom(conf)
  *	void	policy_text_defer(conf, left_us, recipient, client, host,
  *		    result)
  *	void	policy_text_header(conf, delay_us, now, host, buf, size)
@@ -18,7 +19,8 @@
  *	%h: this host's name, spfReceiver; %%: "%"), or the original's text
  *	when greylistText is empty. With both keys at their defaults the
  *	result is left as it is, so the replies are the original's, byte
- *	for byte.
+ *	for byte; policy_text_custom() says whether they are not (the
+ *	caller then looks up the request's values).
  *
  *	policy_text_header() writes the X-Greylist header of a first pass,
  *	xGreylistHeaderFormat expanded (%t: the delay in seconds; %v:
@@ -46,6 +48,15 @@
 #define GREYSPF_VERSION	"unknown"
 #endif
 
+/* policy_text_custom - 1: greylistAction or greylistText is set */
+
+int
+policy_text_custom(const struct config *conf)
+{
+	return (conf->greylist_text[0] != 0
+	    || strcmp(conf->greylist_action, "defer_if_permit") != 0);
+}
+
 /* policy_text_defer - greylistAction and greylistText on a defer */
 
 void
@@ -57,8 +68,7 @@ policy_text_defer(const struct config *conf, int64_t left_us,
 	const char *domain = NULL;
 	struct template_var v[4];
 
-	if (res->value != POLICY_DEFER || (conf->greylist_text[0] == 0
-	    && strcmp(conf->greylist_action, "defer_if_permit") == 0))
+	if (res->value != POLICY_DEFER || !policy_text_custom(conf))
 		return;
 	if (conf->greylist_text[0]) {
 		if (recipient != NULL && (domain = strrchr(recipient, '@'))

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "policy.h"
 
+int	policy_text_custom(const struct config *);
 void	policy_text_defer(const struct config *, int64_t, const char *,
 	    const char *, const char *, struct policy_result *);
 void	policy_text_header(const struct config *, int64_t, int64_t,

@@ -281,10 +281,12 @@ service_whitelisted(struct service *svc, const struct request *req)
 	struct whitelist_match m;
 	char event[PATH_MAX + 64];
 
-	if (svc->wl == NULL || (!whitelist_client(svc->wl, request_get(req,
-	    "client_address"), request_get(req, "client_name"), &m)
-	    && !whitelist_recipient(svc->wl, request_get(req, "recipient"),
-	    &m)))
+	if (svc->wl == NULL || ((whitelist_count(svc->wl, WHITELIST_CLIENTS)
+	    == 0 || !whitelist_client(svc->wl, request_get(req,
+	    "client_address"), request_get(req, "client_name"), &m))
+	    && (whitelist_count(svc->wl, WHITELIST_RECIPIENTS) == 0
+	    || !whitelist_recipient(svc->wl, request_get(req, "recipient"),
+	    &m))))
 		return (0);
 	snprintf(event, sizeof(event), "Whitelisted (%s, %s:%d)",
 	    m.kind == WHITELIST_CLIENTS ? "client" : "recipient", m.file,
@@ -345,8 +347,10 @@ service_greylist(struct service *svc, const struct request *req,
 		service_store_report(svc, "working again");
 	snprintf(event, sizeof(event), "%s greylisting",
 	    policy_event_name(d.event));
-	policy_text_defer(svc->conf, d.left_us, request_get(req, "recipient"),
-	    request_get(req, "client_address"), svc->receiver, &d.result);
+	if (d.result.value == POLICY_DEFER && policy_text_custom(svc->conf))
+		policy_text_defer(svc->conf, d.left_us, request_get(req,
+		    "recipient"), request_get(req, "client_address"),
+		    svc->receiver, &d.result);
 	if (d.first_pass && svc->conf->x_greylist_header) {
 		policy_text_header(svc->conf, d.delay_us, now, svc->receiver,
 		    st->xgrey, sizeof(st->xgrey));
