@@ -40,8 +40,10 @@
  *	user+ext@domain); user@ (that user, any domain, + extensions too);
  *	a domain (an address ending in @domain or .domain). All caseless.
  *
- *	whitelist_client() tries the networks first, then the names, then
- *	the regular expressions, and says which file and line matched.
+ *	whitelist_client() tries the networks first (in file order), then
+ *	the names (the client's own, then each domain above it: the
+ *	longest listed wins), then the regular expressions, and says which
+ *	file and line matched.
  *	Names are matched only against a real name: an empty one or
  *	Postfix's "unknown" (no verified name) never matches, whatever the
  *	file says. The caller passes Postfix's client_name (forward-
@@ -54,10 +56,15 @@
  *	/^ms-smtp.*\\.rr\\.com$/), which wl_suffix() finds conservatively
  *	(no suffix when in doubt). So a spawned process that sees an
  *	unnamed client, or a name no expression can match, compiles
- *	nothing: compiling Debian's 34 expressions costs 55-100 us, more
- *	than the whole load should. whitelist_compile() compiles every
+ *	nothing: compiling Debian's 34 expressions costs 25-100 us, as
+ *	much as the whole load. whitelist_compile() compiles every
  *	expression now: greyspf-configtest (which must see every error)
- *	and a long-lived daemon call it.
+ *	and a long-lived daemon call it. The names go into a hash table,
+ *	and the expressions into buckets by the last byte of their suffix,
+ *	at the first named lookup; the networks are kept apart, IPv4 as
+ *	masked numbers. Debian's 310-line file: about 130,000 instructions
+ *	to load (30 us), 1,200 a request for an unnamed client, 2,700 for
+ *	a named one.
  *
  *	whitelist_load() reads a comma-separated list of files;
  *	whitelist_parse() parses one file's text (pure: the fuzz target
