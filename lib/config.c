@@ -174,6 +174,7 @@ static void config_spf_finish(struct config *);
 static const char *config_form(const char *);
 static int config_grey_action_ok(const char *);
 static int config_xheader_ok(const char *);
+static const char *config_string_why(enum config_type, const char *);
 
 /* config_defaults - the built-in values */
 
@@ -291,6 +292,30 @@ config_xheader_ok(const char *s)
 
 	return (n > 0 && s[n] == ':'
 	    && template_check(s, CONFIG_HEADER_VARS) == 0);
+}
+
+/* config_string_why - what a checked string must be; NULL: it is */
+
+static const char *
+config_string_why(enum config_type type, const char *text)
+{
+	_Static_assert(WHITELIST_FILES_MAX == 16, "the message says 16");
+
+	switch (type) {
+	case CONFIG_FILES:
+		return (whitelist_files_ok(text) < 0 ? "absolute paths "
+		    "separated by commas, at most 16" : NULL);
+	case CONFIG_GREYACT:
+		return (!config_grey_action_ok(text) ? "a temporary failure: "
+		    "defer_if_permit, defer_if_reject, defer, or 4NN with an "
+		    "optional enhanced code (450 4.7.1)" : NULL);
+	case CONFIG_TEXT:
+		return (template_check(text, CONFIG_TEXT_VARS) < 0
+		    ? "printable text with %s, %r, %a, %h or %%" : NULL);
+	default:
+		return (!config_xheader_ok(text) ? "\"Name: text\" with %t, "
+		    "%v, %h, %d or %%" : NULL);
+	}
 }
 
 /* config_error - report one error at the current line */
@@ -453,6 +478,7 @@ config_handler(void *user, const char *section, const char *name,
 	struct config_parse *cp = user;
 	const struct config_entry *ce = NULL;
 	char text[PATH_MAX];
+	const char *why;
 	char *field;
 	long long v;
 	size_t i;
@@ -552,37 +578,13 @@ config_handler(void *user, const char *section, const char *name,
 		strcpy(field, text);
 		break;
 	case CONFIG_FILES:
-		if (strlen(text) >= ce->size || whitelist_files_ok(text) < 0) {
-			config_error(cp, "%s must be absolute paths separated "
-			    "by commas, at most %d", ce->name,
-			    WHITELIST_FILES_MAX);
-			return (1);
-		}
-		strcpy(field, text);
-		break;
 	case CONFIG_GREYACT:
-		if (strlen(text) >= ce->size || !config_grey_action_ok(text)) {
-			config_error(cp, "%s must be a temporary failure: "
-			    "defer_if_permit, defer_if_reject, defer, or 4NN "
-			    "with an optional enhanced code (450 4.7.1)",
-			    ce->name);
-			return (1);
-		}
-		strcpy(field, text);
-		break;
 	case CONFIG_TEXT:
-		if (strlen(text) >= ce->size
-		    || template_check(text, CONFIG_TEXT_VARS) < 0) {
-			config_error(cp, "%s must be printable text with %%s, "
-			    "%%r, %%a, %%h or %%%%", ce->name);
-			return (1);
-		}
-		strcpy(field, text);
-		break;
 	case CONFIG_XHEADER:
-		if (strlen(text) >= ce->size || !config_xheader_ok(text)) {
-			config_error(cp, "%s must be \"Name: text\" with %%t, "
-			    "%%v, %%h, %%d or %%%%", ce->name);
+		if ((why = config_string_why(ce->type, text)) != NULL
+		    || strlen(text) >= ce->size) {
+			config_error(cp, "%s must be %s", ce->name, why ? why
+			    : "shorter");
 			return (1);
 		}
 		strcpy(field, text);
