@@ -22,7 +22,9 @@
 # a tumgreyspf tree imported with greyspf-import (a passed triplet
 # accepted at once, a new one greylisted), greyspf running as the
 # unprivileged user, no protocol error in Postfix's log, sanitizers
-# silent.
+# silent. postgrey's features: clients whitelisted by name (a file of
+# the test's, and Debian's postgrey whitelist_clients), the X-Greylist
+# header on a message delivered after greylisting.
 . "$(dirname "$0")/../tools/lib.sh"
 need unshare ip mount getent id nsd postfix postconf swaks ps awk
 FAKETIME_LIB=
@@ -114,6 +116,13 @@ spfMailFromSoftfail = defer
 spfMailFromTemperror = defer
 spfReceiver = mx.e2e.test
 spfTimeout = 5
+EOF
+# postgrey's features: whitelist files, the X-Greylist header.
+printf '# whitelisted by name, and every name under it\nwhitelisted.e2e.test\n' \
+    >"$E/whitelist_clients"
+cat >>"$E/greyspf.conf" <<EOF
+whitelistClients = /etc/postgrey/whitelist_clients, $E/whitelist_clients
+xGreylistHeader = 1
 EOF
 chmod -R a+rX "$E/config" "$E/greyspf.conf"
 t_ok "greyspf-addip whitelists 198.51.100.0/24" \
@@ -295,6 +304,59 @@ reply none-retry "SPF none: accepted after GREYLISTTIME" '^250 '
 delivered none-retry "SPF none message delivered"
 t_nogrep "SPF none: no Received-SPF added" '^Received-SPF' \
     "$E/out/none-retry.msg"
+
+# --- postgrey's features: whitelist files, X-Greylist ------------------
+# sendn NAME CLIENT CLIENT_NAME FROM TO: send with Postfix's verified
+# client name (XCLIENT NAME) set.
+sendn() {
+	swaks --server 127.0.0.1 --port $PORT --xclient-addr "$2" \
+	    --xclient-name "$3" --helo "$3" --from "$4" --to "$5" \
+	    --header "Subject: e2e $1" >"$E/out/$1.log" 2>&1
+	awk '/^ *-> RCPT TO/ { getline; sub(/^<[-*~]+ +/, ""); print; exit }' \
+	    "$E/out/$1.log" >"$E/out/$1.rcpt"
+}
+clock "2026-11-22 04:45:00"
+sendn wlname 192.0.2.60 mx7.whitelisted.e2e.test wl@pass.e2e.test \
+    u6@rcpt.e2e.test
+reply wlname "client whitelisted by name (whitelistClients): accepted at once" '^250 '
+delivered wlname "name-whitelisted client's message delivered"
+t_grep "name-whitelisted: SPF still checked" '^Received-SPF: pass' \
+    "$E/out/wlname.msg"
+sendn wldeb 192.0.2.61 mail-ej1-f45.google.com deb@pass.e2e.test \
+    u6@rcpt.e2e.test
+reply wldeb "a google.com host (Debian's postgrey whitelist_clients): accepted at once" '^250 '
+sendn wlnot 192.0.2.62 mx.notlisted.e2e.test not@pass.e2e.test \
+    u6@rcpt.e2e.test
+reply wlnot "a name in no whitelist: greylisted" "$GREY"
+# X-Greylist: a message to two recipients, greylisted, then retried
+# after GREYLISTTIME: Received-SPF goes on the first RCPT's reply, the
+# X-Greylist header on the second's (one header a policy reply).
+swaks2() {
+	swaks --server 127.0.0.1 --port $PORT --xclient-addr 192.0.2.70 \
+	    --xclient-name client.e2e.test --helo client.e2e.test \
+	    --from xg@pass.e2e.test --to u7@rcpt.e2e.test,u8@rcpt.e2e.test \
+	    --header "Subject: e2e $1" >"$E/out/$1.log" 2>&1
+}
+swaks2 xg
+t_grep "two recipients: greylisted" '450 4\.7\.1 .*greylisted' "$E/out/xg.log"
+clock "2026-11-22 04:50:02"
+swaks2 xg-retry
+t_nogrep "retried after GREYLISTTIME: both recipients accepted" \
+    '^ *<\*\* +4[0-9][0-9] ' "$E/out/xg-retry.log"
+if wait_for 20 mailbox_has xg-retry; then
+	cp "$mail" "$E/out/xg-retry.msg"
+	_ok "the greylisted message is delivered"
+else
+	_notok "the greylisted message is delivered"
+	_show "$E/out/xg-retry.log"
+	: >"$E/out/xg-retry.msg"
+fi
+t_grep "delivered message: X-Greylist, postgrey's form, the delay" \
+    '^X-Greylist: delayed 302 seconds by greyspf-[0-9.]+ at mx\.e2e\.test; Sun, 22 Nov 2026 04:50:02 \+0000$' \
+    "$E/out/xg-retry.msg"
+t_grep "delivered message: Received-SPF too" '^Received-SPF: pass' \
+    "$E/out/xg-retry.msg"
+t_eq "one X-Greylist header" "$(grep -c '^X-Greylist:' "$E/out/xg-retry.msg")" 1
 
 # --- what Postfix and the sanitizers saw -------------------------------
 postfix -c "$P" stop >/dev/null 2>&1
