@@ -5,7 +5,8 @@
  *	The input is parsed as a postgrey whitelist_clients file (from
  *	memory), every regular expression compiled, then a few requests
  *	matched against it (fuzz_whitelist.h). Property: no crash, no
- *	sanitizer report, and no more entries than lines.
+ *	sanitizer report, no more entries than lines, and (clients) the
+ *	suffix shortcut agrees with PCRE2 (fuzz_suffix()).
  */
 
 #include "fuzz_whitelist.h"
