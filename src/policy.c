@@ -79,8 +79,9 @@
  * .IP \(bu
  *	at or after it: "Allowed", no decision; the first such request
  *	counts as the pass (first_pass, with delay_us since first seen,
- *	for the X-Greylist header). The allow time is kept to the microsecond (the
- *	original truncated it to a second on the first re-check).
+ *	for the X-Greylist header). The allow time is kept to the
+ *	microsecond (the original truncated it to a second on the first
+ *	re-check).
  * .PP
  *	Write policy: a new entry and a first pass are always written;
  *	otherwise last-seen is refreshed at most every POLICY_TOUCH_US (one

@@ -15,10 +15,10 @@
  *	attributes Postfix 3.7 sends; half are new triplets, half repeat
  *	an earlier one. offset shifts the triplets so that runs do not
  *	collide. -c gives client_name (unknown: no verified name, as
- *	Postfix says it). Prints one line of key=value results: wall time, requests
- *	per second, time from start (or connect) to the first answer
- *	(p50, p99), and for spawn the CPU time of the spawned programs per
- *	request.
+ *	Postfix says it). Prints one line of key=value results: wall time,
+ *	requests per second, time from start (or connect) to the first
+ *	answer (p50, p99), and for spawn the CPU time of the spawned
+ *	programs per request.
  */
 
 #include <sys/resource.h>
