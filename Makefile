@@ -65,7 +65,7 @@ SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
 	  src/greylist.c src/blackhole.c src/privs.c src/service.c \
-	  src/session.c src/policy_text.c
+	  src/session.c src/policy_text.c src/service_whitelist.c
 TOOL_SRC = tools/tool.c tools/runsort.c
 LIB_A	= $(B)/libgreyspf-base.a
 DB_A	= $(B)/libgreyspf-db.a

@@ -140,7 +140,7 @@ struct wl_entry {
 	unsigned char type;	/* enum wl_type */
 	signed char re_state;	/* 0: not compiled yet, 1: ready, -1: bad */
 	unsigned char sfxlen;	/* bytes of sfx; 0: no suffix known */
-	int	file;		/* index in files[] */
+	int	file;		/* index in names[] and texts[] */
 	int	line;
 	struct netaddr net;	/* WL_NET */
 	const char *a;		/* name, pattern, user or domain */

@@ -10,7 +10,7 @@
  *	void	service_init(svc, conf, dbpath)
  *	void	service_request(svc, sess, req, reply, size)
  *	void	service_close(svc)
- *	int	service_whitelist_load(svc, compile_all)
+ *	void	service_log_event(event, req)
  * DESCRIPTION
  *	struct service is what the process holds whatever connection it
  *	serves: the configuration, the database, the SPF worker and the
@@ -39,14 +39,10 @@
  *	when its reason changes), and the number of requests it cost when
  *	the database works again or the session ends.
  *
- *	service_whitelist_load() reads whitelistClients and
- *	whitelistRecipients (whitelist.c) at start, and again whenever a
- *	daemon calls it (SIGHUP): the old lists stay until the new ones are
- *	read. Problems are logged as one line (their count and the first),
- *	and their lines skipped: greyspf-configtest lists them all. A
- *	listed client or recipient skips the greylist checker only, as a
- *	per-entity CHECKERS without greylist does; the spf checker still
- *	runs. The log line names the file and line that matched.
+ *	The whitelist files are read at start (service_whitelist.c); a
+ *	client or recipient they list skips the greylist checker only, as
+ *	a per-entity CHECKERS without greylist does: the spf checker still
+ *	runs.
  *
  *	The spf checker (service_spf) runs policy_plan_spf()'s queries in
  *	the SPF worker (spf/spf_worker.c), one after the other while
@@ -103,8 +99,6 @@ service_fault(int sig)
 
 static void service_store_failed(struct service *, const char *);
 static void service_store_report(struct service *, const char *);
-static void service_wl_report(void *, const char *, int, const char *);
-static int service_whitelisted(struct service *, const struct request *);
 
 /* service_open - open (or reopen) the database */
 
@@ -192,52 +186,6 @@ service_init(struct service *svc, const struct config *conf,
 	service_open(svc);
 }
 
-/* service_wl_report - a whitelist problem: counted at load, else logged */
-
-static void
-service_wl_report(void *arg, const char *file, int line, const char *msg)
-{
-	struct service *svc = arg;
-
-	if (svc->wl_loading && svc->wl_problems++ > 0)
-		return;
-	log_warnx("%s:%d: %s%s", file, line, msg, svc->wl_loading ? "; the "
-	    "line is skipped (greyspf-configtest lists every problem)" : "");
-}
-
-/*
- * service_whitelist_load - (re)read the whitelist files; compile_all:
- * every regular expression now (a daemon), not at its first use
- */
-
-int
-service_whitelist_load(struct service *svc, int compile_all)
-{
-	struct whitelist *wl;
-
-	if (svc->conf->whitelist_clients[0] == 0
-	    && svc->conf->whitelist_recipients[0] == 0) {
-		whitelist_free(svc->wl);
-		svc->wl = NULL;
-		return (0);
-	}
-	wl = whitelist_new(service_wl_report, svc);
-	svc->wl_loading = 1;
-	svc->wl_problems = 0;
-	whitelist_load(wl, WHITELIST_CLIENTS, svc->conf->whitelist_clients);
-	whitelist_load(wl, WHITELIST_RECIPIENTS,
-	    svc->conf->whitelist_recipients);
-	if (compile_all)
-		whitelist_compile(wl);
-	svc->wl_loading = 0;
-	if (svc->wl_problems > 1)
-		log_warnx("whitelist files: %d problems, the first above",
-		    svc->wl_problems);
-	whitelist_free(svc->wl);
-	svc->wl = wl;
-	return (svc->wl_problems);
-}
-
 void
 service_close(struct service *svc)
 {
@@ -259,7 +207,7 @@ service_close(struct service *svc)
 
 /* service_log_event - tumgreyspf's greylist and blackhole log line */
 
-static void
+void
 service_log_event(const char *event, const struct request *req)
 {
 	char a[128], h[128], s[128], r[128], q[128];
@@ -271,28 +219,6 @@ service_log_event(const char *event, const struct request *req)
 	    log_safe(request_get(req, "sender"), s, sizeof(s)),
 	    log_safe(request_get(req, "recipient"), r, sizeof(r)),
 	    log_safe(request_get(req, "queue_id"), q, sizeof(q)));
-}
-
-/* service_whitelisted - 1: a whitelist file lists the client or recipient */
-
-static int
-service_whitelisted(struct service *svc, const struct request *req)
-{
-	struct whitelist_match m;
-	char event[PATH_MAX + 64];
-
-	if (svc->wl == NULL || ((whitelist_count(svc->wl, WHITELIST_CLIENTS)
-	    == 0 || !whitelist_client(svc->wl, request_get(req,
-	    "client_address"), request_get(req, "client_name"), &m))
-	    && (whitelist_count(svc->wl, WHITELIST_RECIPIENTS) == 0
-	    || !whitelist_recipient(svc->wl, request_get(req, "recipient"),
-	    &m))))
-		return (0);
-	snprintf(event, sizeof(event), "Whitelisted (%s, %s:%d)",
-	    m.kind == WHITELIST_CLIENTS ? "client" : "recipient", m.file,
-	    m.line);
-	service_log_event(event, req);
-	return (1);
 }
 
 /*
@@ -315,7 +241,7 @@ service_greylist(struct service *svc, const struct request *req,
 	int rc;
 
 	policy_set(res, POLICY_NONE, "");
-	if (service_whitelisted(svc, req))
+	if (service_whitelist_match(svc, req))
 		return (0);
 	if (policy_greylist_key(svc->conf, request_get(req, "client_address"),
 	    request_get(req, "sender"), request_get(req, "recipient"), &key,

@@ -30,6 +30,9 @@ void	service_init(struct service *, const struct config *, const char *);
 void	service_request(struct service *, struct session *,
 	    const struct request *, char *, size_t);
 void	service_close(struct service *);
+void	service_log_event(const char *, const struct request *);
+/* service_whitelist.c */
 int	service_whitelist_load(struct service *, int);
+int	service_whitelist_match(struct service *, const struct request *);
 
 #endif
