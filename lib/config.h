@@ -72,8 +72,8 @@ struct config {
 	long long spf_dns_timeout;	/* spfDnsTimeout, seconds per try */
 	long long spf_dns_attempts;	/* spfDnsAttempts */
 	long long spf_query_budget;	/* spfQueryBudget */
-	char	whitelist_clients[PATH_MAX];	/* whitelistClients: files */
-	char	whitelist_recipients[PATH_MAX];	/* whitelistRecipients */
+	char	whitelist_clients[1024];	/* whitelistClients: files */
+	char	whitelist_recipients[1024];	/* whitelistRecipients */
 	char	greylist_action[64];	/* greylistAction */
 	char	greylist_text[256];	/* greylistText ("": the original's) */
 	int	x_greylist_header;	/* xGreylistHeader */
