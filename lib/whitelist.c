@@ -63,7 +63,7 @@
  *	and the expressions into buckets by the last byte of their suffix,
  *	at the first named lookup; the networks are kept apart, IPv4 as
  *	masked numbers. Debian's 310-line file: about 130,000 instructions
- *	to load (30 us), 1,200 a request for an unnamed client, 2,700 for
+ *	to load (15-30 us), 1,200 a request for an unnamed client, 2,700 for
  *	a named one.
  *
  *	whitelist_load() reads a comma-separated list of files;
