@@ -253,8 +253,8 @@ config_action_ok(const char *s)
 
 /*
  * config_grey_action_ok - a temporary failure: defer_if_permit,
- * defer_if_reject, defer, or 4NN with an optional enhanced code 4.N.N
- * (greylisting must never bounce mail)
+ * defer_if_reject, defer, or 4NN (not 421) with an optional enhanced
+ * code 4.N.N (greylisting must never bounce mail)
  */
 
 static int
@@ -267,7 +267,9 @@ config_grey_action_ok(const char *s)
 	for (i = 0; i < 3; i++)
 		if (strcasecmp(s, words[i]) == 0)
 			return (1);
-	if (s[0] != '4' || strspn(s, "0123456789") != 3)
+	/* 421 would also close the client's connection. */
+	if (s[0] != '4' || strspn(s, "0123456789") != 3
+	    || strncmp(s, "421", 3) == 0)
 		return (0);
 	if (s[3] == 0)
 		return (1);
@@ -307,8 +309,8 @@ config_string_why(enum config_type type, const char *text)
 		    "separated by commas, at most 16" : NULL);
 	case CONFIG_GREYACT:
 		return (!config_grey_action_ok(text) ? "a temporary failure: "
-		    "defer_if_permit, defer_if_reject, defer, or 4NN with an "
-		    "optional enhanced code (450 4.7.1)" : NULL);
+		    "defer_if_permit, defer_if_reject, defer, or 4NN (not "
+		    "421) with an optional enhanced code (450 4.7.1)" : NULL);
 	case CONFIG_TEXT:
 		return (template_check(text, CONFIG_TEXT_VARS) < 0
 		    ? "printable text with %s, %r, %a, %h or %%" : NULL);

@@ -90,7 +90,7 @@ test_tumgreyspf_conf(void **state)
 static void
 test_greyspf_conf(void **state)
 {
-	struct config c;
+	struct config c, c2;
 	char *diag;
 
 	(void)state;
@@ -110,6 +110,9 @@ test_greyspf_conf(void **state)
 	assert_string_equal(c.whitelist_clients, "/etc/postgrey/"
 	    "whitelist_clients, /etc/postgrey/whitelist_clients.local");
 	assert_string_equal(c.whitelist_recipients, "");
+	assert_string_equal(c.greylist_action, "defer_if_permit");
+	assert_string_equal(c.greylist_text, "");
+	assert_int_equal(c.x_greylist_header, 0);
 	assert_int_equal(c.request_timeout, 30);
 	assert_int_equal(c.idle_timeout, 3600);
 	assert_string_equal(c.database, "/var/lib/greyspf/db");
@@ -124,6 +127,16 @@ test_greyspf_conf(void **state)
 	config_defaults(&c);
 	assert_string_equal(c.config_error_action, "defer_if_permit Service "
 	    "temporarily unavailable, configuration error.");
+	/* postgrey's reply keys. */
+	assert_int_equal(load("greylistAction = DEFER_IF_PERMIT\n"
+	    "greylistAction = 451 4.7.1\ngreylistText = 'Greylisted, see "
+	    "http://postgrey.schweikert.ch/help/%r.html'\nxGreylistHeader = 1\n"
+	    "xGreylistHeaderFormat = X-Delay: %t s %%\n", &c2, &diag), 0);
+	assert_string_equal(c2.greylist_action, "451 4.7.1");
+	assert_string_equal(c2.greylist_text, "Greylisted, see "
+	    "http://postgrey.schweikert.ch/help/%r.html");
+	assert_int_equal(c2.x_greylist_header, 1);
+	assert_string_equal(c2.x_greylist_format, "X-Delay: %t s %%");
 }
 
 static const struct {
@@ -162,6 +175,18 @@ static const struct {
 	    ":1: whitelistClients must be absolute paths"},
 	{"whitelist, trailing comma", "whitelistRecipients = /a,\n",
 	    ":1: whitelistRecipients must be"},
+	{"greylistAction 5xx", "greylistAction = 550 5.7.1\n",
+	    ":1: greylistAction must be a temporary failure"},
+	{"greylistAction 421", "greylistAction = 421\n",
+	    ":1: greylistAction must be"},
+	{"greylistAction bad code", "greylistAction = 450 5.7.1\n",
+	    ":1: greylistAction must be"},
+	{"greylistAction junk", "greylistAction = 450 4.7.1 text\n",
+	    ":1: greylistAction must be"},
+	{"greylistText unknown %", "greylistText = wait %x\n",
+	    ":1: greylistText must be printable text"},
+	{"header without a name", "xGreylistHeaderFormat = delayed %t\n",
+	    ":1: xGreylistHeaderFormat must be \"Name: text\""},
 };
 
 /* Comment forms that mean the same to inih, Python and the manual. */
