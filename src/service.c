@@ -11,6 +11,10 @@
  *	void	service_request(svc, sess, req, reply, size)
  *	void	service_close(svc)
  *	void	service_log_event(event, req)
+ *
+ *	const struct spf_query *service_begin(svc, sess, req, ev)
+ *	const struct spf_query *service_resume(svc, ev, outcome)
+ *	void	service_end(svc, sess, ev, reply, size)
  * DESCRIPTION
  *	struct service is what the process holds whatever connection it
  *	serves: the configuration, the database, the SPF worker and the
@@ -47,6 +51,15 @@
  *	The spf checker (service_spf) runs policy_plan_spf()'s queries in
  *	the SPF worker (spf/spf_worker.c), one after the other while
  *	policy_plan_next() says so, and logs each result.
+ *
+ *	service_request() is the synchronous driver of three steps, which
+ *	the daemon's event loop (loop.c) drives itself, so that a request
+ *	waiting for SPF never holds up another: service_begin() runs the
+ *	checkers until one needs an SPF outcome and returns its query (or
+ *	NULL: the chain is over); service_resume() is given the outcome
+ *	and goes on the same way; service_end() formats the reply. The
+ *	request's state between the steps is the caller's struct
+ *	service_eval, and req must stay in place until service_end().
  *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
  *	with absent attributes shown as <UNKNOWN>; request values pass
@@ -289,21 +302,20 @@ service_greylist(struct service *svc, const struct request *req,
 	return (0);
 }
 
-/* service_spf_check - one identity: check, log, action */
+/* service_spf_check - one identity's outcome: log, action */
 
 static enum spf_result
 service_spf_check(struct service *svc, const struct request *req,
-    struct spf_query *q, struct policy_result *res)
+    const struct spf_query *q, const struct spf_outcome *out,
+    struct policy_result *res)
 {
-	struct spf_outcome out;
 	struct spf_facts f;
 	char ctext[ADDR_TEXT_MAX], s[128], h[128], qid[128], p[128];
 
-	spf_worker_check(&svc->spf, q, &out);
 	addr_format(&q->client, ctext, sizeof(ctext));
 	memset(&f, 0, sizeof(f));
 	f.identity = q->identity;
-	f.result = out.result;
+	f.result = out->result;
 	f.client_text = ctext;
 	f.sender = request_get(req, "sender") ? request_get(req, "sender")
 	    : "";
@@ -312,34 +324,36 @@ service_spf_check(struct service *svc, const struct request *req,
 	f.domain = spf_query_domain(q);
 	f.queue_id = request_get(req, "queue_id");
 	f.receiver = svc->receiver;
-	f.problem = out.problem;
+	f.problem = out->problem;
 	policy_spf_result(svc->conf, &f, res);
 	log_info("SPF %s: QUEUE_ID=\"%s\"; identity=%s; client-ip=%s; "
 	    "helo=%s; envelope-from=%s; receiver=%s; action=%s%s%s",
-	    spf_result_name(out.result), log_safe(f.queue_id, qid,
+	    spf_result_name(out->result), log_safe(f.queue_id, qid,
 	    sizeof(qid)), q->identity == SPF_ID_HELO ? "helo" : "mailfrom",
 	    ctext, log_safe(f.helo, h, sizeof(h)), log_safe(f.sender, s,
 	    sizeof(s)), svc->receiver, config_spf_action_name(
-	    svc->conf->spf_action[q->identity][out.result]),
-	    out.problem[0] ? "; problem=" : "", out.problem[0]
-	    ? log_safe(out.problem, p, sizeof(p)) : "");
-	return (out.result);
+	    svc->conf->spf_action[q->identity][out->result]),
+	    out->problem[0] ? "; problem=" : "", out->problem[0]
+	    ? log_safe(out->problem, p, sizeof(p)) : "");
+	return (out->result);
 }
 
-/* service_spf - the spf checker: policy_plan.c's queries, in order */
+/*
+ * service_spf - the spf checker's plan (policy_plan.c): -1 when its
+ * first query is to be asked (ev->plan.q[ev->qi]), else the outcome of
+ * a checker that asks nothing.
+ */
 
-static enum policy_spf_outcome
-service_spf(struct service *svc, const struct request *req,
-    const struct entity_conf *ent, int64_t now, struct policy_result *res)
+static int
+service_spf(struct service *svc, struct service_eval *ev)
 {
-	struct policy_plan plan;
-	enum spf_result r = SPF_R_NONE;
+	const struct request *req = ev->req;
 	int i;
 
-	policy_set(res, POLICY_NONE, "");
-	switch (policy_plan_spf(svc->conf, ent, request_get(req,
+	policy_set(&ev->res, POLICY_NONE, "");
+	switch (policy_plan_spf(svc->conf, &ev->ent, request_get(req,
 	    "client_address"), request_get(req, "sender"), request_get(req,
-	    "helo_name"), &plan)) {
+	    "helo_name"), &ev->plan)) {
 	case PLAN_CHECK:
 		break;
 	case PLAN_LOOPBACK:
@@ -354,13 +368,12 @@ service_spf(struct service *svc, const struct request *req,
 	default:
 		return (POLICY_SPF_UNCHECKED);
 	}
-	for (i = 0; i < plan.n; i++) {
-		plan.q[i].now = (long long)(now / 1000000);
-		r = service_spf_check(svc, req, &plan.q[i], res);
-		if (!policy_plan_next(svc->conf, &plan, i, r))
-			break;
-	}
-	return (r == SPF_R_PASS ? POLICY_SPF_PASSED : POLICY_SPF_OTHER);
+	if (ev->plan.n == 0)
+		return (POLICY_SPF_OTHER);
+	for (i = 0; i < ev->plan.n; i++)
+		ev->plan.q[i].now = (long long)(ev->now / 1000000);
+	ev->qi = 0;
+	return (-1);
 }
 
 /* service_blackhole - the blackhole checker */
@@ -382,63 +395,129 @@ service_blackhole(struct service *svc, const struct request *req,
 	policy_set(res, POLICY_REJECT, POLICY_TEXT_BLACKHOLE);
 }
 
-void
-service_request(struct service *svc, struct session *sess,
-    const struct request *req, char *reply, size_t size)
-{
-	enum checker checkers[POLICY_CHECKERS_MAX];
-	enum policy_spf_outcome spf;
-	struct policy_result res;
-	struct policy_state st;
-	struct entity_conf ent;
-	struct entity_query q;
-	int64_t now = timefmt_now_us();
-	int i, n;
+/*
+ * service_run - run the checkers from ev->i on, until the chain ends
+ * (NULL) or the spf checker needs an SPF outcome (its query)
+ */
 
-	/* A fault inside the database answers this request, here. */
-	service_fault_fd = sess->p.outfd;
-	q.client_address = request_get(req, "client_address");
-	q.sender = request_get(req, "sender");
-	q.recipient = request_get(req, "recipient");
-	entity_lookup(svc->conf->config_path, &q, &ent);
-	if (svc->conf->debug_level >= 2)
-		log_info("Config: SPFSEEDONLY=%lld GREYLISTTIME=%lld "
-		    "CHECKERS=\"%.100s\" OTHERCONFIGS=\"%.100s\" "
-		    "GREYLISTEXPIREDAYS=%g", ent.spfseedonly,
-		    entity_greylist_time(&ent, svc->conf->default_allow_time),
-		    ent.checkers, ent.otherconfigs, entity_expire_days(&ent));
-	n = policy_checkers(ent.checkers, checkers, POLICY_CHECKERS_MAX);
-	policy_state_init(&st, svc->conf, ent.spfseedonly != 0);
-	/* The per-entity tree cannot be read (its __default__ missing, a
-	 * file unreadable): no checker runs on a guess. */
-	if (ent.status != ENTITY_OK)
-		policy_state_fail(&st, svc->conf->config_error_action);
-	for (i = 0; i < n && !st.done; i++) {
+static const struct spf_query *
+service_run(struct service *svc, struct service_eval *ev)
+{
+	const struct request *req = ev->req;
+	enum policy_spf_outcome spf;
+	int rc;
+
+	for (; ev->i < ev->n && !ev->st.done; ev->i++) {
 		spf = POLICY_SPF_UNCHECKED;
-		if (!policy_state_runs(&st, checkers[i])) {
+		if (!policy_state_runs(&ev->st, ev->checkers[ev->i])) {
 			log_debug("greylisting skipped: SPF pass");
-			policy_set(&res, POLICY_NONE, "");
-			policy_state_add(&st, checkers[i], &res, spf);
+			policy_set(&ev->res, POLICY_NONE, "");
+			policy_state_add(&ev->st, ev->checkers[ev->i], &ev->res,
+			    spf);
 			continue;
 		}
-		switch (checkers[i]) {
+		switch (ev->checkers[ev->i]) {
 		case CHECKER_GREYLIST:
-			if (service_greylist(svc, req, &ent, now, &res,
-			    &st) < 0) {
-				policy_state_fail(&st,
+			if (service_greylist(svc, req, &ev->ent, ev->now,
+			    &ev->res, &ev->st) < 0) {
+				policy_state_fail(&ev->st,
 				    svc->conf->store_error_action);
 				continue;
 			}
 			break;
 		case CHECKER_BLACKHOLE:
-			service_blackhole(svc, req, &res);
+			service_blackhole(svc, req, &ev->res);
 			break;
 		case CHECKER_SPF:
-			spf = service_spf(svc, req, &ent, now, &res);
+			if ((rc = service_spf(svc, ev)) < 0)
+				return (&ev->plan.q[ev->qi]);
+			spf = (enum policy_spf_outcome)rc;
 			break;
 		}
-		policy_state_add(&st, checkers[i], &res, spf);
+		policy_state_add(&ev->st, ev->checkers[ev->i], &ev->res, spf);
 	}
-	policy_state_finish(&st, &sess->seen, request_get(req, "instance"));
-	policy_reply(&st.cur, reply, size);
+	return (NULL);
+}
+
+/* service_begin - start a request: configuration, the first checkers */
+
+const struct spf_query *
+service_begin(struct service *svc, struct session *sess,
+    const struct request *req, struct service_eval *ev)
+{
+	struct entity_query q;
+
+	/* A fault inside the database answers this request, here. */
+	service_fault_fd = sess->p.outfd;
+	memset(ev, 0, sizeof(*ev));
+	ev->req = req;
+	ev->now = timefmt_now_us();
+	q.client_address = request_get(req, "client_address");
+	q.sender = request_get(req, "sender");
+	q.recipient = request_get(req, "recipient");
+	entity_lookup(svc->conf->config_path, &q, &ev->ent);
+	if (svc->conf->debug_level >= 2)
+		log_info("Config: SPFSEEDONLY=%lld GREYLISTTIME=%lld "
+		    "CHECKERS=\"%.100s\" OTHERCONFIGS=\"%.100s\" "
+		    "GREYLISTEXPIREDAYS=%g", ev->ent.spfseedonly,
+		    entity_greylist_time(&ev->ent,
+		    svc->conf->default_allow_time), ev->ent.checkers,
+		    ev->ent.otherconfigs, entity_expire_days(&ev->ent));
+	ev->n = policy_checkers(ev->ent.checkers, ev->checkers,
+	    POLICY_CHECKERS_MAX);
+	policy_state_init(&ev->st, svc->conf, ev->ent.spfseedonly != 0);
+	/* The per-entity tree cannot be read (its __default__ missing, a
+	 * file unreadable): no checker runs on a guess. */
+	if (ev->ent.status != ENTITY_OK)
+		policy_state_fail(&ev->st, svc->conf->config_error_action);
+	return (service_run(svc, ev));
+}
+
+/* service_resume - the outcome of the query service_begin() returned */
+
+const struct spf_query *
+service_resume(struct service *svc, struct service_eval *ev,
+    const struct spf_outcome *out)
+{
+	enum spf_result r;
+
+	r = service_spf_check(svc, ev->req, &ev->plan.q[ev->qi], out,
+	    &ev->res);
+	if (ev->qi + 1 < ev->plan.n
+	    && policy_plan_next(svc->conf, &ev->plan, ev->qi, r))
+		return (&ev->plan.q[++ev->qi]);
+	policy_state_add(&ev->st, CHECKER_SPF, &ev->res,
+	    r == SPF_R_PASS ? POLICY_SPF_PASSED : POLICY_SPF_OTHER);
+	ev->i++;
+	return (service_run(svc, ev));
+}
+
+/* service_end - the chain is over: the reply */
+
+void
+service_end(struct service *svc, struct session *sess,
+    struct service_eval *ev, char *reply, size_t size)
+{
+	(void)svc;
+	policy_state_finish(&ev->st, &sess->seen, request_get(ev->req,
+	    "instance"));
+	policy_reply(&ev->st.cur, reply, size);
+}
+
+/* service_request - one request, its SPF checks in the SPF worker */
+
+void
+service_request(struct service *svc, struct session *sess,
+    const struct request *req, char *reply, size_t size)
+{
+	struct service_eval ev;
+	const struct spf_query *q;
+	struct spf_outcome out;
+
+	q = service_begin(svc, sess, req, &ev);
+	while (q != NULL) {
+		spf_worker_check(&svc->spf, q, &out);
+		q = service_resume(svc, &ev, &out);
+	}
+	service_end(svc, sess, &ev, reply, size);
 }
