@@ -42,6 +42,13 @@
  *	that Postfix applies its default_action. Input that ends inside a
  *	request is dropped without a reply (PROTO_EOF), as the original did.
  *
+ *	With p->nonblock set (the daemon's event loop, on a non-blocking
+ *	socket), proto_read() never waits: it returns PROTO_AGAIN when the
+ *	input runs out inside a request or before one, keeps what it has
+ *	read, and goes on from there at the next call with the same req.
+ *	The caller times the request from its first byte (p->deadline_ms,
+ *	set here) and the idle time itself.
+ *
  *	proto_write_reply() writes "action=", the action and the empty line
  *	in one writev(), retrying short writes, with no length limit (so no
  *	reply is ever too long for it). A write that makes no progress for
@@ -111,10 +118,10 @@ proto_clock_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout.
- * Between requests, on a socket, SO_RCVTIMEO times the read out
- * (EAGAIN); otherwise poll() waits first, no longer than the idle limit
- * and what is left of the request's. */
+/* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout,
+ * -2 no input yet on a non-blocking fd. Between requests, on a socket,
+ * SO_RCVTIMEO times the read out (EAGAIN); otherwise poll() waits first,
+ * no longer than the idle limit and what is left of the request's. */
 
 static int
 proto_fill(struct proto *p)
@@ -138,7 +145,8 @@ proto_fill(struct proto *p)
 				by_request = 1;
 			}
 		}
-		if (!p->sock_timeout || p->deadline_ms != 0) {
+		if (!p->nonblock && (!p->sock_timeout
+		    || p->deadline_ms != 0)) {
 			pfd.fd = p->fd;
 			pfd.events = POLLIN;
 			rc = poll(&pfd, 1, wait);
@@ -153,6 +161,9 @@ proto_fill(struct proto *p)
 		n = read(p->fd, p->buf, sizeof(p->buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && p->nonblock && (errno == EAGAIN
+		    || errno == EWOULDBLOCK))
+			return (-2);
 		if (n < 0) {
 			p->error = errno == EAGAIN || errno == EWOULDBLOCK
 			    ? "idle timeout" : "read error";
@@ -267,17 +278,25 @@ proto_read(struct proto *p, struct request *req)
 	size_t take;
 	int done = 0, rc;
 
-	req->nattr = 0;
-	req->used = 0;
-	req->junk_lines = 0;
+	/* A request left half read (PROTO_AGAIN) goes on where it was. */
+	if (!p->pending) {
+		req->nattr = 0;
+		req->used = 0;
+		req->junk_lines = 0;
+		p->deadline_ms = 0;
+		p->pending = 1;
+	}
 	p->error = NULL;
-	p->deadline_ms = 0;
 	while (!done) {
 		if (p->start == p->end) {
-			if ((rc = proto_fill(p)) < 0)
+			if ((rc = proto_fill(p)) == -2)
+				return (PROTO_AGAIN);
+			p->pending = 0;
+			if (rc < 0)
 				return (PROTO_ERROR);
 			if (rc == 0)
 				return (PROTO_EOF);
+			p->pending = 1;
 		}
 		/* The request's first byte: its time starts. */
 		if (p->deadline_ms == 0 && p->request_ms > 0)
@@ -287,14 +306,18 @@ proto_read(struct proto *p, struct request *req)
 		    : p->end - p->start);
 		if (p->linelen + take > PROTO_LINE_MAX) {
 			p->error = "line too long";
+			p->pending = 0;
 			return (PROTO_ERROR);
 		}
 		memcpy(p->line + p->linelen, p->buf + p->start, take);
 		p->linelen += take;
 		p->start += take;
-		if (nl && proto_end_line(p, req, &done) < 0)
+		if (nl && proto_end_line(p, req, &done) < 0) {
+			p->pending = 0;
 			return (PROTO_ERROR);
+		}
 	}
+	p->pending = 0;
 	return (PROTO_REQUEST);
 }
 

@@ -26,7 +26,8 @@ struct request {
 enum proto_status {
 	PROTO_REQUEST,		/* a request is complete */
 	PROTO_EOF,		/* clean end of input */
-	PROTO_ERROR		/* bad input or I/O: close without reply */
+	PROTO_ERROR,		/* bad input or I/O: close without reply */
+	PROTO_AGAIN		/* nonblock: no more input for now */
 };
 
 struct proto {
@@ -46,6 +47,9 @@ struct proto {
 	int	overflow;
 	const char *error;	/* why PROTO_ERROR */
 	int	debug;		/* log every line */
+	int	nonblock;	/* fd is non-blocking: PROTO_AGAIN, the
+				 * caller times the request (loop.c) */
+	int	pending;	/* a request is being read */
 };
 
 void	proto_init(struct proto *, int, int, int, int);

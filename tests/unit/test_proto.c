@@ -11,6 +11,7 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 
 #include "log.h"
 #include "proto.h"
@@ -218,6 +219,53 @@ test_write_timeout(void **state)
 	close(fds[1]);
 }
 
+/*
+ * test_nonblock - the daemon's reader: input given a byte at a time on a
+ * non-blocking pipe gives PROTO_AGAIN until the blank line, keeps what it
+ * read in between, and then the next request (two in one write) at once.
+ */
+
+static void
+test_nonblock(void **state)
+{
+	static const char one[] = "sender=A@x\nrecipient=b@y\n\n";
+	static const char two[] = "sender=c@x\n\nsender=d@x\n\n";
+	struct proto np;
+	struct request nreq;
+	int fds[2], again = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	proto_init(&np, fds[0], -1, 1000, 5000);
+	np.nonblock = 1;
+	assert_int_equal(proto_read(&np, &nreq), PROTO_AGAIN);
+	assert_int_equal(np.deadline_ms, 0);	/* no byte: no request */
+	for (i = 0; i < sizeof(one) - 1; i++) {
+		assert_int_equal(write(fds[1], one + i, 1), 1);
+		if (proto_read(&np, &nreq) == PROTO_AGAIN) {
+			again++;
+			assert_true(np.deadline_ms > 0);
+		}
+	}
+	assert_int_equal(again, (int)sizeof(one) - 2);
+	assert_int_equal(nreq.nattr, 2);
+	assert_string_equal(request_get(&nreq, "sender"), "a@x");
+	assert_string_equal(request_get(&nreq, "recipient"), "b@y");
+	assert_int_equal(write(fds[1], two, sizeof(two) - 1),
+	    (ssize_t)sizeof(two) - 1);
+	assert_int_equal(proto_read(&np, &nreq), PROTO_REQUEST);
+	assert_string_equal(request_get(&nreq, "sender"), "c@x");
+	assert_int_equal(nreq.nattr, 1);
+	assert_int_equal(proto_read(&np, &nreq), PROTO_REQUEST);
+	assert_string_equal(request_get(&nreq, "sender"), "d@x");
+	assert_int_equal(proto_read(&np, &nreq), PROTO_AGAIN);
+	close(fds[1]);
+	assert_int_equal(proto_read(&np, &nreq), PROTO_EOF);
+	close(fds[0]);
+}
+
 int
 main(void)
 {
@@ -228,6 +276,7 @@ main(void)
 		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_reply_bytes),
 		cmocka_unit_test(test_write_timeout),
+		cmocka_unit_test(test_nonblock),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
