@@ -65,7 +65,8 @@ SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
 	  src/greylist.c src/blackhole.c src/privs.c src/service.c \
-	  src/session.c src/policy_text.c src/service_whitelist.c
+	  src/session.c src/policy_text.c src/service_whitelist.c \
+	  src/listen.c src/spf_pool.c src/loop.c src/daemon.c src/sdglue.c
 TOOL_SRC = tools/tool.c tools/runsort.c
 LIB_A	= $(B)/libgreyspf-base.a
 DB_A	= $(B)/libgreyspf-db.a
@@ -150,6 +151,10 @@ $(B)/tests/spfcrash: $(B)/tests/spf/spfcrash.o $(SPF_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $^ $(LDLIBS) $(SPF_LIBS)
 
+$(B)/tests/polclient: $(B)/tests/tools/polclient.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
+
 $(B)/tests/logsink: $(B)/tests/tools/logsink.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
@@ -159,7 +164,7 @@ $(B)/tests/logsink: $(B)/tests/tools/logsink.o
 # namespaces of their own (a script says "# requires: root").
 SAN_B	= build/san
 SAN_PROGS = $(SAN_B)/bin/greyspf $(TOOLS:%=$(SAN_B)/bin/%) \
-	    $(SAN_B)/tests/sockdrive $(SAN_B)/tests/logsink \
+	    $(SAN_B)/tests/sockdrive $(SAN_B)/tests/logsink $(SAN_B)/tests/polclient \
 	    $(SAN_B)/tests/spfsuite $(SAN_B)/tests/spfcrash \
 	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
 	    $(FUZZRUN:%=$(SAN_B)/tests/%)

@@ -72,7 +72,8 @@
 enum config_type {
 	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
 	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER,
-	CONFIG_FILES, CONFIG_GREYACT, CONFIG_TEXT, CONFIG_XHEADER
+	CONFIG_FILES, CONFIG_GREYACT, CONFIG_TEXT, CONFIG_XHEADER,
+	CONFIG_MODE
 };
 
 struct config_entry {
@@ -147,6 +148,14 @@ static const struct config_entry config_table[] = {
 	CF("greylistText", CONFIG_TEXT, greylist_text, 0, 0),
 	CF("xGreylistHeader", CONFIG_BOOL, x_greylist_header, 0, 0),
 	CF("xGreylistHeaderFormat", CONFIG_XHEADER, x_greylist_format, 0, 0),
+	/* Daemon mode (src/daemon.c, src/loop.c). */
+	CF("listen", CONFIG_STR, listen, 0, 0),
+	CF("socketOwner", CONFIG_WORD, socket_owner, 0, 0),
+	CF("socketGroup", CONFIG_WORD, socket_group, 0, 0),
+	CF("socketMode", CONFIG_MODE, socket_mode, 0, 0),
+	CF("daemonProcesses", CONFIG_INT, daemon_processes, 1, 64),
+	CF("maxConnections", CONFIG_INT, max_connections, 1, 1000000),
+	CF("spfWorkers", CONFIG_INT, spf_workers, 1, 256),
 };
 
 static const char *const config_spf_actions[] = {"dunno", "header",
@@ -208,6 +217,10 @@ config_defaults(struct config *conf)
 	conf->spf_dns_timeout = 3;
 	conf->spf_dns_attempts = 2;
 	conf->spf_query_budget = 60;
+	conf->socket_mode = 0660;
+	conf->daemon_processes = 2;
+	conf->max_connections = 1100;
+	conf->spf_workers = 4;
 }
 
 /*
@@ -590,6 +603,18 @@ config_handler(void *user, const char *section, const char *name,
 			return (1);
 		}
 		strcpy(field, text);
+		break;
+	case CONFIG_MODE:
+		/* Permission bits, in octal as chmod(1) takes them. */
+		if (strlen(text) < 3 || strlen(text) > 4
+		    || strspn(text, "01234567") != strlen(text)) {
+			config_error(cp, "%s must be an octal mode, such as "
+			    "0660", ce->name);
+			return (1);
+		}
+		for (b = 0, i = 0; text[i]; i++)
+			b = b * 8 + (text[i] - '0');
+		*(int *)field = b;
 		break;
 	case CONFIG_WORD:
 		if (text[0] == 0 || strlen(text) >= ce->size || strspn(text,

@@ -78,6 +78,14 @@ struct config {
 	char	greylist_text[256];	/* greylistText ("": the original's) */
 	int	x_greylist_header;	/* xGreylistHeader */
 	char	x_greylist_format[256];	/* xGreylistHeaderFormat */
+	/* Daemon mode; listen, user and database need a restart. */
+	char	listen[1024];		/* listen: specs, comma-separated */
+	char	socket_owner[64];	/* socketOwner ("": user) */
+	char	socket_group[64];	/* socketGroup ("": the owner's) */
+	int	socket_mode;		/* socketMode, permission bits */
+	long long daemon_processes;	/* daemonProcesses: loop processes */
+	long long max_connections;	/* maxConnections, per process */
+	long long spf_workers;		/* spfWorkers, per process */
 	char	source[PATH_MAX];	/* the file read, or "" */
 };
 

@@ -76,5 +76,9 @@ void	spf_worker_explain(struct spf_worker *, const char *);
 void	spf_worker_check(struct spf_worker *, const struct spf_query *,
 	    struct spf_outcome *);
 void	spf_worker_close(struct spf_worker *);
+int	spf_worker_send(struct spf_worker *, const struct spf_query *,
+	    struct spf_outcome *);
+void	spf_worker_recv(struct spf_worker *, struct spf_outcome *);
+void	spf_worker_expire(struct spf_worker *, struct spf_outcome *);
 
 #endif

@@ -11,6 +11,10 @@
  *	void	spf_worker_explain(worker, default_exp)
  *	void	spf_worker_check(worker, query, outcome_r)
  *	void	spf_worker_close(worker)
+ *
+ *	int	spf_worker_send(worker, query, outcome_r)
+ *	void	spf_worker_recv(worker, outcome_r)
+ *	void	spf_worker_expire(worker, outcome_r)
  * DESCRIPTION
  *	Debian 12's libspf2 aborts on internal errors and can be made to
  *	smash its stack from DNS (CVE-2023-42118), and glibc then writes
@@ -32,6 +36,14 @@
  *	time (it is killed), costs that one check: the outcome is temperror
  *	with the reason, a log line says what happened, and the next check
  *	starts a new worker.
+ *
+ *	The same, in steps, for an event loop that waits on many things
+ *	(src/spf_pool.c): spf_worker_send() hands the query over (-1: it
+ *	could not, and outcome_r is the temperror), spf_worker_recv()
+ *	takes the outcome once worker->fd is readable, and
+ *	spf_worker_expire() gives up on a check past its deadline (the
+ *	caller's clock: the check's deadline plus a second), killing the
+ *	worker. spf_worker_check() is send, poll, then recv or expire.
  * SECURITY
  *	The worker is forked after privileges are dropped. The outcome is
  *	checked (result in range, strings terminated) before it is used.
@@ -170,35 +182,37 @@ spf_worker_lost(struct spf_worker *w, int timed_out, struct spf_outcome *out)
 	out->result = SPF_R_TEMPERROR;
 }
 
-void
-spf_worker_check(struct spf_worker *w, const struct spf_query *q,
+/* spf_worker_send - hand a query to the worker (started if need be);
+ * -1: it could not be, *out is the temperror to answer */
+
+int
+spf_worker_send(struct spf_worker *w, const struct spf_query *q,
     struct spf_outcome *out)
 {
-	struct pollfd pfd;
-	ssize_t n;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
 	if (w->fd < 0 && spf_worker_start(w) < 0) {
 		out->result = SPF_R_TEMPERROR;
 		snprintf(out->problem, sizeof(out->problem),
 		    "cannot start the SPF worker");
-		return;
+		return (-1);
 	}
 	if (send(w->fd, q, sizeof(*q), MSG_NOSIGNAL) != (ssize_t)sizeof(*q)) {
 		spf_worker_lost(w, 0, out);
-		return;
+		return (-1);
 	}
-	pfd.fd = w->fd;
-	pfd.events = POLLIN;
-	while ((rc = poll(&pfd, 1, w->limits.deadline_ms + 1000)) < 0
-	    && errno == EINTR)
+	return (0);
+}
+
+/* spf_worker_recv - the outcome, once w->fd is readable (a worker that
+ * died gives temperror and is gone) */
+
+void
+spf_worker_recv(struct spf_worker *w, struct spf_outcome *out)
+{
+	ssize_t n;
+
+	while ((n = recv(w->fd, out, sizeof(*out), 0)) < 0 && errno == EINTR)
 		;
-	if (rc <= 0) {
-		spf_worker_lost(w, 1, out);
-		return;
-	}
-	n = recv(w->fd, out, sizeof(*out), 0);
 	if (n != (ssize_t)sizeof(*out)
 	    || (unsigned)out->result >= SPF_R_COUNT) {
 		memset(out, 0, sizeof(*out));
@@ -207,6 +221,35 @@ spf_worker_check(struct spf_worker *w, const struct spf_query *q,
 	}
 	out->problem[sizeof(out->problem) - 1] = 0;
 	out->explanation[sizeof(out->explanation) - 1] = 0;
+}
+
+/* spf_worker_expire - a check past its deadline: the worker is killed */
+
+void
+spf_worker_expire(struct spf_worker *w, struct spf_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	spf_worker_lost(w, 1, out);
+}
+
+void
+spf_worker_check(struct spf_worker *w, const struct spf_query *q,
+    struct spf_outcome *out)
+{
+	struct pollfd pfd;
+	int rc;
+
+	if (spf_worker_send(w, q, out) < 0)
+		return;
+	pfd.fd = w->fd;
+	pfd.events = POLLIN;
+	while ((rc = poll(&pfd, 1, w->limits.deadline_ms + 1000)) < 0
+	    && errno == EINTR)
+		;
+	if (rc <= 0)
+		spf_worker_expire(w, out);
+	else
+		spf_worker_recv(w, out);
 }
 
 void

@@ -5,6 +5,9 @@
  *	Postfix policy service: greylisting on LMDB (and SPF)
  * SYNOPSIS
  *	greyspf [-hLV] [-c config] [-d database] [config]
+ *
+ *	greyspf -D | -l listen [-l listen ...] [-LV] [-c config]
+ *		[-d database] [config]
  * DESCRIPTION
  *	Postfix's spawn(8) starts one greyspf per SMTP connection with the
  *	policy protocol on standard input and output; greyspf answers every
@@ -20,6 +23,12 @@
  *	connections here and run a session for each. Nothing but replies
  *	is ever written to standard output; messages go to syslog (facility
  *	mail, ident greyspf), or with -L to standard error, for a terminal.
+ *
+ *	With -l (a socket to listen on: unix:PATH, inet:ADDRESS:PORT,
+ *	inet:[ADDRESS]:PORT; repeatable) or -D (the sockets of the listen
+ *	key, or those systemd passed), greyspf is a daemon instead, in the
+ *	foreground (daemon.c): it serves many connections in loop
+ *	processes (loop.c). Spawn mode ignores the listen key.
  *
  *	A standard descriptor closed at start gets /dev/null (util.c), so
  *	that the database opened later never takes its number.
@@ -39,6 +48,8 @@
 
 #include "cli.h"
 #include "config.h"
+#include "daemon.h"
+#include "listen.h"
 #include "log.h"
 #include "privs.h"
 #include "service.h"
@@ -51,7 +62,9 @@ static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: greyspf [-hLV] [-c config] "
-	    "[-d database] [config]\n");
+	    "[-d database] [config]\n"
+	    "       greyspf -D | -l listen [-l listen ...] [-LV] "
+	    "[-c config] [-d database] [config]\n");
 	exit(status);
 }
 
@@ -61,7 +74,9 @@ main(int argc, char **argv)
 	struct config conf;
 	struct service svc;
 	struct cli_opts o = {NULL, NULL};
-	int c, to_stderr = 0, guard;
+	struct daemon_opts d;
+	const char *listen[LISTEN_MAX];
+	int c, to_stderr = 0, guard, as_daemon = 0, nlisten = 0;
 
 	/* Before anything is opened: a closed stdout must never become the
 	 * database's lock file, with the replies written into it. */
@@ -69,12 +84,25 @@ main(int argc, char **argv)
 	log_init("greyspf", LOG_SINK_STDERR);	/* until options are read */
 	if (guard < 0)
 		fatal("cannot put /dev/null on a closed standard descriptor");
-	while ((c = cli_getopt(argc, argv, "c:d:hLV", NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:d:Dhl:LV", NULL)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
-		if (c != 'L')
+		switch (c) {
+		case 'D':
+			as_daemon = 1;
+			break;
+		case 'l':
+			if (nlisten == LISTEN_MAX)
+				fatalx("-l: at most %d", LISTEN_MAX);
+			listen[nlisten++] = optarg;
+			as_daemon = 1;
+			break;
+		case 'L':
+			to_stderr = 1;
+			break;
+		default:
 			usage(2);
-		to_stderr = 1;
+		}
 	}
 	if (argc - optind > 1 || (argc - optind == 1 && o.cpath != NULL))
 		usage(2);
@@ -88,6 +116,16 @@ main(int argc, char **argv)
 	log_set_verbose(conf.debug_level >= 3);
 	if (conf.debug_level >= 2)
 		log_info("Starting");
+	if (as_daemon) {
+		memset(&d, 0, sizeof(d));
+		d.cpath = o.cpath;
+		d.cpath_given = o.cpath != NULL;
+		d.dbpath = o.dbpath;
+		d.listen = listen;
+		d.nlisten = nlisten;
+		d.keep_stderr = to_stderr;
+		return (daemon_run(&conf, &d));
+	}
 	privs_drop(conf.user);
 	service_init(&svc, &conf, o.dbpath);
 	svc.spf.keep_stderr = to_stderr;
