@@ -132,6 +132,7 @@ static int conn_flush(struct conn *);
 static void loop_wait_next(struct loop *, int64_t);
 static void loop_tick(struct loop *, int64_t);
 static void loop_stopping(struct loop *);
+static int conn_begun(const struct conn *);
 
 /* loop_now_ms - the monotonic clock, in milliseconds */
 
@@ -271,6 +272,15 @@ conn_close(struct loop *lp, struct conn *c)
 		loop_accepting(lp, 1);
 }
 
+/* conn_begun - has a request begun (a byte of it read, or buffered)? */
+
+static int
+conn_begun(const struct conn *c)
+{
+	return ((c->sess.p.pending && c->sess.p.deadline_ms != 0)
+	    || c->sess.p.start != c->sess.p.end);
+}
+
 /* conn_flush - write what is left of the reply; -1: closed */
 
 static int
@@ -333,8 +343,7 @@ conn_drive(struct loop *lp, struct conn *c, int64_t now)
 			c->last_ms = now;
 		}
 		/* Stopping: a connection between requests is done. */
-		if (lp->stopping && !c->sess.p.pending
-		    && c->sess.p.start == c->sess.p.end) {
+		if (lp->stopping && !conn_begun(c)) {
 			conn_close(lp, c);
 			return;
 		}
@@ -453,7 +462,7 @@ loop_tick(struct loop *lp, int64_t now)
 			log_warnx("request timeout; closing the connection "
 			    "without a reply");
 			conn_close(lp, c);
-		} else if (!c->sess.p.pending && now - c->last_ms >= idle) {
+		} else if (!conn_begun(c) && now - c->last_ms >= idle) {
 			log_debug("idle timeout: closing the connection");
 			conn_close(lp, c);
 		}
@@ -486,8 +495,7 @@ loop_stopping(struct loop *lp)
 	lp->stopping = 1;
 	for (c = lp->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->state == CONN_READ && !c->sess.p.pending
-		    && c->sess.p.start == c->sess.p.end)
+		if (c->state == CONN_READ && !conn_begun(c))
 			conn_close(lp, c);
 	}
 }

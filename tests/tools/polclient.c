@@ -7,6 +7,8 @@
  *	polclient -a address -f file
  *	polclient -a address -x count
  *	polclient -a address -i conns -w ms
+ *	polclient -a address -s ms
+ *	polclient -a address -k ms
  * DESCRIPTION
  *	address is unix:PATH or inet:HOST:PORT (IPv4). The first form opens
  *	conns connections at once and sends requests requests on each, in
@@ -26,7 +28,14 @@
  *	output. -x opens count connections, a hundred at a time, and
  *	closes each at once. -i opens conns connections, keeps them idle
  *	ms milliseconds, then sends one request on each (exit 0 when every
- *	one is answered).
+ *	one is answered). A connection that is done is closed at once.
+ *	With -h, -f shuts its sending side down after the whole file
+ *	(a half-closed socket) and reads the replies until end of input.
+ *
+ *	-s sends one request a byte every ms milliseconds and exits 0 when
+ *	it is answered. -k sends a request without its empty line, then
+ *	waits up to ms milliseconds: exit 0 when the server closes the
+ *	connection (with no reply) within it.
  */
 
 #include <sys/socket.h>
@@ -171,7 +180,7 @@ gen(struct pc *p, int c, int i, int trip, int off, const char *spf)
 		p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
 		    "request=smtpd_access_policy\nprotocol_state=RCPT\n"
 		    "client_address=10.%d.%d.%d\nhelo_name=h%d.%s\n"
-		    "sender=s%d@%s\nrecipient=r%d@example.net\n"
+		    "sender=s%d@%s\nrecipient=r%d@spf.test\n"
 		    "instance=%d.%d\n\n", (k >> 16) & 255, (k >> 8) & 255,
 		    k & 255, k, spf, k, spf, k, c, i);
 	else
@@ -193,6 +202,7 @@ main(int argc, char **argv)
 	static char file[1 << 20], buf[65536];
 	const char *fpath = NULL, *spf = NULL;
 	int conns = 1, reqs = 1, trip = 100, off = 0, drop = 0, idle = -1;
+	int slow_ms = 0, hold_ms = 0, half = 0;
 	int c, i, n, left, errors = 0, slow = 0, fd;
 	long long max_us = 0, t0, t1;
 	size_t flen = 0, pos, end;
@@ -200,12 +210,15 @@ main(int argc, char **argv)
 	char *e;
 	FILE *fp;
 
-	while ((c = getopt(argc, argv, "a:c:f:H:i:m:o:r:t:w:x:")) != -1) {
+	while ((c = getopt(argc, argv, "a:c:f:hH:i:k:m:o:r:s:t:w:x:")) != -1) {
 		switch (c) {
 		case 'a': addr = optarg; break;
 		case 'c': conns = atoi(optarg); break;
 		case 'f': fpath = optarg; break;
+		case 'h': half = 1; break;
 		case 'H': spf = optarg; break;
+		case 'k': hold_ms = atoi(optarg); break;
+		case 's': slow_ms = atoi(optarg); break;
 		case 'i': conns = atoi(optarg); idle = 0; break;
 		case 'm': max_us = atoll(optarg) * 1000; break;
 		case 'o': off = atoi(optarg); break;
@@ -235,6 +248,49 @@ main(int argc, char **argv)
 		return (errors != 0);
 	}
 
+	if (slow_ms > 0 || hold_ms > 0) {
+		struct pollfd one;
+
+		if ((fd = dial()) < 0)
+			return (1);
+		gen(&pcs[0], 0, 0, trip, off, spf);
+		if (hold_ms > 0)
+			pcs[0].reqlen -= 1;	/* no empty line */
+		for (pos = 0; pos < pcs[0].reqlen; pos++) {
+			if (write(fd, pcs[0].req + pos, 1) != 1)
+				return (1);
+			if (slow_ms > 0)
+				usleep((useconds_t)slow_ms * 1000);
+		}
+		one.fd = fd;
+		one.events = POLLIN;
+		if (poll(&one, 1, hold_ms > 0 ? hold_ms : 30000) != 1)
+			return (1);
+		r = read(fd, buf, sizeof(buf) - 1);
+		if (hold_ms > 0)
+			return (r != 0);
+		if (r <= 0)
+			return (1);
+		buf[r] = 0;
+		printf("%s", buf);
+		return (strncmp(buf, "action=", 7) != 0);
+	}
+
+	if (fpath != NULL && half) {
+		if ((fp = fopen(fpath, "r")) == NULL)
+			return (1);
+		flen = fread(file, 1, sizeof(file) - 1, fp);
+		fclose(fp);
+		if ((fd = dial()) < 0)
+			return (1);
+		if (write(fd, file, flen) != (ssize_t)flen
+		    || shutdown(fd, SHUT_WR) < 0)
+			return (1);
+		while ((r = read(fd, buf, sizeof(buf))) > 0)
+			fwrite(buf, 1, (size_t)r, stdout);
+		return (r < 0 || fflush(stdout) != 0);
+	}
+
 	if (fpath != NULL) {
 		if ((fp = fopen(fpath, "r")) == NULL)
 			return (1);
@@ -243,9 +299,20 @@ main(int argc, char **argv)
 		if ((fd = dial()) < 0)
 			return (1);
 		for (pos = 0; pos < flen; pos = end) {
-			/* One request: up to and with its empty line. */
-			e = strstr(file + pos, "\n\n");
-			end = e ? (size_t)(e - file) + 2 : flen;
+			/* One request: up to and with its empty line (one of
+			 * white space only, as the server reads it). */
+			e = NULL;
+			for (end = pos; end < flen; ) {
+				char *nl = memchr(file + end, '\n', flen - end);
+				size_t ls = end;
+
+				end = nl ? (size_t)(nl - file) + 1 : flen;
+				if (nl && strspn(file + ls, " \t\r\n\v\f")
+				    >= end - ls) {
+					e = nl;
+					break;
+				}
+			}
 			if (write(fd, file + pos, end - pos)
 			    != (ssize_t)(end - pos))
 				return (1);
@@ -308,6 +375,8 @@ main(int argc, char **argv)
 				else if (r < 0 && errno != EAGAIN) {
 					errors++;
 					p->done = 1;
+					close(p->fd);
+					p->fd = -1;
 					left--;
 				}
 				continue;
@@ -319,6 +388,8 @@ main(int argc, char **argv)
 			if (r <= 0) {
 				errors++;
 				p->done = 1;
+				close(p->fd);
+				p->fd = -1;
 				left--;
 				continue;
 			}
@@ -338,6 +409,8 @@ main(int argc, char **argv)
 				count(p->rep, p->replen);
 			if (++p->sent == reqs || idle >= 0) {
 				p->done = 1;
+				close(p->fd);
+				p->fd = -1;
 				left--;
 				continue;
 			}
@@ -354,6 +427,7 @@ main(int argc, char **argv)
 		printf("p50_us %lld\np99_us %lld\nmax_us %lld\n",
 		    lat[nlat / 2], lat[nlat * 99 / 100], lat[nlat - 1]);
 	for (i = 0; i < conns; i++)
-		close(pcs[i].fd);
+		if (pcs[i].fd >= 0)
+			close(pcs[i].fd);
 	return (errors != 0 || slow != 0);
 }
