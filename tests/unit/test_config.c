@@ -115,6 +115,15 @@ test_greyspf_conf(void **state)
 	assert_int_equal(c.x_greylist_header, 0);
 	assert_int_equal(c.request_timeout, 30);
 	assert_int_equal(c.idle_timeout, 3600);
+	/* Daemon mode's defaults. */
+	assert_int_equal(c.socket_mode, 0660);
+	assert_string_equal(c.listen, "");
+	assert_int_equal(load("socketMode = 0750\nlisten = unix:/s, "
+	    "inet:[::1]:1\n", &c2, &diag), 0);
+	assert_int_equal(c2.socket_mode, 0750);
+	assert_string_equal(c2.listen, "unix:/s, inet:[::1]:1");
+	assert_int_equal(c.daemon_processes, 2);
+	assert_true(c.max_connections >= 1100);
 	assert_string_equal(c.database, "/var/lib/greyspf/db");
 	assert_int_equal(c.map_size_mb, 32);
 	assert_int_equal(c.ipv6_prefix, 48);
@@ -161,6 +170,10 @@ static const struct {
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\ndebugLevel = 1\n",
 	    ":1: line longer than"},
 	{"no request limit", "requestTimeout = 0\n", ":1: requestTimeout must"},
+	{"mode not octal", "socketMode = 0690\n", ":1: socketMode must be an "
+	    "octal mode"},
+	{"mode too short", "socketMode = 66\n", ":1: socketMode must"},
+	{"no processes", "daemonProcesses = 0\n", ":1: daemonProcesses must"},
 	{"map size order", "databaseMapSize = 64\ndatabaseMapSizeMax = 32\n",
 	    "exceeds databaseMapSizeMax"},
 	/* inih would read these otherwise than Python and the manual. */
