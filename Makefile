@@ -156,6 +156,10 @@ $(B)/tests/polclient: $(B)/tests/tools/polclient.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
 
+$(B)/tests/floor: $(B)/tests/bench/floor.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
+
 $(B)/tests/logsink: $(B)/tests/tools/logsink.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
@@ -182,8 +186,10 @@ bench:
 	$(MAKE) B=$(BENCH_B) BIN=$(BENCH_B)/bin CFLAGS="-O2 -g" all \
 	    $(BENCH_B)/tests/gentree $(BENCH_B)/tests/bench_store \
 	    $(BENCH_B)/tests/bench_policy $(BENCH_B)/tests/spfsuite \
-	    $(BENCH_B)/tests/bench_whitelist
+	    $(BENCH_B)/tests/bench_whitelist $(BENCH_B)/tests/polclient \
+	    $(BENCH_B)/tests/floor
 	BUILD=$(BENCH_B) sh tests/bench/run.sh
+	BUILD=$(BENCH_B) sh tests/bench/daemon.sh
 	BUILD=$(BENCH_B) sh tests/bench/spf.sh
 
 $(B)/tests/bench_policy: $(B)/tests/bench/bench_policy.o
@@ -259,11 +265,15 @@ install: all
 	install -m 644 doc/*.8 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 doc/*.5 $(DESTDIR)$(MANDIR)/man5
 	install -m 644 conf/greyspf.conf conf/postfix-main.cf \
-	    $(DESTDIR)$(SHAREDIR)
-	@# The master.cf snippet names the programs where they are installed.
+	    conf/postfix-main-daemon.cf conf/greyspf.socket $(DESTDIR)$(SHAREDIR)
+	@# The master.cf snippet and the daemon's unit name the programs where
+	@# they are installed.
 	sed 's|/usr/local/sbin/|$(SBINDIR)/|' conf/postfix-master.cf \
 	    >$(DESTDIR)$(SHAREDIR)/postfix-master.cf
-	chmod 644 $(DESTDIR)$(SHAREDIR)/postfix-master.cf
+	sed 's|/usr/sbin/|$(SBINDIR)/|' conf/greyspf.service \
+	    >$(DESTDIR)$(SHAREDIR)/greyspf.service
+	chmod 644 $(DESTDIR)$(SHAREDIR)/postfix-master.cf \
+	    $(DESTDIR)$(SHAREDIR)/greyspf.service
 	install -m 644 conf/config/__default__ $(DESTDIR)$(SHAREDIR)/config
 	@# A site's own files are never overwritten; new ones from the samples.
 	test -f $(DESTDIR)$(ETCDIR)/greyspf.conf || install -m 644 \

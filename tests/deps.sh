@@ -4,6 +4,7 @@
 set -eu
 # "deps.sh bench" adds what make bench compares against.
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
+    libsystemd-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
     iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base
     libpcre2-dev postgrey"

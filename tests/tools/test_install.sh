@@ -26,7 +26,8 @@ for p in greyspf $TOOLS; do
 done
 t_ok "greyspf.conf(5) installed" test -f "$R/usr/share/man/man5/greyspf.conf.5"
 S=$R/usr/share/greyspf
-for f in greyspf.conf config/__default__ postfix-main.cf postfix-master.cf; do
+for f in greyspf.conf config/__default__ postfix-main.cf postfix-master.cf \
+    postfix-main-daemon.cf greyspf.service greyspf.socket; do
 	t_ok "sample $f in share/greyspf" test -f "$S/$f"
 done
 t_grep "the master.cf snippet names the installed greyspf" \
