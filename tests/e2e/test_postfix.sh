@@ -25,6 +25,10 @@
 # silent. postgrey's features: clients whitelisted by name (a file of
 # the test's, and Debian's postgrey whitelist_clients), the X-Greylist
 # header on a message delivered after greylisting.
+# Then the same sessions and assertions with greyspf's daemon
+# (greyspf -D, started as root) and conf/postfix-main-daemon.cf as shipped:
+# a unix socket under Postfix's queue directory (greyspf:postfix 0660),
+# then a few on inet:127.0.0.1:10040; SIGTERM ends it, socket removed.
 . "$(dirname "$0")/../tools/lib.sh"
 need unshare ip mount getent id nsd postfix postconf swaks ps awk
 FAKETIME_LIB=
@@ -222,42 +226,46 @@ greyspf_pids() {
 no_greyspf() { [ -z "$(greyspf_pids)" ]; }
 GREY='^450 4\.7\.1 .*Recipient address rejected: Service unavailable, greylisted'
 
+# sessions: the SMTP sessions and their assertions, names prefixed with
+# $PF: once with greyspf spawned by Postfix, once with its daemon.
+sessions() {
 # At T0 (2026-11-22 04:39:01 UTC, a day after the fixture's run).
-send grey 192.0.2.10 alice@pass.e2e.test u1@rcpt.e2e.test
-reply grey "first attempt: 450 greylisted" "$GREY"
-send big 192.0.2.20 bob@big.e2e.test u2@rcpt.e2e.test
-reply big "record over 512 bytes (TCP): greylisted after SPF pass" "$GREY"
-send fail 192.0.2.30 carol@fail.e2e.test u3@rcpt.e2e.test
-reply fail "SPF fail: 550" \
+clock "2026-11-22 04:39:01"
+send ${PF}grey 192.0.2.10 alice@pass.e2e.test u1@rcpt.e2e.test
+reply ${PF}grey "${PF}first attempt: 450 greylisted" "$GREY"
+send ${PF}big 192.0.2.20 bob@big.e2e.test u2@rcpt.e2e.test
+reply ${PF}big "${PF}record over 512 bytes (TCP): greylisted after SPF pass" "$GREY"
+send ${PF}fail 192.0.2.30 carol@fail.e2e.test u3@rcpt.e2e.test
+reply ${PF}fail "${PF}SPF fail: 550" \
     "^550 5\.7\.23 .*SPF fail - not authorized: fail\.e2e\.test does not designate 192\.0\.2\.30 "
-send soft 192.0.2.31 dave@softfail.e2e.test u3@rcpt.e2e.test
-reply soft "SPF softfail: configured defer, 450" \
+send ${PF}soft 192.0.2.31 dave@softfail.e2e.test u3@rcpt.e2e.test
+reply ${PF}soft "${PF}SPF softfail: configured defer, 450" \
     "^450 4\.7\.23 .*SPF softfail: softfail\.e2e\.test does not designate 192\.0\.2\.31 "
-send temp 192.0.2.32 erin@temperror.e2e.test u3@rcpt.e2e.test
-reply temp "SPF temperror (SERVFAIL): configured defer, 451" \
+send ${PF}temp 192.0.2.32 erin@temperror.e2e.test u3@rcpt.e2e.test
+reply ${PF}temp "${PF}SPF temperror (SERVFAIL): configured defer, 451" \
     "^451 4\.4\.3 .*temperror.e2e.test"
-send none 192.0.2.33 frank@none.e2e.test u3@rcpt.e2e.test
-reply none "SPF none: greylisted, not rejected" "$GREY"
-send white 198.51.100.7 gina@fail.e2e.test u4@rcpt.e2e.test
-reply white "client whitelisted by greyspf-addip: accepted at once" '^250 '
-delivered white "whitelisted client's message delivered"
-send mig 203.0.113.5 alice@example.com bob@example.org
-reply mig "migrated: tumgreyspf's passed triplet accepted at once" '^250 '
-delivered mig "migrated triplet's message delivered"
-t_grep "migrated triplet: Received-SPF pass" \
+send ${PF}none 192.0.2.33 frank@none.e2e.test u3@rcpt.e2e.test
+reply ${PF}none "${PF}SPF none: greylisted, not rejected" "$GREY"
+send ${PF}white 198.51.100.7 gina@fail.e2e.test u4@rcpt.e2e.test
+reply ${PF}white "${PF}client whitelisted by greyspf-addip: accepted at once" '^250 '
+delivered ${PF}white "${PF}whitelisted client's message delivered"
+send ${PF}mig 203.0.113.5 alice@example.com bob@example.org
+reply ${PF}mig "${PF}migrated: tumgreyspf's passed triplet accepted at once" '^250 '
+delivered ${PF}mig "${PF}migrated triplet's message delivered"
+t_grep "${PF}migrated triplet: Received-SPF pass" \
     '^Received-SPF: pass .*client-ip=203\.0\.113\.5; envelope-from="?alice@example\.com' \
-    "$E/out/mig.msg"
-send mignew 203.0.113.5 newbie@example.com bob@example.org
-reply mignew "migrated: a new triplet on the same network greylisted" "$GREY"
-send v6 'IPV6:2001:db8:1::10' henry@pass.e2e.test u5@rcpt.e2e.test \
+    "$E/out/${PF}mig.msg"
+send ${PF}mignew 203.0.113.5 newbie@example.com bob@example.org
+reply ${PF}mignew "${PF}migrated: a new triplet on the same network greylisted" "$GREY"
+send ${PF}v6 'IPV6:2001:db8:1::10' henry@pass.e2e.test u5@rcpt.e2e.test \
     --server ::1
-reply v6 "IPv6 client over IPv6: greylisted" "$GREY"
-t_grep "the IPv6 session went over ::1" 'Connected to ::1' "$E/out/v6.log"
+reply ${PF}v6 "${PF}IPv6 client over IPv6: greylisted" "$GREY"
+t_grep "${PF}the IPv6 session went over ::1" 'Connected to ::1' "$E/out/${PF}v6.log"
 
 # greyspf processes are still there, kept by smtpd for the next session:
 # each runs as greyspf, with no way back to root.
 greyspf_pids >"$E/out/pids"
-t_grep "greyspf runs under Postfix" '[0-9]' "$E/out/pids"
+t_grep "${PF}greyspf runs under Postfix" '[0-9]' "$E/out/pids"
 : >"$E/out/uids"
 while read -r pid; do
 	awk '/^(Uid|Gid):/ { print $1, $2, $3, $4, $5 }' "/proc/$pid/status" \
@@ -268,42 +276,47 @@ awk -v u="$GUID" -v g="$GGID" '
 	$1 == "Uid:" && ($2 != u || $3 != u || $4 != u || $5 != u) ||
 	$1 == "Gid:" && ($2 != g || $3 != g || $4 != g || $5 != g)' \
     "$E/out/uids" >"$E/out/baduids"
-t_grep "uids read from /proc" '^Uid:' "$E/out/uids"
-t_eq "every greyspf process (and SPF worker) runs as greyspf: real, effective, saved uid and gid" \
+t_grep "${PF}uids read from /proc" '^Uid:' "$E/out/uids"
+t_eq "${PF}every greyspf process (and SPF worker) runs as greyspf: real, effective, saved uid and gid" \
     "$(cat "$E/out/baduids")" ""
 
 # T0 + 100 s: the retry is still too early.
 clock "2026-11-22 04:40:41"
-send grey-early 192.0.2.10 alice@pass.e2e.test u1@rcpt.e2e.test
-reply grey-early "retry before GREYLISTTIME: still 450" "$GREY"
+send ${PF}grey-early 192.0.2.10 alice@pass.e2e.test u1@rcpt.e2e.test
+reply ${PF}grey-early "${PF}retry before GREYLISTTIME: still 450" "$GREY"
 
 # T0 + 301 s: past GREYLISTTIME (300 s).
 clock "2026-11-22 04:44:02"
-send grey-retry 192.0.2.10 alice@pass.e2e.test u1@rcpt.e2e.test
-reply grey-retry "retry after GREYLISTTIME: accepted" '^250 '
-delivered grey-retry "greylisted message delivered after the retry"
-t_grep "delivered message: Received-SPF pass behind greylisting" \
+send ${PF}grey-retry 192.0.2.10 alice@pass.e2e.test u1@rcpt.e2e.test
+reply ${PF}grey-retry "${PF}retry after GREYLISTTIME: accepted" '^250 '
+delivered ${PF}grey-retry "${PF}greylisted message delivered after the retry"
+t_grep "${PF}delivered message: Received-SPF pass behind greylisting" \
     '^Received-SPF: pass \(mx\.e2e\.test: .*\) client-ip=192\.0\.2\.10; envelope-from="?alice@pass\.e2e\.test' \
-    "$E/out/grey-retry.msg"
-send big-retry 192.0.2.20 bob@big.e2e.test u2@rcpt.e2e.test
-reply big-retry "record over 512 bytes: accepted after GREYLISTTIME" '^250 '
-delivered big-retry "message under the long record delivered"
-t_grep "long record: Received-SPF pass" \
-    '^Received-SPF: pass .*client-ip=192\.0\.2\.20' "$E/out/big-retry.msg"
-send v6-same 'IPV6:2001:db8:1::20' henry@pass.e2e.test u5@rcpt.e2e.test \
+    "$E/out/${PF}grey-retry.msg"
+send ${PF}big-retry 192.0.2.20 bob@big.e2e.test u2@rcpt.e2e.test
+reply ${PF}big-retry "${PF}record over 512 bytes: accepted after GREYLISTTIME" '^250 '
+delivered ${PF}big-retry "${PF}message under the long record delivered"
+t_grep "${PF}long record: Received-SPF pass" \
+    '^Received-SPF: pass .*client-ip=192\.0\.2\.20' "$E/out/${PF}big-retry.msg"
+send ${PF}v6-same 'IPV6:2001:db8:1::20' henry@pass.e2e.test u5@rcpt.e2e.test \
     --server ::1
-reply v6-same "IPv6: another address of the same /64 passes" '^250 '
-delivered v6-same "IPv6 client's message delivered"
-t_grep "IPv6: Received-SPF pass for the client" \
-    '^Received-SPF: pass .*client-ip=2001:db8:1::20' "$E/out/v6-same.msg"
-send v6-other 'IPV6:2001:db8:1:1::10' henry@pass.e2e.test u5@rcpt.e2e.test \
+reply ${PF}v6-same "${PF}IPv6: another address of the same /64 passes" '^250 '
+delivered ${PF}v6-same "${PF}IPv6 client's message delivered"
+t_grep "${PF}IPv6: Received-SPF pass for the client" \
+    '^Received-SPF: pass .*client-ip=2001:db8:1::20' "$E/out/${PF}v6-same.msg"
+send ${PF}v6-other 'IPV6:2001:db8:1:1::10' henry@pass.e2e.test u5@rcpt.e2e.test \
     --server ::1
-reply v6-other "IPv6: the next /64 is a new client, greylisted" "$GREY"
-send none-retry 192.0.2.33 frank@none.e2e.test u3@rcpt.e2e.test
-reply none-retry "SPF none: accepted after GREYLISTTIME" '^250 '
-delivered none-retry "SPF none message delivered"
-t_nogrep "SPF none: no Received-SPF added" '^Received-SPF' \
-    "$E/out/none-retry.msg"
+reply ${PF}v6-other "${PF}IPv6: the next /64 is a new client, greylisted" "$GREY"
+send ${PF}none-retry 192.0.2.33 frank@none.e2e.test u3@rcpt.e2e.test
+reply ${PF}none-retry "${PF}SPF none: accepted after GREYLISTTIME" '^250 '
+delivered ${PF}none-retry "${PF}SPF none message delivered"
+t_nogrep "${PF}SPF none: no Received-SPF added" '^Received-SPF' \
+    "$E/out/${PF}none-retry.msg"
+
+}
+
+PF=
+sessions
 
 # --- postgrey's features: whitelist files, X-Greylist ------------------
 # sendn NAME CLIENT CLIENT_NAME FROM TO: send with Postfix's verified
@@ -373,3 +386,72 @@ t_nogrep "no Postfix warnings or fatal errors" \
     'postfix/[a-z/]+\[[0-9]+\]: (warning|fatal|panic):' "$E/maillog"
 t_eq "ASan/UBSan reports from greyspf under Postfix" \
     "$(ls "$E/asan")" ""
+
+# --- the same with greyspf's daemon ------------------------------------
+# Postfix takes conf/postfix-main-daemon.cf as shipped: a unix socket
+# under its queue directory (its smtpd may be chrooted there). The daemon
+# (started as root, as systemd does; it drops to greyspf) listens there
+# and on inet:127.0.0.1:10040, with a database of its own made as for the
+# spawn run, and the clock back at T0.
+D=$E/greyspf-daemon.conf
+sed -e "s|^database = .*|database = $E/ddb|" "$E/greyspf.conf" >"$D"
+printf 'listen = unix:%s, inet:127.0.0.1:10040\nsocketGroup = postfix\n' \
+    "$E/queue/greyspf/greyspf.sock" >>"$D"
+chmod a+r "$D"
+t_ok "daemon: greyspf-addip into its database" \
+    "$BIN/greyspf-addip" -c "$D" 198.51.100.0/24
+t_ok "daemon: greyspf-import into its database" \
+    "$BIN/greyspf-import" -q -c "$D" "$E/legacy/data"
+chown -R greyspf "$E/ddb"
+install -d -o greyspf -g postfix -m 0750 "$E/queue/greyspf"
+clock "2026-11-22 04:39:01"
+"$E/sbin/greyspf" -L -D "$D" 2>"$E/out/daemon.log" &
+DPID=$!
+wait_for 10 grep -q 'started .* loop processes' "$E/out/daemon.log"
+t_grep "daemon: started" 'started 2 loop processes' "$E/out/daemon.log"
+stat -c '%U:%G %a' "$E/queue/greyspf/greyspf.sock" >"$E/out/sockmode" 2>&1
+t_line "daemon: its socket is greyspf:postfix 0660" 'greyspf:postfix 660' \
+    "$E/out/sockmode"
+sed -e "s|@E@|$E|g" -e "s|@MAILUID@|$MAILUID|" -e "s|@MAILGID@|$MAILGID|" \
+    tests/e2e/main.cf.in >"$P/main.cf"
+cat conf/postfix-main-daemon.cf >>"$P/main.cf"
+cp tests/e2e/master.cf.in "$P/master.cf"
+postconf -c "$P" smtpd_recipient_restrictions >"$E/out/postconf-d" 2>&1
+t_grep "daemon: main.cf asks the socket under the queue directory" \
+    'reject_unauth_destination, check_policy_service unix:greyspf/greyspf.sock$' \
+    "$E/out/postconf-d"
+if ! postfix -c "$P" start >"$E/out/postfix-start-d" 2>&1; then
+	_notok "daemon: postfix starts"
+	_show "$E/out/postfix-start-d" "$E/maillog"
+	exit 1
+fi
+wait_for 10 swaks --server 127.0.0.1 --port $PORT --quit-after CONNECT \
+    >/dev/null 2>&1
+PF=daemon-
+sessions
+# The inet wiring: the same daemon, Postfix told to use TCP.
+postconf -c "$P" -e "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, check_policy_service inet:127.0.0.1:10040"
+postfix -c "$P" reload >/dev/null 2>&1
+clock "2026-11-22 05:00:00"
+send inet-grey 192.0.2.40 ida@pass.e2e.test u6@rcpt.e2e.test
+reply inet-grey "inet:127.0.0.1:10040: first attempt greylisted" "$GREY"
+send inet-white 198.51.100.8 jo@fail.e2e.test u6@rcpt.e2e.test
+reply inet-white "inet:127.0.0.1:10040: whitelisted client accepted" '^250 '
+clock "2026-11-22 05:05:01"
+send inet-retry 192.0.2.40 ida@pass.e2e.test u6@rcpt.e2e.test
+reply inet-retry "inet:127.0.0.1:10040: accepted after GREYLISTTIME" '^250 '
+delivered inet-retry "inet:127.0.0.1:10040: message delivered"
+t_grep "inet:127.0.0.1:10040: Received-SPF pass" \
+    '^Received-SPF: pass .*client-ip=192\.0\.2\.40' "$E/out/inet-retry.msg"
+postfix -c "$P" stop >/dev/null 2>&1
+kill "$DPID"
+wait "$DPID"
+t_eq "daemon: SIGTERM, exit 0" "$?" 0
+t_eq "daemon: every greyspf process gone" "$(greyspf_pids)" ""
+t_ok "daemon: its socket removed" test ! -e "$E/queue/greyspf/greyspf.sock"
+t_nogrep "daemon: no policy protocol failure in Postfix's log" \
+    '451 4\.3\.5|problem talking to server|policy service .*(error|malformed)' \
+    "$E/maillog"
+t_nogrep "daemon: no bad request, crash or kill logged" \
+    'closing the connection|killed|exited with' "$E/out/daemon.log"
+t_eq "daemon: ASan/UBSan reports" "$(ls "$E/asan")" ""
