@@ -250,3 +250,20 @@ t_eq "maxConnections 5, 40 connections: all served" "$?" 0
 t_grep "maxConnections 5: 120 replies" '^replies 120$' "$T/max"
 stop
 t_nogrep "no sanitizer report" 'Sanitizer|runtime error' "$W/log"
+
+# 10. Out of descriptors (ulimit -n 40): EMFILE pauses accepting instead
+# of spinning; every connection is served in turn.
+conf 'daemonProcesses = 1'
+rm -f "$W/log"
+(ulimit -n 40 && exec "$BIN/greyspf" -L -c "$W/g.conf" -l "unix:$SOCK" \
+    2>"$W/log") &
+WPID=$!
+PID=$WPID
+wait_for 10 grep -q 'started .* loop processes' "$W/log"
+pc -a "unix:$SOCK" -c 100 -r 3 -t 10 >"$T/emfile" 2>&1
+t_eq "EMFILE: 100 connections at a limit of 40 descriptors, all served" "$?" 0
+t_grep "EMFILE: accepting paused, logged" 'accept: pausing for 100 ms' "$W/log"
+t_ok "EMFILE: logged a few times, not spinning" \
+    sh -c "[ \$(grep -c 'accept: pausing' '$W/log') -lt 200 ]"
+stop
+t_nogrep "no sanitizer report (EMFILE)" 'Sanitizer|runtime error' "$W/log"
