@@ -65,6 +65,7 @@
 #include "loop.h"
 #include "privs.h"
 #include "sdglue.h"
+#include "util.h"
 
 #define DAEMON_STABLE_MS	5000	/* a child that lived this long is ok */
 #define DAEMON_BACKOFF_MS	500	/* first delay after a quick death */
@@ -328,9 +329,7 @@ daemon_run(struct config *conf, const struct daemon_opts *o)
 	int64_t now, wake;
 	int i, timeout;
 
-	d = calloc(1, sizeof(*d));
-	if (d == NULL)
-		fatal("daemon");
+	d = xcalloc(1, sizeof(*d));
 	d->conf = conf;
 	d->o = o;
 	daemon_listen(d);
