@@ -11,6 +11,7 @@
  *	void	timefmt_iso(us, buf, size)
  *	void	timefmt_duration(us, buf, size)
  *	int64_t	timefmt_now_us(void)
+ *	int64_t	timefmt_mono_ms(void)
  * DESCRIPTION
  *	timefmt_us() prints seconds since the epoch with exactly six
  *	decimals ("1795235937.173611"); timefmt_parse_us() accepts that
@@ -20,7 +21,8 @@
  *	"9d23h", "4h05m", "-3m12s", "42s".
  *
  *	timefmt_now_us() reads the clock; it is the only place the tools
- *	do, so a test moves time with faketime.
+ *	do, so a test moves time with faketime. timefmt_mono_ms() reads
+ *	the monotonic clock, in milliseconds, for timeouts.
  */
 
 #include <inttypes.h>
@@ -107,4 +109,13 @@ timefmt_now_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+int64_t
+timefmt_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }

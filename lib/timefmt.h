@@ -14,5 +14,6 @@ int	timefmt_parse_us(const char *, int64_t *);
 void	timefmt_iso(int64_t, char *, size_t);
 void	timefmt_duration(int64_t, char *, size_t);
 int64_t	timefmt_now_us(void);
+int64_t	timefmt_mono_ms(void);
 
 #endif

@@ -65,6 +65,7 @@
 #include "loop.h"
 #include "privs.h"
 #include "sdglue.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define DAEMON_STABLE_MS	5000	/* a child that lived this long is ok */
@@ -95,24 +96,12 @@ struct daemon {
 	int	stopping;
 };
 
-static int64_t daemon_now_ms(void);
 static void daemon_listen(struct daemon *);
 static void daemon_spawn(struct daemon *, int64_t);
 static void daemon_reap(struct daemon *, int64_t);
 static void daemon_reload(struct daemon *, int64_t);
 static void daemon_drain(struct daemon *, int, int64_t);
 static int daemon_count(const struct daemon *, int);
-
-/* daemon_now_ms - the monotonic clock, in milliseconds */
-
-static int64_t
-daemon_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* daemon_listen - systemd's sockets, or bind those configured */
 
@@ -344,12 +333,12 @@ daemon_run(struct config *conf, const struct daemon_opts *o)
 	if ((d->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
 	d->want = (int)conf->daemon_processes;
-	daemon_spawn(d, daemon_now_ms());
+	daemon_spawn(d, timefmt_mono_ms());
 	sdglue_notify("READY=1");
 	log_info("daemon: started %d loop processes", d->want);
 
 	for (;;) {
-		now = daemon_now_ms();
+		now = timefmt_mono_ms();
 		if (d->stopping && daemon_count(d, 0) == 0)
 			break;
 		wake = -1;
@@ -364,7 +353,7 @@ daemon_run(struct config *conf, const struct daemon_opts *o)
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
 			fatal("poll");
-		now = daemon_now_ms();
+		now = timefmt_mono_ms();
 		while (pfd.revents & POLLIN && read(d->sigfd, &si, sizeof(si))
 		    == (ssize_t)sizeof(si)) {
 			switch (si.ssi_signo) {

@@ -67,6 +67,7 @@
 #include "service.h"
 #include "session.h"
 #include "spf_pool.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define LOOP_EVENTS		64	/* epoll events per wait */
@@ -118,7 +119,6 @@ struct loop {
 
 static volatile sig_atomic_t loop_stop;
 
-static int64_t loop_now_ms(void);
 static void loop_on_signal(int);
 static void loop_accepting(struct loop *, int);
 static void loop_accept(struct loop *, struct listener *, int64_t);
@@ -133,17 +133,6 @@ static void loop_wait_next(struct loop *, int64_t);
 static void loop_tick(struct loop *, int64_t);
 static void loop_stopping(struct loop *);
 static int conn_begun(const struct conn *);
-
-/* loop_now_ms - the monotonic clock, in milliseconds */
-
-static int64_t
-loop_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 /* loop_on_signal - SIGTERM, SIGINT: drain and stop */
 
@@ -548,18 +537,18 @@ loop_run(const struct config *conf, const char *dbpath, const int *fds,
 	}
 	lp.nlsn = n;
 	loop_accepting(&lp, 1);
-	lp.next_tick = loop_now_ms() + LOOP_TICK_MS;
+	lp.next_tick = timefmt_mono_ms() + LOOP_TICK_MS;
 	while (!lp.stopping || lp.nconn > 0) {
 		if (loop_stop && !lp.stopping)
 			loop_stopping(&lp);
 		if (lp.stopping && lp.nconn == 0)
 			break;
-		now = loop_now_ms();
+		now = timefmt_mono_ms();
 		timeout = lp.next_tick > now ? (int)(lp.next_tick - now) : 0;
 		k = epoll_pwait(lp.epfd, ev, LOOP_EVENTS, timeout, &waitmask);
 		if (k < 0 && errno != EINTR)
 			fatal("epoll_wait");
-		now = loop_now_ms();
+		now = timefmt_mono_ms();
 		for (i = 0; i < k; i++) {
 			kind = ev[i].data.ptr;
 			switch (*kind) {

@@ -73,10 +73,10 @@
 
 #include "log.h"
 #include "proto.h"
+#include "timefmt.h"
 
 #define PROTO_WS " \t\r\n\v\f"
 
-static int64_t proto_clock_ms(void);
 static int proto_fill(struct proto *);
 static const char *proto_store(struct request *, const char *, size_t);
 static int proto_keeps_case(const char *);
@@ -93,7 +93,7 @@ proto_init(struct proto *p, int infd, int outfd, int timeout_ms,
 	p->outfd = outfd;
 	p->timeout_ms = timeout_ms;
 	p->request_ms = request_ms;
-	p->clock_ms = proto_clock_ms;
+	p->clock_ms = timefmt_mono_ms;
 	/* Under spawn both are a socket: let the kernel time reads and
 	 * writes out (SO_RCVTIMEO, SO_SNDTIMEO) and save a poll() per
 	 * request. Pipes and terminals (make run, tests) use poll(). */
@@ -105,17 +105,6 @@ proto_init(struct proto *p, int infd, int outfd, int timeout_ms,
 		p->sock_sndtimeo = setsockopt(outfd, SOL_SOCKET, SO_SNDTIMEO,
 		    &tv, sizeof(tv)) == 0;
 	}
-}
-
-/* proto_clock_ms - the monotonic clock, in milliseconds */
-
-static int64_t
-proto_clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /* proto_fill - read more input; 1 data, 0 EOF, -1 error or timeout,

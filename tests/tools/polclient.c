@@ -81,6 +81,18 @@ static int dial(void);
 static void count(const char *, size_t);
 static int cmp(const void *, const void *);
 static void gen(struct pc *, int, int, int, int, const char *);
+static int finish(struct pc *);
+
+/* finish - a connection done: closed at once; 1 */
+
+static int
+finish(struct pc *p)
+{
+	p->done = 1;
+	close(p->fd);
+	p->fd = -1;
+	return (1);
+}
 
 /* now_us - the monotonic clock in microseconds */
 
@@ -98,38 +110,33 @@ now_us(void)
 static int
 dial(void)
 {
-	struct sockaddr_un sun;
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	char host[64];
 	const char *colon;
 	int fd;
 
+	memset(&ss, 0, sizeof(ss));
 	if (strncmp(addr, "unix:", 5) == 0) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", addr + 5);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		sun->sun_family = AF_UNIX;
+		snprintf(sun->sun_path, sizeof(sun->sun_path), "%s", addr + 5);
+	} else {
+		if (strncmp(addr, "inet:", 5) != 0
+		    || (colon = strrchr(addr + 5, ':')) == NULL
+		    || (size_t)(colon - addr - 5) >= sizeof(host))
 			return (-1);
-		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-			close(fd);
+		memcpy(host, addr + 5, (size_t)(colon - addr - 5));
+		host[colon - addr - 5] = 0;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)atoi(colon + 1));
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
 			return (-1);
-		}
-		return (fd);
 	}
-	if (strncmp(addr, "inet:", 5) != 0
-	    || (colon = strrchr(addr + 5, ':')) == NULL
-	    || (size_t)(colon - addr - 5) >= sizeof(host))
+	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) < 0)
 		return (-1);
-	memcpy(host, addr + 5, (size_t)(colon - addr - 5));
-	host[colon - addr - 5] = 0;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		return (-1);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+	if (connect(fd, (struct sockaddr *)&ss, ss.ss_family == AF_UNIX
+	    ? sizeof(*sun) : sizeof(*sin)) < 0) {
 		close(fd);
 		return (-1);
 	}
@@ -276,13 +283,15 @@ main(int argc, char **argv)
 		return (strncmp(buf, "action=", 7) != 0);
 	}
 
-	if (fpath != NULL && half) {
+	if (fpath != NULL) {
 		if ((fp = fopen(fpath, "r")) == NULL)
 			return (1);
 		flen = fread(file, 1, sizeof(file) - 1, fp);
 		fclose(fp);
 		if ((fd = dial()) < 0)
 			return (1);
+	}
+	if (fpath != NULL && half) {
 		if (write(fd, file, flen) != (ssize_t)flen
 		    || shutdown(fd, SHUT_WR) < 0)
 			return (1);
@@ -292,12 +301,6 @@ main(int argc, char **argv)
 	}
 
 	if (fpath != NULL) {
-		if ((fp = fopen(fpath, "r")) == NULL)
-			return (1);
-		flen = fread(file, 1, sizeof(file) - 1, fp);
-		fclose(fp);
-		if ((fd = dial()) < 0)
-			return (1);
 		for (pos = 0; pos < flen; pos = end) {
 			/* One request: up to and with its empty line (one of
 			 * white space only, as the server reads it). */
@@ -374,10 +377,7 @@ main(int argc, char **argv)
 					p->reqoff += (size_t)r;
 				else if (r < 0 && errno != EAGAIN) {
 					errors++;
-					p->done = 1;
-					close(p->fd);
-					p->fd = -1;
-					left--;
+					left -= finish(p);
 				}
 				continue;
 			}
@@ -387,10 +387,7 @@ main(int argc, char **argv)
 				continue;
 			if (r <= 0) {
 				errors++;
-				p->done = 1;
-				close(p->fd);
-				p->fd = -1;
-				left--;
+				left -= finish(p);
 				continue;
 			}
 			p->replen += (size_t)r;
@@ -408,10 +405,7 @@ main(int argc, char **argv)
 			else
 				count(p->rep, p->replen);
 			if (++p->sent == reqs || idle >= 0) {
-				p->done = 1;
-				close(p->fd);
-				p->fd = -1;
-				left--;
+				left -= finish(p);
 				continue;
 			}
 			gen(p, i, p->sent, trip, off, spf);
