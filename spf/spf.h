@@ -80,5 +80,6 @@ int	spf_worker_send(struct spf_worker *, const struct spf_query *,
 	    struct spf_outcome *);
 void	spf_worker_recv(struct spf_worker *, struct spf_outcome *);
 void	spf_worker_expire(struct spf_worker *, struct spf_outcome *);
+void	spf_worker_reap(struct spf_worker *);
 
 #endif

@@ -15,6 +15,7 @@
  *	int	spf_worker_send(worker, query, outcome_r)
  *	void	spf_worker_recv(worker, outcome_r)
  *	void	spf_worker_expire(worker, outcome_r)
+ *	void	spf_worker_reap(worker)
  * DESCRIPTION
  *	Debian 12's libspf2 aborts on internal errors and can be made to
  *	smash its stack from DNS (CVE-2023-42118), and glibc then writes
@@ -44,6 +45,10 @@
  *	spf_worker_expire() gives up on a check past its deadline (the
  *	caller's clock: the check's deadline plus a second), killing the
  *	worker. spf_worker_check() is send, poll, then recv or expire.
+ *	spf_worker_reap() reaps a worker that ended with no query out
+ *	(its descriptor readable while idle); spf_worker_send() does the
+ *	same with one it finds dead, and starts another, so that a worker
+ *	killed between checks costs no check.
  * SECURITY
  *	The worker is forked after privileges are dropped. The outcome is
  *	checked (result in range, strings terminated) before it is used.
@@ -182,25 +187,58 @@ spf_worker_lost(struct spf_worker *w, int timed_out, struct spf_outcome *out)
 	out->result = SPF_R_TEMPERROR;
 }
 
-/* spf_worker_send - hand a query to the worker (started if need be);
- * -1: it could not be, *out is the temperror to answer */
+/* spf_worker_send - hand a query to the worker (started if need be;
+ * one found dead since its last check is replaced first); -1: it could
+ * not be, *out is the temperror to answer */
 
 int
 spf_worker_send(struct spf_worker *w, const struct spf_query *q,
     struct spf_outcome *out)
 {
+	int fresh;
+
 	memset(out, 0, sizeof(*out));
-	if (w->fd < 0 && spf_worker_start(w) < 0) {
-		out->result = SPF_R_TEMPERROR;
-		snprintf(out->problem, sizeof(out->problem),
-		    "cannot start the SPF worker");
-		return (-1);
+	for (;;) {
+		fresh = w->fd < 0;
+		if (fresh && spf_worker_start(w) < 0) {
+			out->result = SPF_R_TEMPERROR;
+			snprintf(out->problem, sizeof(out->problem),
+			    "cannot start the SPF worker");
+			return (-1);
+		}
+		if (send(w->fd, q, sizeof(*q), MSG_NOSIGNAL)
+		    == (ssize_t)sizeof(*q))
+			return (0);
+		if (fresh) {
+			spf_worker_lost(w, 0, out);
+			return (-1);
+		}
+		spf_worker_reap(w);
 	}
-	if (send(w->fd, q, sizeof(*q), MSG_NOSIGNAL) != (ssize_t)sizeof(*q)) {
-		spf_worker_lost(w, 0, out);
-		return (-1);
-	}
-	return (0);
+}
+
+/* spf_worker_reap - a worker with no query out has ended (its socket
+ * is readable, or a send failed): reap it; the next check starts
+ * another */
+
+void
+spf_worker_reap(struct spf_worker *w)
+{
+	int status = 0;
+
+	if (w->fd < 0)
+		return;
+	kill(w->pid, SIGKILL);
+	close(w->fd);
+	w->fd = -1;
+	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	log_warnx("SPF worker %ld ended while idle (%s %d); replaced at "
+	    "the next check", (long)w->pid, WIFSIGNALED(status) ? "signal"
+	    : "status", WIFSIGNALED(status) ? WTERMSIG(status)
+	    : WEXITSTATUS(status));
+	w->pid = 0;
+	w->restarts++;
 }
 
 /* spf_worker_recv - the outcome, once w->fd is readable (a worker that

@@ -36,6 +36,10 @@
  *	they stop accepting, answer the requests in flight and exit);
  *	those left after DAEMON_DRAIN_MS are killed. Then the unix sockets
  *	it bound are removed, and it exits 0.
+ * .PP
+ *	A loop process whose supervisor dies (kill -9) gets SIGTERM
+ *	(PR_SET_PDEATHSIG) and stops as above: a new daemon can bind at
+ *	once, and no process serves without a supervisor.
  * SECURITY
  *	Only binding runs as root; everything after it, reading the
  *	configuration again included, runs as user.
@@ -44,6 +48,7 @@
  *	all, is fatal at start-up.
  */
 
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -94,6 +99,7 @@ struct daemon {
 	int	backoff_ms;
 	int64_t	respawn_at_ms;		/* 0: none pending */
 	int	stopping;
+	pid_t	pid;			/* the supervisor's */
 };
 
 static void daemon_listen(struct daemon *);
@@ -188,6 +194,11 @@ daemon_spawn(struct daemon *d, int64_t now)
 			d->respawn_at_ms = now + DAEMON_BACKOFF_MS;
 			return;
 		case 0:
+			/* The supervisor gone (kill -9): drain and exit, so
+			 * a new one can bind and nothing serves unsupervised. */
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0
+			    || getppid() != d->pid)
+				_exit(1);
 			close(d->sigfd);
 			sigemptyset(&none);
 			sigprocmask(SIG_SETMASK, &none, NULL);
@@ -321,6 +332,7 @@ daemon_run(struct config *conf, const struct daemon_opts *o)
 	d = xcalloc(1, sizeof(*d));
 	d->conf = conf;
 	d->o = o;
+	d->pid = getpid();
 	daemon_listen(d);
 	privs_drop(conf->user);
 

@@ -30,10 +30,12 @@
  *	never waits for SPF. A query past spfTimeout plus a second has its
  *	worker killed, and the check is a temperror, as in spawn mode.
  *
- *	At most maxConnections are open at once: past it the listening
- *	sockets are left alone until one closes, and the kernel queues
- *	new connections in the listen backlog (Postfix waits, it is not
- *	refused). EMFILE or ENFILE on accept stops accepting for
+ *	At most maxConnections are open at once (fewer if the descriptor
+ *	limit leaves less, LOOP_FD_RESERVE and the SPF workers' kept for
+ *	the files a request opens): past it the listening sockets are left
+ *	alone until one closes, and the kernel queues new connections in
+ *	the listen backlog (Postfix waits, it is not refused). EMFILE or
+ *	ENFILE on accept all the same stops accepting for
  *	LOOP_FD_PAUSE_MS instead of spinning.
  *
  *	With databaseSync off, commits skip fsync and the environment is
@@ -51,6 +53,7 @@
  */
 
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -74,6 +77,8 @@
 #define LOOP_TICK_MS		1000	/* timers' and sync's period */
 #define LOOP_FD_PAUSE_MS	100	/* no accept after EMFILE/ENFILE */
 #define LOOP_ACCEPTS		32	/* accepts per readable listener */
+#define LOOP_FD_RESERVE		32	/* descriptors kept from connections:
+					 * database, per-entity files, log */
 
 /* What an epoll event's data points at; a closed connection's is
  * KIND_DEAD until the end of the batch of events, then it is freed. */
@@ -109,6 +114,8 @@ struct loop {
 	int	accepting;		/* listeners in the epoll set */
 	int64_t	pause_until;		/* after EMFILE/ENFILE */
 	int	nconn;
+	int	max_conn;		/* maxConnections, or fewer: the
+					 * descriptors left (RLIMIT_NOFILE) */
 	struct conn *conns;
 	struct conn *dead;		/* closed, freed after the batch */
 	struct conn *wait_head, *wait_tail;
@@ -132,6 +139,7 @@ static int conn_flush(struct conn *);
 static void loop_wait_next(struct loop *, int64_t);
 static void loop_tick(struct loop *, int64_t);
 static void loop_stopping(struct loop *);
+static int loop_max_conn(const struct config *);
 static int conn_begun(const struct conn *);
 
 /* loop_on_signal - SIGTERM, SIGINT: drain and stop */
@@ -175,7 +183,7 @@ loop_accept(struct loop *lp, struct listener *l, int64_t now)
 	int fd, i;
 
 	for (i = 0; i < LOOP_ACCEPTS; i++) {
-		if (lp->nconn >= (int)lp->conf->max_connections) {
+		if (lp->nconn >= lp->max_conn) {
 			/* The kernel's backlog queues the rest. */
 			loop_accepting(lp, 0);
 			return;
@@ -489,6 +497,29 @@ loop_stopping(struct loop *lp)
 	}
 }
 
+/*
+ * loop_max_conn - maxConnections, or fewer when the descriptor limit
+ * would run out first: a request must still be able to open the
+ * per-entity files and the database, and an SPF worker its socket
+ */
+
+static int
+loop_max_conn(const struct config *conf)
+{
+	struct rlimit rl;
+	long long n = conf->max_connections;
+	rlim_t keep = LOOP_FD_RESERVE + (rlim_t)conf->spf_workers;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && (long long)rl.rlim_cur - (long long)keep < n) {
+		n = rl.rlim_cur > keep + 1 ? (long long)(rl.rlim_cur - keep) : 1;
+		log_warnx("maxConnections %lld: only %lld with %llu "
+		    "descriptors (ulimit -n)", conf->max_connections, n,
+		    (unsigned long long)rl.rlim_cur);
+	}
+	return ((int)n);
+}
+
 /* loop_run - serve until told to stop */
 
 int
@@ -508,6 +539,7 @@ loop_run(const struct config *conf, const char *dbpath, const int *fds,
 
 	memset(&lp, 0, sizeof(lp));
 	lp.conf = conf;
+	lp.max_conn = loop_max_conn(conf);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = loop_on_signal;
 	sigemptyset(&sa.sa_mask);

@@ -88,7 +88,8 @@ spf_pool_send(struct spf_pool *pool, struct spf_pool_slot *s,
 	return (0);
 }
 
-/* spf_pool_recv - the outcome on a readable slot; its owner */
+/* spf_pool_recv - the outcome on a readable slot; its owner (NULL: none
+ * waits, or the worker was idle and has ended: it is reaped) */
 
 void *
 spf_pool_recv(struct spf_pool *pool, struct spf_pool_slot *s,
@@ -96,8 +97,10 @@ spf_pool_recv(struct spf_pool *pool, struct spf_pool_slot *s,
 {
 	void *owner = s->owner;
 
-	if (!s->busy)
+	if (!s->busy) {
+		spf_worker_reap(&s->w);
 		return (NULL);
+	}
 	spf_worker_recv(&s->w, out);
 	s->busy = 0;
 	s->owner = NULL;
