@@ -183,20 +183,16 @@ gen(struct pc *p, int c, int i, int trip, int off, const char *spf)
 {
 	int k = (c * 7 + i + off) % trip;
 
-	if (spf != NULL)
-		p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
-		    "request=smtpd_access_policy\nprotocol_state=RCPT\n"
-		    "client_address=10.%d.%d.%d\nhelo_name=h%d.%s\n"
-		    "sender=s%d@%s\nrecipient=r%d@spf.test\n"
-		    "instance=%d.%d\n\n", (k >> 16) & 255, (k >> 8) & 255,
-		    k & 255, k, spf, k, spf, k, c, i);
-	else
-		p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
-		    "request=smtpd_access_policy\nprotocol_state=RCPT\n"
-		    "client_address=10.%d.%d.%d\n"
-		    "sender=s%d@example.com\nrecipient=r%d@example.net\n"
-		    "instance=%d.%d\n\n", (k >> 16) & 255, (k >> 8) & 255,
-		    k & 255, k, k, c, i);
+	/* What Postfix sends (SMTPD_POLICY_README), less the empty ones. */
+	p->reqlen = (size_t)snprintf(p->req, sizeof(p->req),
+	    "request=smtpd_access_policy\nprotocol_state=RCPT\n"
+	    "protocol_name=ESMTP\nclient_address=10.%d.%d.%d\n"
+	    "client_name=unknown\nreverse_client_name=unknown\n"
+	    "helo_name=h%d.%s\nsender=s%d@%s\nrecipient=r%d@%s\n"
+	    "recipient_count=0\nqueue_id=\ninstance=%d.%d\nsize=0\n\n",
+	    (k >> 16) & 255, (k >> 8) & 255, k & 255, k,
+	    spf ? spf : "example.com", k, spf ? spf : "example.com", k,
+	    spf ? "spf.test" : "example.net", c, i);
 	p->reqoff = 0;
 	p->replen = 0;
 }
