@@ -94,6 +94,8 @@ struct conn {
 	int	kind;			/* KIND_CONN, KIND_DEAD */
 	int	fd;
 	enum conn_state state;
+	uint32_t events;		/* watched for (level-triggered);
+					 * 0: out of the epoll set */
 	struct session sess;
 	struct service_eval ev;		/* the request being evaluated */
 	const struct spf_query *q;	/* its query waiting for a worker */
@@ -130,7 +132,8 @@ static void loop_on_signal(int);
 static void loop_accepting(struct loop *, int);
 static void loop_accept(struct loop *, struct listener *, int64_t);
 static void conn_close(struct loop *, struct conn *);
-static void conn_drive(struct loop *, struct conn *, int64_t);
+static void conn_drive(struct loop *, struct conn *, int64_t, int);
+static void conn_watch(struct loop *, struct conn *, uint32_t);
 static void conn_spf(struct loop *, struct conn *, int64_t);
 static void conn_spf_done(struct loop *, struct conn *,
 	    const struct spf_outcome *, int64_t);
@@ -178,7 +181,6 @@ loop_accepting(struct loop *lp, int on)
 static void
 loop_accept(struct loop *lp, struct listener *l, int64_t now)
 {
-	struct epoll_event e;
 	struct conn *c;
 	int fd, i;
 
@@ -211,11 +213,8 @@ loop_accept(struct loop *lp, struct listener *l, int64_t now)
 		    (int)lp->conf->request_timeout * 1000);
 		c->sess.p.nonblock = 1;
 		c->sess.p.debug = lp->conf->debug_level >= 4;
-		memset(&e, 0, sizeof(e));
-		e.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-		e.data.ptr = c;
-		if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
-			log_warn("epoll_ctl connection");
+		conn_watch(lp, c, EPOLLIN | EPOLLRDHUP);
+		if (c->events == 0) {
 			close(fd);
 			free(c);
 			continue;
@@ -225,7 +224,7 @@ loop_accept(struct loop *lp, struct listener *l, int64_t now)
 			lp->conns->prev = c;
 		lp->conns = c;
 		lp->nconn++;
-		conn_drive(lp, c, now);
+		conn_drive(lp, c, now, 1);
 	}
 }
 
@@ -319,34 +318,72 @@ conn_reply(struct loop *lp, struct conn *c)
 	lp->served++;
 }
 
-/* conn_drive - read, evaluate and reply until it must wait */
+/* conn_watch - what epoll watches the connection for; 0: nothing, out
+ * of the set (a connection waiting for SPF: a reset peer must not make
+ * a level-triggered loop spin) */
 
 static void
-conn_drive(struct loop *lp, struct conn *c, int64_t now)
+conn_watch(struct loop *lp, struct conn *c, uint32_t events)
+{
+	struct epoll_event e;
+	int op;
+
+	if (c->events == events)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.events = events;
+	e.data.ptr = c;
+	op = events == 0 ? EPOLL_CTL_DEL : c->events == 0 ? EPOLL_CTL_ADD
+	    : EPOLL_CTL_MOD;
+	if (epoll_ctl(lp->epfd, op, c->fd, &e) < 0) {
+		log_warn("epoll_ctl connection");
+		return;
+	}
+	c->events = events;
+}
+
+/*
+ * conn_drive - read, evaluate and reply until it must wait. readable:
+ * epoll said so; after a reply only what is buffered is read, and epoll
+ * (level-triggered) says when more comes: no read() that finds nothing.
+ */
+
+static void
+conn_drive(struct loop *lp, struct conn *c, int64_t now, int readable)
 {
 	enum proto_status ps;
 
 	for (;;) {
-		if (c->state == CONN_SPF)
+		if (c->state == CONN_SPF) {
+			conn_watch(lp, c, 0);
 			return;
+		}
 		if (c->state == CONN_WRITE) {
 			if (conn_flush(c) < 0) {
 				conn_close(lp, c);
 				return;
 			}
-			if (c->outoff < c->outlen)
+			if (c->outoff < c->outlen) {
+				conn_watch(lp, c, EPOLLOUT);
 				return;
+			}
 			c->state = CONN_READ;
 			c->last_ms = now;
+			readable = 0;
 		}
 		/* Stopping: a connection between requests is done. */
 		if (lp->stopping && !conn_begun(c)) {
 			conn_close(lp, c);
 			return;
 		}
+		if (!readable && c->sess.p.start == c->sess.p.end) {
+			conn_watch(lp, c, EPOLLIN | EPOLLRDHUP);
+			return;
+		}
 		ps = proto_read(&c->sess.p, &c->sess.req);
 		switch (ps) {
 		case PROTO_AGAIN:
+			conn_watch(lp, c, EPOLLIN | EPOLLRDHUP);
 			return;
 		case PROTO_EOF:
 			conn_close(lp, c);
@@ -430,7 +467,7 @@ loop_wait_next(struct loop *lp, int64_t now)
 		c->wait_next = NULL;
 		conn_spf(lp, c, now);
 		if (c->state != CONN_SPF || c->q == NULL)
-			conn_drive(lp, c, now);
+			conn_drive(lp, c, now, 0);
 	}
 }
 
@@ -447,7 +484,7 @@ loop_tick(struct loop *lp, int64_t now)
 		conn_spf_done(lp, c, &out, now);
 		if (c->q != NULL)
 			conn_spf(lp, c, now);
-		conn_drive(lp, c, now);
+		conn_drive(lp, c, now, 0);
 	}
 	loop_wait_next(lp, now);
 	for (c = lp->conns; c != NULL; c = next) {
@@ -591,7 +628,7 @@ loop_run(const struct config *conf, const char *dbpath, const int *fds,
 				break;
 			case KIND_CONN:
 				c = (struct conn *)kind;
-				conn_drive(&lp, c, now);
+				conn_drive(&lp, c, now, 1);
 				break;
 			case SPF_POOL_KIND:
 				c = spf_pool_recv(&lp.pool,
@@ -600,7 +637,7 @@ loop_run(const struct config *conf, const char *dbpath, const int *fds,
 					conn_spf_done(&lp, c, &out, now);
 					if (c->q != NULL)
 						conn_spf(&lp, c, now);
-					conn_drive(&lp, c, now);
+					conn_drive(&lp, c, now, 0);
 				}
 				loop_wait_next(&lp, now);
 				break;
