@@ -16,7 +16,8 @@
  *	to stop (SIGTERM or SIGINT). It returns the exit status.
  *
  *	Each connection is a struct session (session.h) read with proto.c
- *	in non-blocking mode, so the bounds are spawn mode's: a line, the
+ *	in non-blocking mode, watched level-triggered (read again only when
+ *	epoll says there is input; out of the set while waiting for SPF), so the bounds are spawn mode's: a line, the
  *	attributes and the bytes of one request, requestTimeout from its
  *	first byte; idleTimeout with no request begun closes it (the
  *	default is above Postfix's 300 s smtpd_policy_service_max_idle, so

@@ -19,8 +19,8 @@
  *	it and applies its default action), drop root privileges to the
  *	configured user, open the database (service.c), then serve the one
  *	connection spawn(8) gives on standard input and output
- *	(session.c). main() only chooses: a daemon would accept
- *	connections here and run a session for each. Nothing but replies
+ *	(session.c). main() only chooses between that and the daemon
+ *	(daemon.c, with -l or -D). Nothing but replies
  *	is ever written to standard output; messages go to syslog (facility
  *	mail, ident greyspf), or with -L to standard error, for a terminal.
  *

@@ -12,8 +12,9 @@
  *	from infd (proto.c), has each evaluated (service_request()) and
  *	writes the reply to outfd, until end of input, a bad request or a
  *	failed write. Under spawn(8), greyspf is one session on standard
- *	input and output; a daemon would run one per accepted connection,
- *	each with its own struct session, all sharing one struct service.
+ *	input and output. A daemon's loop process (loop.c) keeps a struct
+ *	session per accepted connection, all sharing one struct service,
+ *	and drives the same steps without blocking.
  *
  *	What belongs to the connection lives here and ends with it: the
  *	reader's buffers and limits, the messages already given an SPF
