@@ -194,8 +194,8 @@ daemon_spawn(struct daemon *d, int64_t now)
 			d->respawn_at_ms = now + DAEMON_BACKOFF_MS;
 			return;
 		case 0:
-			/* The supervisor gone (kill -9): drain and exit, so
-			 * a new one can bind and nothing serves unsupervised. */
+			/* The supervisor gone (kill -9): drain and exit, so a
+			 * new one can bind and nothing serves unsupervised. */
 			if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0
 			    || getppid() != d->pid)
 				_exit(1);

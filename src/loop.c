@@ -16,9 +16,10 @@
  *	to stop (SIGTERM or SIGINT). It returns the exit status.
  *
  *	Each connection is a struct session (session.h) read with proto.c
- *	in non-blocking mode, watched level-triggered (read again only when
- *	epoll says there is input; out of the set while waiting for SPF), so the bounds are spawn mode's: a line, the
- *	attributes and the bytes of one request, requestTimeout from its
+ *	in non-blocking mode, watched level-triggered (read again only
+ *	when epoll says there is input; out of the set while it waits for
+ *	SPF), so the bounds are spawn mode's: a line, the attributes and
+ *	the bytes of one request, requestTimeout from its
  *	first byte; idleTimeout with no request begun closes it (the
  *	default is above Postfix's 300 s smtpd_policy_service_max_idle, so
  *	Postfix closes first). A reply waits in the connection's own
@@ -550,7 +551,8 @@ loop_max_conn(const struct config *conf)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 	    && (long long)rl.rlim_cur - (long long)keep < n) {
-		n = rl.rlim_cur > keep + 1 ? (long long)(rl.rlim_cur - keep) : 1;
+		n = rl.rlim_cur > keep + 1 ? (long long)(rl.rlim_cur - keep)
+		    : 1;
 		log_warnx("maxConnections %lld: only %lld with %llu "
 		    "descriptors (ulimit -n)", conf->max_connections, n,
 		    (unsigned long long)rl.rlim_cur);

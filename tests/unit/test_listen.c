@@ -48,7 +48,7 @@ static const struct {
 	{"tcp:127.0.0.1:10040", 0, 0},
 	{"127.0.0.1:10040", 0, 0},
 	{"", 0, 0},
-	{"unix:/" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	{"unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0, 0},
 };
 
