@@ -13,8 +13,8 @@
  *	version 1. Fields are separated by one space:
  *
  * .nf
- *	triplet CLIENT/PLEN SENDER RECIPIENT FIRST ALLOW LAST PASSES FLAGS
- *	iponly  CLIENT/PLEN FIRST ALLOW LAST PASSES FLAGS
+ *	triplet CLIENT/PLEN SENDER RECIPIENT FIRST ALLOW LAST PASSES FLAGS [PASS]
+ *	iponly  CLIENT/PLEN FIRST ALLOW LAST PASSES FLAGS [PASS]
  * .fi
  *
  *	CLIENT/PLEN is a network with host bits clear (203.0.113.0/24,
@@ -24,6 +24,9 @@
  *	or a control byte; the empty address is "<>". Times are seconds
  *	since the epoch with six decimals. PASSES is a decimal count;
  *	FLAGS is "-" or "inferred" (first-seen was inferred on import).
+ *	PASS, the time of the first pass (record version 2), is there
+ *	only when known, so a database without pass times dumps as it
+ *	did before and an older dump loads as it is.
  *
  *	dumpfmt_parse() accepts exactly what dumpfmt_format() writes:
  *	single spaces, canonical escapes, canonical numbers. So a dump,
@@ -43,7 +46,7 @@
 #include "timefmt.h"
 #include "util.h"
 
-#define DUMPFMT_FIELDS_MAX 9
+#define DUMPFMT_FIELDS_MAX 10
 
 static int dumpfmt_addr(const char *, char *, size_t);
 static int dumpfmt_unaddr(const char *, char *, size_t);
@@ -69,6 +72,7 @@ dumpfmt_format(const struct greykey *key, const struct greyrec *rec,
 {
 	char net[ADDR_TEXT_MAX], s[3 * KEY_TEXT_MAX + 4], r[3 * KEY_TEXT_MAX + 4];
 	char first[TIMEFMT_MAX], allow[TIMEFMT_MAX], last[TIMEFMT_MAX];
+	char pass[TIMEFMT_MAX + 1];
 	const char *flags = (rec->flags & RECORD_F_FIRST_INFERRED)
 	    ? "inferred" : "-";
 	int n;
@@ -77,15 +81,21 @@ dumpfmt_format(const struct greykey *key, const struct greyrec *rec,
 	timefmt_us(rec->first_us, first, sizeof(first));
 	timefmt_us(rec->allow_us, allow, sizeof(allow));
 	timefmt_us(rec->last_us, last, sizeof(last));
+	pass[0] = 0;
+	if (rec->pass_us != 0) {
+		pass[0] = ' ';
+		timefmt_us(rec->pass_us, pass + 1, sizeof(pass) - 1);
+	}
 	if (key->kind == KEY_IPONLY) {
-		n = snprintf(buf, size, "iponly %s %s %s %s %" PRIu32 " %s",
-		    net, first, allow, last, rec->passes, flags);
+		n = snprintf(buf, size, "iponly %s %s %s %s %" PRIu32 " %s%s",
+		    net, first, allow, last, rec->passes, flags, pass);
 	} else {
 		if (dumpfmt_addr(key->sender, s, sizeof(s)) < 0
 		    || dumpfmt_addr(key->recipient, r, sizeof(r)) < 0)
 			return (-1);
 		n = snprintf(buf, size, "triplet %s %s %s %s %s %s %" PRIu32
-		    " %s", net, s, r, first, allow, last, rec->passes, flags);
+		    " %s%s", net, s, r, first, allow, last, rec->passes, flags,
+		    pass);
 	}
 	return (n < 0 || (size_t)n >= size ? -1 : 0);
 }
@@ -148,13 +158,13 @@ dumpfmt_parse(char *line, struct greykey *key_r, struct greyrec *rec_r,
 	for (t = 0; t < n; t++)
 		if (*f[t] == 0)
 			return (*why_r = "empty field (two spaces?)", -1);
-	if (strcmp(f[0], "triplet") == 0 && n == 9)
+	if (strcmp(f[0], "triplet") == 0 && (n == 9 || n == 10))
 		kind = KEY_TRIPLET;
-	else if (strcmp(f[0], "iponly") == 0 && n == 7)
+	else if (strcmp(f[0], "iponly") == 0 && (n == 7 || n == 8))
 		kind = KEY_IPONLY;
 	else
-		return (*why_r = "expected \"triplet\" with 9 fields or "
-		    "\"iponly\" with 7", -1);
+		return (*why_r = "expected \"triplet\" with 9 or 10 fields "
+		    "or \"iponly\" with 7 or 8", -1);
 	if (addr_parse_net(f[1], &net) < 0)
 		return (*why_r = "bad client network (address/prefix with "
 		    "host bits clear)", -1);
@@ -193,6 +203,10 @@ dumpfmt_parse(char *line, struct greykey *key_r, struct greyrec *rec_r,
 		rec.flags = RECORD_F_FIRST_INFERRED;
 	else if (strcmp(f[t + 4], "-") != 0)
 		return (*why_r = "bad flags (\"-\" or \"inferred\")", -1);
+	if (n == t + 6 && (timefmt_parse_us(f[t + 5], &rec.pass_us) < 0
+	    || rec.pass_us == 0))
+		return (*why_r = "bad first-pass time (seconds.microseconds, "
+		    "not 0)", -1);
 	*rec_r = rec;
 	return (0);
 }

@@ -69,8 +69,10 @@
  *	in training mode);
  * .IP \(bu
  *	at or after it: "Allowed", no decision; the first such request
- *	counts as the pass. The allow time is kept to the microsecond (the
- *	original truncated it to a second on the first re-check).
+ *	counts as the pass (first_pass set, and its time kept in the
+ *	record's pass_us, so the delay to it is exact). The allow time is
+ *	kept to the microsecond (the original truncated it to a second on
+ *	the first re-check).
  * .PP
  *	Write policy: a new entry and a first pass are always written;
  *	otherwise last-seen is refreshed at most every POLICY_TOUCH_US (one
@@ -268,6 +270,10 @@ policy_greylist(const struct grey_facts *f, struct grey_decision *d)
 		policy_set(&d->result, POLICY_NONE, "");
 		d->write = f->old.passes == 0
 		    || f->now - f->old.last_us >= POLICY_TOUCH_US;
+		if (f->old.passes == 0) {
+			d->first_pass = 1;
+			d->rec.pass_us = f->now;
+		}
 		if (d->write && d->rec.passes < UINT32_MAX)
 			d->rec.passes++;
 	}

@@ -67,6 +67,7 @@ struct grey_facts {
 struct grey_decision {
 	enum grey_event event;
 	int	write;		/* rec must be stored */
+	int	first_pass;	/* this request is the entry's first pass */
 	struct greyrec rec;
 	struct policy_result result;
 };

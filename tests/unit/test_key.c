@@ -133,7 +133,7 @@ test_long(void **state)
 	static char s1[KEY_TEXT_MAX + 2], s2[KEY_TEXT_MAX + 2];
 	struct greykey k, d;
 	struct greyrec rec = {1795235937000000LL, 1795235939000000LL,
-	    1795235940000000LL, 0, 0}, r;
+	    1795235940000000LL, 0, 0, 0}, r;
 	struct netaddr a;
 	unsigned char k1[KEY_MAX], k2[KEY_MAX], v[ENTRY_VALUE_MAX];
 	size_t l1, l2, vl;
