@@ -50,7 +50,7 @@ LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/config.c lib/entity.c lib/cli.c lib/fault.c lib/sha256.c \
 	  lib/fd.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
-	  db/legacy.c db/legacy_tree.c db/dumpfmt.c
+	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/counter.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
@@ -70,7 +70,7 @@ TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto test_spf \
-	  test_sha256 test_fd test_log
+	  test_sha256 test_fd test_log test_counter
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
 	  fuzz_spf fuzz_entity

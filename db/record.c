@@ -13,6 +13,8 @@
  *	int	record_equal(a, b)
  *	int	record_decode_prefix(buf, len, rec_r, used_r)
  *	int64_t	record_expires_at(rec, expire_us)
+ *	size_t	record_put_varint(buf, v)
+ *	int	record_get_varint(buf, len, off, v_r)
  * DESCRIPTION
  *	The value stored under each key. Layout, version 1:
  *
@@ -61,6 +63,9 @@
  *	last-seen, the larger pass count. It is idempotent, so importing the same data twice
  *	changes nothing.
  *
+ *	record_put_varint() and record_get_varint() are the varint
+ *	codec, for the other values kept in the store (counter.c).
+ *
  *	record_expires_at() is tumgreyspf-clean's rule, done right: an
  *	entry expires expire_us after it was last seen, and an entry that
  *	became acceptable but was never retried expires 12 hours after
@@ -71,13 +76,9 @@
 
 #include "record.h"
 
-static size_t record_put_varint(unsigned char *, uint64_t);
-static int record_get_varint(const unsigned char *, size_t, size_t *,
-	    uint64_t *);
-
 /* record_put_varint - LEB128; buf must have 10 bytes */
 
-static size_t
+size_t
 record_put_varint(unsigned char *buf, uint64_t v)
 {
 	size_t n = 0;
@@ -94,7 +95,7 @@ record_put_varint(unsigned char *buf, uint64_t v)
 
 /* record_get_varint - LEB128 at *off; strict */
 
-static int
+int
 record_get_varint(const unsigned char *buf, size_t len, size_t *off,
     uint64_t *v_r)
 {

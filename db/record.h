@@ -42,6 +42,8 @@ const char *record_state_name(enum record_state);
 void	record_merge(struct greyrec *, const struct greyrec *);
 int	record_equal(const struct greyrec *, const struct greyrec *);
 int64_t	record_expires_at(const struct greyrec *, int64_t);
+size_t	record_put_varint(unsigned char *, uint64_t);
+int	record_get_varint(const unsigned char *, size_t, size_t *, uint64_t *);
 
 #define RECORD_UNRETRIED_LIFE_US ((int64_t)12 * 3600 * 1000000)
 

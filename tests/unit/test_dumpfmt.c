@@ -25,6 +25,16 @@ static const char *const good[] = {
 	    "1795235940.000001",
 	"iponly 198.51.100.7/32 1795235937.000000 1795239537.000000 "
 	    "1795239600.000000 2 - 1795239540.000000",
+	/* An auto-whitelist entry. */
+	"awl 203.0.113.0/24 1795235937.000000 1795249537.500000 5",
+	"awl 2001:db8::1/128 0.000000 0.000000 0",
+};
+
+static const char *const good_counters[] = {
+	"counters hour 1795849200 requests=12,greylist_new=3,delay_le_600=1,"
+	    "spf_helo_permerror=18446744073709551615",
+	"counters day 1795824000 -",
+	"counters total 0 requests=1,c63=7",
 };
 
 static void
@@ -46,6 +56,56 @@ test_roundtrip(void **state)
 		if (strcmp(out, good[i]) != 0)
 			ROW_FAIL(good[i], "formatted as %s", out);
 	}
+}
+
+static void
+test_counters(void **state)
+{
+	static const struct {
+		const char *line, *why;
+	} rows[] = {
+		{"counters hour 1795849201 requests=1", "start of its period"},
+		{"counters day 1795849200 requests=1", "start of its period"},
+		{"counters total 3600 requests=1", "start of its period"},
+		{"counters week 0 requests=1", "period"},
+		{"counters hour 01 requests=1", "bad start"},
+		{"counters hour 99999999999999999999 requests=1", "bad start"},
+		{"counters hour 3600 requests=0", "bad count"},
+		{"counters hour 3600 requests=01", "bad count"},
+		{"counters hour 3600 requests=18446744073709551616", "count"},
+		{"counters hour 3600 greylist_new=1,requests=1", "order"},
+		{"counters hour 3600 requests=1,requests=1", "order"},
+		{"counters hour 3600 nonesuch=1", "unknown counter"},
+		{"counters hour 3600 requests", "NAME=COUNT"},
+		{"counters hour 3600 requests=1 x", "expected"},
+		{"counters hour 3600", "expected"},
+		{"counters hour 3600 ,", "empty counter list"},
+	};
+	char line[DUMPFMT_LINE_MAX], out[DUMPFMT_LINE_MAX];
+	struct counter_key k;
+	struct counter_set c;
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(good_counters); i++) {
+		strcpy(line, good_counters[i]);
+		ROW_CHECK(good_counters[i], dumpfmt_is_counters(line));
+		if (dumpfmt_counters_parse(line, &k, &c, &why) < 0)
+			ROW_FAIL(good_counters[i], "refused: %s", why);
+		ROW_CHECK(good_counters[i], dumpfmt_counters_format(&k, &c,
+		    out, sizeof(out)) == 0);
+		if (strcmp(out, good_counters[i]) != 0)
+			ROW_FAIL(good_counters[i], "formatted as %s", out);
+	}
+	for (i = 0; i < NROWS(rows); i++) {
+		strcpy(line, rows[i].line);
+		if (dumpfmt_counters_parse(line, &k, &c, &why) == 0)
+			ROW_FAIL(rows[i].line, "accepted");
+		if (strstr(why, rows[i].why) == NULL)
+			ROW_FAIL(rows[i].line, "reason \"%s\"", why);
+	}
+	assert_false(dumpfmt_is_counters("triplet 1 2"));
 }
 
 static const struct {
@@ -96,6 +156,9 @@ static const struct {
 	{"iponly 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 -",
 	    "expected"},
 	{"grey 203.0.113.0/24 1.000000 2.000000 3.000000 0 -", "expected"},
+	{"awl 203.0.113.0/24 1.000000 2.000000 01", "pass count"},
+	{"awl 203.0.113.0/24 1.000000 2.0 1", "time"},
+	{"awl 203.0.113.0/24 1.000000 2.000000 1 -", "expected"},
 	{"", "empty field"},
 };
 
@@ -122,6 +185,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_reject),
 	};
 
