@@ -55,7 +55,7 @@ SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
 	  src/greylist.c src/blackhole.c src/privs.c src/service.c \
-	  src/session.c
+	  src/session.c src/policy_awl.c src/autowl.c src/counters.c
 TOOL_SRC = tools/tool.c tools/runsort.c
 LIB_A	= $(B)/libgreyspf-base.a
 DB_A	= $(B)/libgreyspf-db.a
@@ -70,7 +70,7 @@ TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto test_spf \
-	  test_sha256 test_fd test_log test_counter
+	  test_sha256 test_fd test_log test_counter test_policy_awl
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
 	  fuzz_spf fuzz_entity

@@ -51,7 +51,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autowl.h"
 #include "blackhole.h"
+#include "counters.h"
 #include "entity.h"
 #include "entry.h"
 #include "fault.h"
@@ -122,6 +124,7 @@ static void
 service_store_failed(struct service *svc, const char *why)
 {
 	svc->store_failures++;
+	counters_add(CTR_STORE_ERROR);
 	if (strncmp(svc->store_error, why, sizeof(svc->store_error) - 1)
 	    == 0)
 		return;
@@ -174,6 +177,7 @@ service_init(struct service *svc, const struct config *conf,
 		service_fault_len = sizeof(service_fault_reply) - 1;
 	fault_init(service_fault);
 	spf_worker_init(&svc->spf, svc->receiver, &lim, 0);
+	counters_init(conf->counter_days);
 	service_open(svc);
 }
 
@@ -186,6 +190,11 @@ service_close(struct service *svc)
 		    "session");
 	if (svc->st == NULL)
 		return;
+	/* What was counted and not yet written: one write, the session's
+	 * last (lost, as approximate counts may be, if it fails). */
+	if (counters_flush(svc->st, timefmt_now_us()) != STORE_OK)
+		log_warnx("statistics counters not written: %s",
+		    store_strerror(svc->st, STORE_IO));
 	/* Commits skipped fsync (databaseSync = 0): flush once, at the end
 	 * of the SMTP session, off every reply's path. */
 	if (!svc->conf->database_sync)
@@ -218,27 +227,42 @@ service_greylist(struct service *svc, const struct request *req,
 {
 	struct grey_facts facts;
 	struct grey_decision d;
+	struct awl_facts awl;
+	struct awl_decision ad;
 	struct greykey key;
 	char event[64];
 	const char *why;
-	int rc;
+	int rc = STORE_OK;
 
 	policy_set(res, POLICY_NONE, "");
 	if (policy_greylist_key(svc->conf, request_get(req, "client_address"),
 	    request_get(req, "sender"), request_get(req, "recipient"), &key,
 	    &why) != 0) {
 		log_debug("greylist: no decision: %s", why);
+		counters_add(CTR_NO_KEY);
 		return (0);
 	}
 	if (svc->st == NULL && service_open(svc) != 0)
 		return (-1);
+	autowl_facts(svc->conf, now, &awl);
+	if (awl.clients > 0 && (rc = autowl_check(svc->st, &key, &awl, &ad))
+	    == STORE_OK && ad.listed) {
+		snprintf(event, sizeof(event), "Auto-whitelisted after %u "
+		    "passes", (unsigned)ad.rec.passes);
+		service_log_event(event, req);
+		counters_add(CTR_WL_AWL);
+		return (0);
+	}
 	memset(&facts, 0, sizeof(facts));
 	facts.now = now;
 	facts.greylist_us = entity_greylist_time(ent,
 	    svc->conf->default_allow_time) * 1000000;
 	facts.seed_only = svc->conf->default_seed_only;
 	facts.retry_window_us = svc->conf->retry_window_s * 1000000;
-	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != STORE_OK) {
+	if (awl.clients == 0 || rc == STORE_OK)
+		rc = greylist_check(svc->st, &key, &facts, awl.clients ? &awl
+		    : NULL, &d, &ad);
+	if (rc != STORE_OK) {
 		service_store_failed(svc, store_strerror(svc->st, rc));
 		/* An I/O error may leave the environment unusable (a map
 		 * that could not grow): open it afresh at the next request. */
@@ -255,6 +279,7 @@ service_greylist(struct service *svc, const struct request *req,
 	snprintf(event, sizeof(event), "%s greylisting",
 	    policy_event_name(d.event));
 	service_log_event(event, req);
+	autowl_log(&key, &awl, &ad);
 	*res = d.result;
 	return (0);
 }
@@ -284,6 +309,7 @@ service_spf_check(struct service *svc, const struct request *req,
 	f.receiver = svc->receiver;
 	f.problem = out.problem;
 	policy_spf_result(svc->conf, &f, res);
+	counters_spf(q->identity, out.result);
 	log_info("SPF %s: QUEUE_ID=\"%s\"; identity=%s; client-ip=%s; "
 	    "helo=%s; envelope-from=%s; receiver=%s; action=%s%s%s",
 	    spf_result_name(out.result), log_safe(f.queue_id, qid,
@@ -317,6 +343,7 @@ service_spf(struct service *svc, const struct request *req,
 		return (POLICY_SPF_UNCHECKED);
 	case PLAN_TRUSTED:
 		log_debug("SPF check skipped: trusted relay");
+		counters_add(CTR_WL_TRUSTED);
 		return (POLICY_SPF_UNCHECKED);
 	case PLAN_TOO_LONG:
 		log_info("SPF check skipped: sender or HELO name too long");
@@ -349,6 +376,7 @@ service_blackhole(struct service *svc, const struct request *req,
 	}
 	service_log_event(hit == BLACKHOLE_IP ? "Blackholed"
 	    : "Blackholed (trap recipient)", req);
+	counters_add(CTR_BLACKHOLE);
 	policy_set(res, POLICY_REJECT, POLICY_TEXT_BLACKHOLE);
 }
 
@@ -367,6 +395,8 @@ service_request(struct service *svc, struct session *sess,
 
 	/* A fault inside the database answers this request, here. */
 	service_fault_fd = sess->p.outfd;
+	counters_begin(now);
+	counters_add(CTR_REQUESTS);
 	q.client_address = request_get(req, "client_address");
 	q.sender = request_get(req, "sender");
 	q.recipient = request_get(req, "recipient");
@@ -378,6 +408,10 @@ service_request(struct service *svc, struct session *sess,
 		    entity_greylist_time(&ent, svc->conf->default_allow_time),
 		    ent.checkers, ent.otherconfigs, entity_expire_days(&ent));
 	n = policy_checkers(ent.checkers, checkers, POLICY_CHECKERS_MAX);
+	for (i = 0; i < n && checkers[i] != CHECKER_GREYLIST; i++)
+		continue;
+	if (i == n)
+		counters_add(CTR_WL_ENTITY);	/* no greylisting for it */
 	policy_state_init(&st, svc->conf, ent.spfseedonly != 0);
 	/* The per-entity tree cannot be read (its __default__ missing, a
 	 * file unreadable): no checker runs on a guess. */
@@ -387,6 +421,7 @@ service_request(struct service *svc, struct session *sess,
 		spf = POLICY_SPF_UNCHECKED;
 		if (!policy_state_runs(&st, checkers[i])) {
 			log_debug("greylisting skipped: SPF pass");
+			counters_add(CTR_WL_SPF_PASS);
 			policy_set(&res, POLICY_NONE, "");
 			policy_state_add(&st, checkers[i], &res, spf);
 			continue;

@@ -47,6 +47,7 @@ struct stat_ctx {
 	int64_t	now;
 	size_t	n, triplets, iponly, v4, v6, bad, expired;
 	size_t	states[3];
+	size_t	awl, awl_listed, counter_keys;
 };
 
 static void usage(int) __attribute__((noreturn));
@@ -88,10 +89,14 @@ stat_entry_text(const struct greykey *key, const struct greyrec *rec,
 		stat_addr(key->recipient, r, sizeof(r));
 		printf("TYPE=triplet IP=%s SENDER=%s RECIPIENT=%s", net, s, r);
 	}
-	printf(" FIRST=%s%s LAST=%s ALLOW=%s PASSES=%" PRIu32
-	    " STATE=%s EXPIRESIN=%s\n", first,
+	printf(" FIRST=%s%s LAST=%s ALLOW=%s PASSES=%" PRIu32, first,
 	    (rec->flags & RECORD_F_FIRST_INFERRED) ? "(inferred)" : "",
-	    last, allow, rec->passes, record_state_name(state), left);
+	    last, allow, rec->passes);
+	if (rec->pass_us != 0) {
+		timefmt_iso(rec->pass_us, first, sizeof(first));
+		printf(" FIRSTPASS=%s", first);
+	}
+	printf(" STATE=%s EXPIRESIN=%s\n", record_state_name(state), left);
 }
 
 static void
@@ -107,7 +112,8 @@ stat_entry_json(struct stat_ctx *sc, const struct greykey *key,
 	timefmt_iso(rec->last_us, last, sizeof(last));
 	timefmt_iso(rec->allow_us, allow, sizeof(allow));
 	timefmt_iso(expires_at, exp, sizeof(exp));
-	printf("%s\n    {\"type\": \"%s\", \"client\": \"%s\"", sc->n ? "," : "",
+	printf("%s\n    {\"type\": \"%s\", \"client\": \"%s\"",
+	    sc->n + sc->awl ? "," : "",
 	    key->kind == KEY_IPONLY ? "iponly" : "triplet", net);
 	if (key->kind == KEY_TRIPLET) {
 		/* Escaped addresses hold no quote, backslash or control. */
@@ -120,10 +126,65 @@ stat_entry_json(struct stat_ctx *sc, const struct greykey *key,
 	    "\"last_seen_us\": %" PRId64 ", \"allow_at\": \"%s\", "
 	    "\"allow_at_us\": %" PRId64 ", \"passes\": %" PRIu32 ", "
 	    "\"state\": \"%s\", \"expires_at\": \"%s\", \"expires_at_us\": %"
-	    PRId64 ", \"expires_in_s\": %" PRId64 "}", first, rec->first_us,
+	    PRId64 ", \"expires_in_s\": %" PRId64, first, rec->first_us,
 	    (rec->flags & RECORD_F_FIRST_INFERRED) ? "true" : "false", last,
 	    rec->last_us, allow, rec->allow_us, rec->passes,
 	    record_state_name(state), exp, expires_at,
+	    (expires_at - sc->now) / 1000000);
+	if (rec->pass_us != 0)
+		printf(", \"first_pass_us\": %" PRId64 ", \"delay_s\": %"
+		    PRId64, rec->pass_us, (rec->pass_us - rec->first_us)
+		    / 1000000);
+	printf("}");
+}
+
+/* stat_awl_state - an auto-whitelist entry's state, in a word */
+
+static const char *
+stat_awl_state(const struct stat_ctx *sc, const struct greyrec *rec,
+    int64_t expires_at)
+{
+	if (expires_at <= sc->now)
+		return ("lapsed");
+	if (sc->conf->awl_clients > 0
+	    && rec->passes >= sc->conf->awl_clients)
+		return ("whitelisted");
+	return ("counting");
+}
+
+/* stat_awl - an auto-whitelist entry: printed, and counted */
+
+static void
+stat_awl(struct stat_ctx *sc, const struct greykey *key,
+    const struct greyrec *rec)
+{
+	char net[ADDR_TEXT_MAX], first[TIMEFMT_MAX], last[TIMEFMT_MAX];
+	char left[TIMEFMT_MAX];
+	int64_t expires_at = tool_expires_at(sc->conf, key, rec);
+	const char *state = stat_awl_state(sc, rec, expires_at);
+
+	sc->awl++;
+	if (strcmp(state, "whitelisted") == 0)
+		sc->awl_listed++;
+	if (sc->summary_only)
+		return;
+	addr_format_net(&key->client, net, sizeof(net));
+	timefmt_iso(rec->first_us, first, sizeof(first));
+	timefmt_iso(rec->last_us, last, sizeof(last));
+	if (!sc->json) {
+		timefmt_duration(expires_at - sc->now, left, sizeof(left));
+		printf("TYPE=awl IP=%s FIRST=%s LAST=%s PASSES=%" PRIu32
+		    " STATE=%s EXPIRESIN=%s\n", net, first, last, rec->passes,
+		    state, left);
+		return;
+	}
+	printf("%s\n    {\"type\": \"awl\", \"client\": \"%s\", "
+	    "\"first_pass\": \"%s\", \"first_pass_us\": %" PRId64 ", "
+	    "\"last_pass\": \"%s\", \"last_pass_us\": %" PRId64 ", "
+	    "\"passes\": %" PRIu32 ", \"state\": \"%s\", "
+	    "\"expires_at_us\": %" PRId64 ", \"expires_in_s\": %" PRId64
+	    "}", sc->n + sc->awl > 1 ? "," : "", net, first, rec->first_us,
+	    last, rec->last_us, rec->passes, state, expires_at,
 	    (expires_at - sc->now) / 1000000);
 }
 
@@ -136,12 +197,26 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	struct stat_ctx *sc = ctx;
 	struct greykey key;
 	struct greyrec rec;
+	struct counter_key ck;
+	struct counter_set cs;
 	enum record_state state;
 	int64_t expires_at;
+	int rc;
 
+	if ((rc = tool_counters(k, klen, v, vlen, &ck, &cs)) != 0) {
+		if (rc < 0)
+			sc->bad++;
+		else
+			sc->counter_keys++;
+		return (STORE_NEXT);
+	}
 	if (entry_decode(k, klen, v, vlen, &key, &rec) < 0) {
 		sc->bad++;
 		return (STORE_NEXT);
+	}
+	if (key.kind == KEY_AWL) {
+		stat_awl(sc, &key, &rec);
+		return (ferror(stdout) ? STORE_FAIL : STORE_NEXT);
 	}
 	expires_at = tool_expires_at(sc->conf, &key, &rec);
 	state = record_state(&rec, sc->now);
@@ -257,18 +332,23 @@ main(int argc, char **argv)
 		printf("\n  ],\n  \"summary\": {\"entries\": %zu, "
 		    "\"triplet\": %zu, \"iponly\": %zu, \"ipv4\": %zu, "
 		    "\"ipv6\": %zu, \"pending\": %zu, \"unretried\": %zu, "
-		    "\"passed\": %zu, \"expired\": %zu, \"undecodable\": %zu}"
-		    "\n}\n", sc.n, sc.triplets, sc.iponly, sc.v4, sc.v6,
-		    sc.states[RECORD_PENDING], sc.states[RECORD_UNRETRIED],
-		    sc.states[RECORD_PASSED], sc.expired, sc.bad);
+		    "\"passed\": %zu, \"expired\": %zu, \"undecodable\": %zu, "
+		    "\"awl\": %zu, \"awl_whitelisted\": %zu, "
+		    "\"counter_keys\": %zu}\n}\n", sc.n, sc.triplets,
+		    sc.iponly, sc.v4, sc.v6, sc.states[RECORD_PENDING],
+		    sc.states[RECORD_UNRETRIED], sc.states[RECORD_PASSED],
+		    sc.expired, sc.bad, sc.awl, sc.awl_listed,
+		    sc.counter_keys);
 	else
 		printf("Summary\n  Entries: %zu\n  Triplets: %zu\n"
 		    "  IP only: %zu\n  IPv4: %zu\n  IPv6: %zu\n"
 		    "  Pending: %zu\n  Allowed, not retried: %zu\n"
 		    "  Passed: %zu\n  Expired (clean would drop): %zu\n"
-		    "  Undecodable: %zu\n", sc.n, sc.triplets, sc.iponly,
-		    sc.v4, sc.v6, sc.states[RECORD_PENDING],
-		    sc.states[RECORD_UNRETRIED], sc.states[RECORD_PASSED],
-		    sc.expired, sc.bad);
+		    "  Undecodable: %zu\n  Auto-whitelist entries: %zu\n"
+		    "  Auto-whitelisted: %zu\n  Counter keys: %zu\n", sc.n,
+		    sc.triplets, sc.iponly, sc.v4, sc.v6,
+		    sc.states[RECORD_PENDING], sc.states[RECORD_UNRETRIED],
+		    sc.states[RECORD_PASSED], sc.expired, sc.bad, sc.awl,
+		    sc.awl_listed, sc.counter_keys);
 	return (cli_finish_stdout());
 }
