@@ -56,7 +56,7 @@ SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
 	  src/greylist.c src/blackhole.c src/privs.c src/service.c \
 	  src/session.c src/policy_awl.c src/autowl.c src/counters.c
-TOOL_SRC = tools/tool.c tools/runsort.c
+TOOL_SRC = tools/tool.c tools/runsort.c tools/filter.c tools/statctr.c
 LIB_A	= $(B)/libgreyspf-base.a
 DB_A	= $(B)/libgreyspf-db.a
 SPF_A	= $(B)/libgreyspf-spf.a

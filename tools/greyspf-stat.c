@@ -5,6 +5,10 @@
  *	show the greyspf database: environment, entries, summary
  * SYNOPSIS
  *	greyspf-stat [-sV] [-c config] [-d database] [--json]
+ *	    [--client net] [--sender addr] [--recipient addr] [--state s]
+ *	greyspf-stat --counters [-V] [-c config] [-d database] [--json]
+ *	    [--days n | --since time [--until time]]
+ *	greyspf-stat --prometheus file [-V] [-c config] [-d database]
  * DESCRIPTION
  *	Prints, as mdb_stat does, the environment (path, map size, pages,
  *	readers); then every entry, one a line, in the manner of
@@ -18,6 +22,19 @@
  *
  *	--json prints one JSON object with the same content: times as ISO
  *	8601 strings and as integer microseconds.
+ *
+ *	--client, --sender, --recipient and --state list (and count in
+ *	the summary) only the entries that match them all (filter.c).
+ *	Auto-whitelist entries are listed as TYPE=awl, with their state:
+ *	whitelisted (autoWhitelistClients passes, not lapsed), counting,
+ *	or lapsed.
+ *
+ *	--counters prints the statistics counters (statctr.c) for a period:
+ *	the last --days n days (1 when not given), to the end of the
+ *	current hour, or from --since to --until (now when not given); as
+ *	text, or with --json as JSON. --prometheus file writes the running
+ *	totals as a node-exporter textfile, atomically, and prints nothing
+ *	else unless --counters is given too.
  *
  *	The database is opened read-only, and the listing is one read
  *	transaction: a consistent snapshot.
@@ -35,14 +52,18 @@
 
 #include "tool.h"
 #include "dumpfmt.h"
+#include "filter.h"
+#include "statctr.h"
 #include "legacy.h"
 #include "quote.h"
 #include "entry.h"
 #include "log.h"
 #include "timefmt.h"
+#include "util.h"
 
 struct stat_ctx {
 	const struct config *conf;
+	struct filter filter;
 	int	json, summary_only;
 	int64_t	now;
 	size_t	n, triplets, iponly, v4, v6, bad, expired;
@@ -50,13 +71,39 @@ struct stat_ctx {
 	size_t	awl, awl_listed, counter_keys;
 };
 
+/* The counters' options. */
+struct stat_args {
+	int	counters;	/* --counters */
+	const char *prometheus;	/* --prometheus file */
+	int	days;		/* --days; 0: not given */
+	int	since_set, until_set;
+	int64_t	since_us, until_us;
+};
+
 static void usage(int) __attribute__((noreturn));
+static void stat_bad(const char *, const char *) __attribute__((noreturn));
+
+/* stat_bad - a bad option argument: a usage error */
+
+static void
+stat_bad(const char *opt, const char *arg)
+{
+	log_warnx("%s: bad argument \"%.100s\"", opt, arg);
+	usage(CLI_EXIT_USAGE);
+}
 
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: greyspf-stat [-sV] [-c config] "
-	    "[-d database] [--json]\n");
+	fprintf(status ? stderr : stdout, "usage: greyspf-stat [-sV] "
+	    "[-c config] [-d database] [--json]\n"
+	    "\t[--client net] [--sender addr] [--recipient addr] "
+	    "[--state s]\n"
+	    "       greyspf-stat --counters [-V] [-c config] [-d database] "
+	    "[--json]\n"
+	    "\t[--days n | --since time [--until time]]\n"
+	    "       greyspf-stat --prometheus file [-V] [-c config] "
+	    "[-d database]\n");
 	exit(status);
 }
 
@@ -214,6 +261,8 @@ stat_entry(const void *k, size_t klen, const void *v, size_t vlen,
 		sc->bad++;
 		return (STORE_NEXT);
 	}
+	if (!filter_match(&sc->filter, &key, &rec, sc->now))
+		return (STORE_NEXT);
 	if (key.kind == KEY_AWL) {
 		stat_awl(sc, &key, &rec);
 		return (ferror(stdout) ? STORE_FAIL : STORE_NEXT);
@@ -276,16 +325,110 @@ stat_env_json(const char *name, const char *value, void *ctx)
 	}
 }
 
+/* stat_counters - --counters and --prometheus; the exit status */
+
+static int
+stat_counters(struct store *st, const struct stat_args *a, int json)
+{
+	struct statctr r;
+	int rc;
+
+	statctr_period(&r, a->since_us, a->until_us);
+	if ((rc = statctr_read(st, &r)) != STORE_OK)
+		fatalx("%s", store_strerror(st, rc));
+	store_close(st);
+	if (a->prometheus != NULL && statctr_prometheus(&r, a->prometheus)
+	    < 0)
+		fatal("%s", a->prometheus);
+	if (a->counters) {
+		if (json)
+			statctr_json(&r);
+		else
+			statctr_text(&r);
+	}
+	statctr_free(&r);
+	return (cli_finish_stdout());
+}
+
+/* stat_option - one of stat's own options; 0 when c is not one */
+
+static int
+stat_option(int c, struct stat_ctx *sc, struct stat_args *a)
+{
+	long long n;
+
+	switch (c) {
+	case 's':
+		sc->summary_only = 1;
+		break;
+	case 'J':
+		sc->json = 1;
+		break;
+	case 'C':
+		a->counters = 1;
+		break;
+	case 'P':
+		a->prometheus = optarg;
+		break;
+	case 'D':
+		if (strnum_ll(optarg, 1, 3660, &n) < 0)
+			stat_bad("--days", optarg);
+		a->days = (int)n;
+		break;
+	case 'S':
+		if (statctr_time(optarg, &a->since_us) < 0)
+			stat_bad("--since", optarg);
+		a->since_set = 1;
+		break;
+	case 'U':
+		if (statctr_time(optarg, &a->until_us) < 0)
+			stat_bad("--until", optarg);
+		a->until_set = 1;
+		break;
+	case 'l':
+		if (filter_client(&sc->filter, optarg) < 0)
+			stat_bad("--client", optarg);
+		break;
+	case 'f':
+		if (filter_address(sc->filter.sender, optarg) < 0)
+			stat_bad("--sender", optarg);
+		sc->filter.sender_set = 1;
+		break;
+	case 'r':
+		if (filter_address(sc->filter.recipient, optarg) < 0)
+			stat_bad("--recipient", optarg);
+		sc->filter.recipient_set = 1;
+		break;
+	case 't':
+		if (filter_state(&sc->filter, optarg) < 0)
+			stat_bad("--state", optarg);
+		break;
+	default:
+		return (0);
+	}
+	return (1);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'J'},
+		{"counters", no_argument, NULL, 'C'},
+		{"prometheus", required_argument, NULL, 'P'},
+		{"days", required_argument, NULL, 'D'},
+		{"since", required_argument, NULL, 'S'},
+		{"until", required_argument, NULL, 'U'},
+		{"client", required_argument, NULL, 'l'},
+		{"sender", required_argument, NULL, 'f'},
+		{"recipient", required_argument, NULL, 'r'},
+		{"state", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0}
 	};
 	struct config conf;
 	struct store_cursor cur;
 	struct stat_ctx sc;
+	struct stat_args a;
 	struct cli_opts o = {NULL, NULL};
 	struct store *st;
 	store_info_fn emit;
@@ -294,25 +437,39 @@ main(int argc, char **argv)
 
 	cli_init(argv[0]);
 	memset(&sc, 0, sizeof(sc));
+	memset(&a, 0, sizeof(a));
+	filter_init(&sc.filter);
 	while ((c = cli_getopt(argc, argv, "c:d:hsV", longopts)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
-		switch (c) {
-		case 's':
-			sc.summary_only = 1;
-			break;
-		case 'J':
-			sc.json = 1;
-			break;
-		default:
+		if (!stat_option(c, &sc, &a))
 			usage(CLI_EXIT_USAGE);
-		}
 	}
 	if (optind != argc)
+		usage(CLI_EXIT_USAGE);
+	/* The counters' options and the entries' do not mix. */
+	if ((a.counters || a.prometheus) && (sc.summary_only
+	    || filter_any(&sc.filter)))
+		usage(CLI_EXIT_USAGE);
+	if (!a.counters && (a.days || a.since_set || a.until_set
+	    || (a.prometheus && sc.json)))
+		usage(CLI_EXIT_USAGE);
+	if (a.days && (a.since_set || a.until_set))
 		usage(CLI_EXIT_USAGE);
 	cli_config(o.cpath, &conf);
 	sc.conf = &conf;
 	sc.now = timefmt_now_us();
+	if (!a.until_set)	/* the end of the current hour */
+		a.until_us = (sc.now / (COUNTER_HOUR_S * 1000000LL) + 1)
+		    * COUNTER_HOUR_S * 1000000LL;
+	if (!a.since_set)
+		a.since_us = a.until_us - (int64_t)(a.days ? a.days : 1)
+		    * COUNTER_DAY_S * 1000000;
+	if (a.since_us >= a.until_us)
+		fatalx("--since must come before --until");
+	if (a.counters || a.prometheus)
+		return (stat_counters(tool_open_store(&conf, o.dbpath, 1), &a,
+		    sc.json));
 	st = tool_open_store(&conf, o.dbpath, 1);
 	/* The store's figures, and what it promises, as lines or JSON. */
 	emit = sc.json ? stat_env_json : stat_env_text;
