@@ -66,6 +66,7 @@ TOOL_A	= $(B)/libgreyspf-tool.a
 SRV_LINK = $(SRV_A) $(SPF_A) $(DB_A) $(LIB_A)
 ALL_LINK = $(SRV_A) $(TOOL_A) $(SPF_A) $(DB_A) $(LIB_A)
 TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
+	  greyspf-delete \
 	  greyspf-configtest greyspf-addip
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
