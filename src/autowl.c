@@ -157,7 +157,7 @@ autowl_refresh_fill(struct store_batch *b, void *ctx)
 	if ((rc = store_batch_update(b, r->key, r->klen, autowl_write,
 	    r->c)) != STORE_OK)
 		return (rc);
-	return (counters_fill(b));
+	return (counters_fill(b, NULL));
 }
 
 int

@@ -9,10 +9,12 @@
  *	void	counters_init(days)
  *	void	counters_begin(now_us)
  *	void	counters_add(id)
+ *	void	counters_add_set(set)
  *	void	counters_pass(delay_us)
+ *	void	counters_pass_set(set, delay_us)
  *	void	counters_spf(identity, result)
  *	int	counters_pending()
- *	int	counters_fill(batch)
+ *	int	counters_fill(batch, extra)
  *	void	counters_written(now_us)
  *	int	counters_due(now_us)
  *	int	counters_flush(store, now_us)
@@ -36,6 +38,12 @@
  *	that lives across an hour keeps two hours apart, and a third hour
  *	with two unwritten ones merges the oldest into the next (it never
  *	happens when a flush comes once a second or once a session).
+ *
+ *	counters_fill()'s extra (NULL: none) are counts of the request in
+ *	flight, decided inside the write (greylist.c: the decision made
+ *	on the value the transaction read), added to the current hour's
+ *	with the rest. counters_add_set() counts a set of them for a
+ *	later write.
  *
  *	counters_add() counts one event (enum counter_id; the whitelist
  *	hooks use CTR_WL_*). counters_pass() counts a first pass with its
@@ -125,21 +133,44 @@ counters_add(enum counter_id id)
 		s->set.v[id]++;
 }
 
+/* counters_add_set - counts of a request, when their write failed */
+
+void
+counters_add_set(const struct counter_set *set)
+{
+	struct counters_slot *s = &ctr.slot[ctr.cur];
+
+	if (!ctr.on || counter_set_empty(set))
+		return;
+	s->used = 1;
+	counter_set_add(&s->set, set);
+}
+
+/* counters_pass_set - a first pass, into a set: bucket and delay sum */
+
+void
+counters_pass_set(struct counter_set *set, int64_t delay_us)
+{
+	int64_t delay_s = delay_us < 0 ? 0 : delay_us / 1000000;
+	struct counter_set one;
+
+	memset(&one, 0, sizeof(one));
+	one.v[CTR_PASS_FIRST] = 1;
+	one.v[CTR_DELAY_0 + counter_delay_bucket(delay_s)] = 1;
+	one.v[CTR_DELAY_SUM_S] = (uint64_t)delay_s;
+	counter_set_add(set, &one);
+}
+
 /* counters_pass - a first pass: its delay bucket and the delay sum */
 
 void
 counters_pass(int64_t delay_us)
 {
-	struct counters_slot *s = &ctr.slot[ctr.cur];
-	int64_t delay_s = delay_us < 0 ? 0 : delay_us / 1000000;
+	struct counter_set set;
 
-	if (!ctr.on)
-		return;
-	counters_add(CTR_PASS_FIRST);
-	counters_add((enum counter_id)(CTR_DELAY_0
-	    + counter_delay_bucket(delay_s)));
-	if (s->set.v[CTR_DELAY_SUM_S] <= UINT64_MAX - (uint64_t)delay_s)
-		s->set.v[CTR_DELAY_SUM_S] += (uint64_t)delay_s;
+	memset(&set, 0, sizeof(set));
+	counters_pass_set(&set, delay_us);
+	counters_add_set(&set);
 }
 
 /* counters_spf - an SPF result of an identity (0 MAIL FROM, 1 HELO) */
@@ -206,24 +237,31 @@ counters_fill_one(struct store_batch *b, enum counter_period period,
 	return (rc);
 }
 
-/* counters_fill - add the unwritten counts inside a write */
+/* counters_fill - add the unwritten counts (and extra) inside a write */
 
 int
-counters_fill(struct store_batch *b)
+counters_fill(struct store_batch *b, const struct counter_set *extra)
 {
 	static const enum counter_period periods[] = {COUNTER_HOUR,
 	    COUNTER_DAY, COUNTER_TOTAL};
+	struct counters_slot s;
 	size_t i, p;
 	int rc;
 
-	if (!counters_pending())
+	if (!ctr.on)
 		return (STORE_OK);
 	for (i = 0; i < 2; i++) {
-		if (!ctr.slot[i].used)
+		s = ctr.slot[i];
+		if (i == (size_t)ctr.cur && extra != NULL
+		    && !counter_set_empty(extra)) {
+			counter_set_add(&s.set, extra);
+			s.used = 1;
+		}
+		if (!s.used)
 			continue;
 		for (p = 0; p < sizeof(periods) / sizeof(periods[0]); p++)
-			if ((rc = counters_fill_one(b, periods[p],
-			    &ctr.slot[i])) != STORE_OK)
+			if ((rc = counters_fill_one(b, periods[p], &s))
+			    != STORE_OK)
 				return (rc);
 	}
 	return (STORE_OK);
@@ -236,8 +274,6 @@ counters_written(int64_t now_us)
 {
 	uint32_t hour = ctr.slot[ctr.cur].hour;
 
-	if (!counters_pending())
-		return;
 	memset(ctr.slot, 0, sizeof(ctr.slot));
 	ctr.cur = 0;
 	ctr.slot[0].hour = hour;
@@ -259,7 +295,7 @@ static int
 counters_flush_fill(struct store_batch *b, void *ctx)
 {
 	(void)ctx;
-	return (counters_fill(b));
+	return (counters_fill(b, NULL));
 }
 
 /* counters_flush - a write of their own (session end, daemon loop) */

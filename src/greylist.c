@@ -24,8 +24,9 @@
  *	what rides on it: with awl (autoWhitelistClients on; NULL: off),
  *	a first pass is counted for the client (autowl.c) and awl_r says
  *	what was decided (awl_r->write: counted); and the process's
- *	unwritten counters (counters.c) go with it. The decision is
- *	counted after it is made: that count goes with the next write.
+ *	unwritten counters (counters.c) go with it, this request's
+ *	decision counted too. A decision that writes nothing is counted
+ *	for a later write.
  *
  *	facts->have and facts->old are filled in here; the caller supplies
  *	the time, GREYLISTTIME and the training switch.
@@ -52,13 +53,15 @@ struct greylist_ctx {
 	struct awl_decision *awl_d;
 	int	corrupt;
 	int	bad_record;	/* the new record did not encode */
+	struct counter_set counts;	/* the decision's, in the write */
 };
 
 static void greylist_decide(struct greylist_ctx *, const void *, size_t);
 static enum store_action greylist_write(const void *, size_t, void *,
 	    size_t *, int64_t *, void *);
 static int greylist_fill(struct store_batch *, void *);
-static void greylist_count(const struct grey_decision *, int64_t);
+static void greylist_count(const struct grey_decision *, int64_t,
+	    struct counter_set *);
 
 /* greylist_decide - decide on a stored value (NULL: none) */
 
@@ -112,29 +115,34 @@ greylist_fill(struct store_batch *b, void *ctx)
 	    && (rc = autowl_fill_count(b, c->gk, c->awl, c->awl_d))
 	    != STORE_OK)
 		return (rc);
-	return (counters_fill(b));
+	/* This request's counts, as decided in this transaction, ride
+	 * along: a session whose one write is this needs no other. */
+	greylist_count(c->d, c->facts.now, &c->counts);
+	return (counters_fill(b, &c->counts));
 }
 
-/* greylist_count - the decision, counted (counters.c) */
+/* greylist_count - the decision, counted into set_r */
 
 static void
-greylist_count(const struct grey_decision *d, int64_t now)
+greylist_count(const struct grey_decision *d, int64_t now,
+    struct counter_set *set_r)
 {
+	memset(set_r, 0, sizeof(*set_r));
 	switch (d->event) {
 	case GREY_INITIAL:
-		counters_add(CTR_GREYLIST_NEW);
+		set_r->v[CTR_GREYLIST_NEW] = 1;
 		break;
 	case GREY_PENDING:
-		counters_add(CTR_GREYLIST_EARLY);
+		set_r->v[CTR_GREYLIST_EARLY] = 1;
 		break;
 	case GREY_TRAINING:
-		counters_add(CTR_TRAINING);
+		set_r->v[CTR_TRAINING] = 1;
 		break;
 	case GREY_ALLOWED:
 		if (d->first_pass && d->write)
-			counters_pass(now - d->rec.first_us);
+			counters_pass_set(set_r, now - d->rec.first_us);
 		else
-			counters_add(CTR_PASS_KNOWN);
+			set_r->v[CTR_PASS_KNOWN] = 1;
 		break;
 	}
 }
@@ -166,7 +174,8 @@ greylist_check(struct store *st, const struct greykey *key,
 		return (rc);
 	greylist_decide(&c, rc == STORE_OK ? val : NULL, vlen);
 	if (!d->write) {
-		greylist_count(d, facts->now);
+		greylist_count(d, facts->now, &c.counts);
+		counters_add_set(&c.counts);
 		return (STORE_OK);
 	}
 	if (c.corrupt)
@@ -174,9 +183,9 @@ greylist_check(struct store *st, const struct greykey *key,
 	rc = store_load(st, greylist_fill, &c, 0);
 	if (c.bad_record)
 		panic("entry_value failed on a decided record");
-	if (rc == STORE_OK) {
+	/* A failed write is the request's outcome (storeErrorAction, a
+	 * store error counted by the caller), not the decision. */
+	if (rc == STORE_OK)
 		counters_written(facts->now);
-		greylist_count(d, facts->now);
-	}
 	return (rc);
 }
