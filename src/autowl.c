@@ -19,7 +19,8 @@
  *	autowl_check() is done before greylisting: it reads the entry
  *	(store_get, no lock), lets policy_awl_listed() decide and, for the
  *	hourly refresh of a listed client only, writes it, with the
- *	process's unwritten counters (counters.c) in the same write.
+ *	process's unwritten counters (counters.c) in the same write when
+ *	counters_carry() says so.
  *
  *	autowl_fill_count() is done inside greylist.c's write when a
  *	triplet passes for the first time: it counts the pass for the
@@ -142,6 +143,7 @@ autowl_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 
 struct autowl_refresh {
 	struct autowl_ctx *c;
+	int	carry;		/* the write carries the counters */
 	const unsigned char *key;
 	size_t	klen;
 };
@@ -157,7 +159,7 @@ autowl_refresh_fill(struct store_batch *b, void *ctx)
 	if ((rc = store_batch_update(b, r->key, r->klen, autowl_write,
 	    r->c)) != STORE_OK)
 		return (rc);
-	return (counters_fill(b, NULL));
+	return (r->carry ? counters_fill(b, NULL) : STORE_OK);
 }
 
 int
@@ -186,10 +188,11 @@ autowl_check(struct store *st, const struct greykey *gk,
 	r.c = &c;
 	r.key = key;
 	r.klen = klen;
+	r.carry = counters_carry();
 	rc = store_load(st, autowl_refresh_fill, &r, 0);
 	if (c.bad_record)
 		panic("entry_value failed on an auto-whitelist record");
-	if (rc == STORE_OK)
+	if (rc == STORE_OK && r.carry)
 		counters_written(facts->now);
 	return (rc);
 }

@@ -14,6 +14,7 @@
  *	void	counters_pass_set(set, delay_us)
  *	void	counters_spf(identity, result)
  *	int	counters_pending()
+ *	int	counters_carry()
  *	int	counters_fill(batch, extra)
  *	void	counters_written(now_us)
  *	int	counters_due(now_us)
@@ -23,8 +24,11 @@
  *	counts reach the database (db/counter.c's keys: the hour, the day,
  *	the total) only with a write: counters_fill() adds them inside a
  *	write that happens anyway (greylist.c's and autowl.c's, through
- *	store_load()), and counters_flush() is a write of their own, for
- *	the end of a session and for a daemon's loop at most once every
+ *	store_load()) when counters_carry() says so: the process's first
+ *	write, then at most one every COUNTERS_FLUSH_US (each write that
+ *	carries them adds three keys to its transaction: the hour, the day,
+ *	the total); counters_flush() is a write of their own, for the end
+ *	of a session and for a daemon's loop at most once every
  *	COUNTERS_FLUSH_US (counters_due()). So a request that writes
  *	nothing today still takes no writer lock. After the write that
  *	carried them commits, the caller calls counters_written(), and
@@ -72,6 +76,8 @@ static struct {
 	int64_t	keep_us;	/* counterDays */
 	int	cur;		/* the slot of the current hour */
 	struct counters_slot slot[2];
+	int64_t	now;		/* counters_begin()'s time */
+	int	flushed;	/* a write has carried counts */
 	int64_t	flushed_us;	/* the last write that carried counts */
 } ctr;
 
@@ -106,6 +112,7 @@ counters_begin(int64_t now_us)
 	uint32_t hour = (uint32_t)((now_us < 0 ? 0 : now_us)
 	    / ((int64_t)COUNTER_HOUR_S * 1000000));
 
+	ctr.now = now_us;
 	if (!ctr.on || !cur->used || cur->hour == hour) {
 		cur->hour = hour;
 		return;
@@ -190,6 +197,15 @@ int
 counters_pending(void)
 {
 	return (ctr.on && (ctr.slot[0].used || ctr.slot[1].used));
+}
+
+/* counters_carry - should a write that happens anyway carry counts? */
+
+int
+counters_carry(void)
+{
+	return (ctr.on && (!ctr.flushed || ctr.now - ctr.flushed_us
+	    >= COUNTERS_FLUSH_US || ctr.now < ctr.flushed_us));
 }
 
 /* counters_update - add the counts to a stored value (the callback) */
@@ -277,6 +293,7 @@ counters_written(int64_t now_us)
 	memset(ctr.slot, 0, sizeof(ctr.slot));
 	ctr.cur = 0;
 	ctr.slot[0].hour = hour;
+	ctr.flushed = 1;
 	ctr.flushed_us = now_us;
 }
 

@@ -24,8 +24,9 @@
  *	what rides on it: with awl (autoWhitelistClients on; NULL: off),
  *	a first pass is counted for the client (autowl.c) and awl_r says
  *	what was decided (awl_r->write: counted); and the process's
- *	unwritten counters (counters.c) go with it, this request's
- *	decision counted too. A decision that writes nothing is counted
+ *	unwritten counters (counters.c) go with it when counters_carry()
+ *	says so, this request's decision counted too. A decision that
+ *	writes nothing, or a write that carries no counters, is counted
  *	for a later write.
  *
  *	facts->have and facts->old are filled in here; the caller supplies
@@ -54,6 +55,7 @@ struct greylist_ctx {
 	int	corrupt;
 	int	bad_record;	/* the new record did not encode */
 	struct counter_set counts;	/* the decision's, in the write */
+	int	carry;		/* the write carries the counters */
 };
 
 static void greylist_decide(struct greylist_ctx *, const void *, size_t);
@@ -118,7 +120,7 @@ greylist_fill(struct store_batch *b, void *ctx)
 	/* This request's counts, as decided in this transaction, ride
 	 * along: a session whose one write is this needs no other. */
 	greylist_count(c->d, c->facts.now, &c->counts);
-	return (counters_fill(b, &c->counts));
+	return (c->carry ? counters_fill(b, &c->counts) : STORE_OK);
 }
 
 /* greylist_count - the decision, counted into set_r */
@@ -180,12 +182,15 @@ greylist_check(struct store *st, const struct greykey *key,
 	}
 	if (c.corrupt)
 		log_warnx("undecodable greylist record replaced");
+	c.carry = counters_carry();
 	rc = store_load(st, greylist_fill, &c, 0);
 	if (c.bad_record)
 		panic("entry_value failed on a decided record");
 	/* A failed write is the request's outcome (storeErrorAction, a
 	 * store error counted by the caller), not the decision. */
-	if (rc == STORE_OK)
+	if (rc == STORE_OK && c.carry)
 		counters_written(facts->now);
+	else if (rc == STORE_OK)
+		counters_add_set(&c.counts);
 	return (rc);
 }

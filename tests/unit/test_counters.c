@@ -3,8 +3,9 @@
  *	test_counters - unit tests for src/counters.c
  * DESCRIPTION
  *	The process's counts at an injected clock: off with counterDays
- *	0, a first pass's bucket and delay sum, what is pending and when
- *	a flush is due, forgotten once written. The store side (fill and
+ *	0, a first pass's bucket and delay sum, what is pending, when a
+ *	write carries the counts and when a flush is due, forgotten once
+ *	written. The store side (fill and
  *	flush) is covered by tests/tools/test_counters.sh.
  */
 
@@ -44,6 +45,20 @@ test_counts(void **state)
 	assert_false(counters_due(T0 + S(1) - 1));	/* within a second */
 	assert_true(counters_due(T0 + S(1)));
 	assert_true(counters_due(T0 - 1));	/* a clock set back */
+	/* A write that happens anyway carries them: the process's first,
+	 * then one a second. */
+	counters_init(400);
+	counters_begin(T0);
+	assert_true(counters_carry());
+	counters_written(T0);
+	counters_begin(T0 + S(1) - 1);
+	assert_false(counters_carry());
+	counters_begin(T0 + S(1));
+	assert_true(counters_carry());
+	counters_begin(T0 - 1);
+	assert_true(counters_carry());	/* a clock set back */
+	counters_init(0);
+	assert_false(counters_carry());
 	counters_add((enum counter_id)COUNTER_SLOTS);	/* ignored */
 	counters_add((enum counter_id)-1);
 }
