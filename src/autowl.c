@@ -52,7 +52,7 @@
 #include "log.h"
 
 struct autowl_ctx {
-	const struct greykey *gk;	/* the KEY_AWL key */
+	struct greykey awl;	/* the KEY_AWL key */
 	struct awl_facts facts;
 	struct awl_decision *d;
 	int	count;		/* policy_awl_count, else _listed */
@@ -63,8 +63,9 @@ static void autowl_decide(struct autowl_ctx *, const void *, size_t);
 static enum store_action autowl_write(const void *, size_t, void *,
 	    size_t *, int64_t *, void *);
 static int autowl_refresh_fill(struct store_batch *, void *);
-static int autowl_key(const struct greykey *, struct greykey *,
-	    unsigned char *, size_t *);
+static int autowl_begin(struct autowl_ctx *, const struct greykey *,
+	    const struct awl_facts *, struct awl_decision *, unsigned char *,
+	    size_t *);
 
 /* autowl_facts - the configuration's part of the facts */
 
@@ -96,15 +97,19 @@ autowl_log(const struct greykey *gk, const struct awl_facts *f,
 		    (unsigned)d->rec.passes, (unsigned)f->clients);
 }
 
-/* autowl_key - the client's entry key, encoded */
+/* autowl_begin - the context, and the client's entry key encoded */
 
 static int
-autowl_key(const struct greykey *gk, struct greykey *awl_r,
+autowl_begin(struct autowl_ctx *c, const struct greykey *gk,
+    const struct awl_facts *facts, struct awl_decision *d,
     unsigned char *buf, size_t *len_r)
 {
-	if (key_set(awl_r, KEY_AWL, &gk->client, "", "") < 0
-	    || key_encode(awl_r, buf, KEY_MAX, len_r) < 0)
+	memset(c, 0, sizeof(*c));
+	if (key_set(&c->awl, KEY_AWL, &gk->client, "", "") < 0
+	    || key_encode(&c->awl, buf, KEY_MAX, len_r) < 0)
 		return (STORE_INVAL);
+	c->facts = *facts;
+	c->d = d;
 	return (STORE_OK);
 }
 
@@ -132,7 +137,7 @@ autowl_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 	autowl_decide(c, old, oldlen);
 	if (!c->d->write)
 		return (STORE_UNCHANGED);
-	if (entry_value(c->gk, &c->d->rec, new_r, ENTRY_VALUE_MAX,
+	if (entry_value(&c->awl, &c->d->rec, new_r, ENTRY_VALUE_MAX,
 	    newlen_r) < 0) {
 		c->bad_record = 1;
 		return (STORE_STOP);
@@ -168,17 +173,12 @@ autowl_check(struct store *st, const struct greykey *gk,
 {
 	struct autowl_ctx c;
 	struct autowl_refresh r;
-	struct greykey awl;
 	unsigned char key[KEY_MAX], val[ENTRY_VALUE_MAX];
 	size_t klen, vlen;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	if ((rc = autowl_key(gk, &awl, key, &klen)) != STORE_OK)
+	if ((rc = autowl_begin(&c, gk, facts, d, key, &klen)) != STORE_OK)
 		return (rc);
-	c.gk = &awl;
-	c.facts = *facts;
-	c.d = d;
 	rc = store_get(st, key, klen, val, sizeof(val), &vlen);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND)
 		return (rc);
@@ -202,17 +202,12 @@ autowl_fill_count(struct store_batch *b, const struct greykey *gk,
     const struct awl_facts *facts, struct awl_decision *d)
 {
 	struct autowl_ctx c;
-	struct greykey awl;
 	unsigned char key[KEY_MAX];
 	size_t klen;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	if ((rc = autowl_key(gk, &awl, key, &klen)) != STORE_OK)
+	if ((rc = autowl_begin(&c, gk, facts, d, key, &klen)) != STORE_OK)
 		return (rc);
-	c.gk = &awl;
-	c.facts = *facts;
-	c.d = d;
 	c.count = 1;
 	rc = store_batch_update(b, key, klen, autowl_write, &c);
 	if (c.bad_record)

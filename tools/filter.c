@@ -7,6 +7,7 @@
  *	#include "filter.h"
  *
  *	void	filter_init(filter)
+ *	int	filter_option(filter, c, arg)
  *	int	filter_client(filter, text)
  *	int	filter_address(field, text)
  *	int	filter_state(filter, text)
@@ -28,6 +29,11 @@
  *	pending, unretried or passed (record_state() at now). Only
  *	triplets have addresses, and only greylist entries a state: an
  *	auto-whitelist entry matches neither option.
+ *
+ *	filter_option() takes one option as getopt_long() gave it (the
+ *	FILTER_LONGOPTS table): it returns 1 when c was one of them, 0
+ *	when it was not; a bad argument is a usage error, reported and
+ *	left to the caller's usage(), called with CLI_EXIT_USAGE.
  * DIAGNOSTICS
  *	The parsers return 0, or -1 for a bad argument. filter_match()
  *	returns 1 or 0.
@@ -35,7 +41,9 @@
 
 #include <string.h>
 
+#include "cli.h"
 #include "filter.h"
+#include "log.h"
 #include "util.h"
 
 static int filter_addr_match(const char *, const char *);
@@ -45,6 +53,43 @@ filter_init(struct filter *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->state = -1;
+}
+
+/* filter_option - one of the filter options; 0: c is not one */
+
+int
+filter_option(struct filter *f, int c, const char *arg)
+{
+	const char *name;
+	int rc;
+
+	switch (c) {
+	case 'l':
+		name = "--client";
+		rc = filter_client(f, arg);
+		break;
+	case 'f':
+		name = "--sender";
+		rc = filter_address(f->sender, arg);
+		f->sender_set = 1;
+		break;
+	case 'r':
+		name = "--recipient";
+		rc = filter_address(f->recipient, arg);
+		f->recipient_set = 1;
+		break;
+	case 't':
+		name = "--state";
+		rc = filter_state(f, arg);
+		break;
+	default:
+		return (0);
+	}
+	if (rc < 0) {
+		log_warnx("%s: bad argument \"%.100s\"", name, arg);
+		return (-1);
+	}
+	return (1);
 }
 
 /* filter_client - an address or address/prefix */

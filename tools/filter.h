@@ -2,6 +2,7 @@
 #ifndef GREYSPF_FILTER_H
 #define GREYSPF_FILTER_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -20,7 +21,16 @@ struct filter {
 	int	state;		/* enum record_state, or -1: any */
 };
 
+/* The options, for a tool's long option table (their letters are the
+ * tool's to leave free: l, f, r, t). */
+#define FILTER_LONGOPTS \
+	{"client", required_argument, NULL, 'l'}, \
+	{"sender", required_argument, NULL, 'f'}, \
+	{"recipient", required_argument, NULL, 'r'}, \
+	{"state", required_argument, NULL, 't'}
+
 void	filter_init(struct filter *);
+int	filter_option(struct filter *, int, const char *);
 int	filter_client(struct filter *, const char *);
 int	filter_address(char *, const char *);
 int	filter_state(struct filter *, const char *);

@@ -26,7 +26,6 @@
  *	failure (nothing deleted), 2 on a usage error.
  */
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +57,6 @@ static enum store_visit delete_collect(const void *, size_t, const void *,
 static enum store_action delete_recheck(const void *, size_t, void *,
 	    size_t *, int64_t *, void *);
 static int delete_fill(struct store_batch *, void *);
-static void delete_bad(const char *, const char *) __attribute__((noreturn));
 
 static void
 usage(int status)
@@ -67,15 +65,6 @@ usage(int status)
 	    "[-c config] [-d database] [--client net]\n"
 	    "\t[--sender addr] [--recipient addr] [--state s]\n");
 	exit(status);
-}
-
-/* delete_bad - a bad option argument: a usage error */
-
-static void
-delete_bad(const char *opt, const char *arg)
-{
-	log_warnx("%s: bad argument \"%.100s\"", opt, arg);
-	usage(CLI_EXIT_USAGE);
 }
 
 /* delete_matches - an entry (not counters) that matches the filters */
@@ -155,10 +144,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"client", required_argument, NULL, 'l'},
-		{"sender", required_argument, NULL, 'f'},
-		{"recipient", required_argument, NULL, 'r'},
-		{"state", required_argument, NULL, 't'},
+		FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0}
 	};
 	struct config conf;
@@ -174,34 +160,16 @@ main(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "c:d:hnqV", longopts)) != -1) {
 		if (cli_option(c, &o, usage))
 			continue;
-		switch (c) {
-		case 'n':
-			dryrun = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'l':
-			if (filter_client(&dl.f, optarg) < 0)
-				delete_bad("--client", optarg);
-			break;
-		case 'f':
-			if (filter_address(dl.f.sender, optarg) < 0)
-				delete_bad("--sender", optarg);
-			dl.f.sender_set = 1;
-			break;
-		case 'r':
-			if (filter_address(dl.f.recipient, optarg) < 0)
-				delete_bad("--recipient", optarg);
-			dl.f.recipient_set = 1;
-			break;
-		case 't':
-			if (filter_state(&dl.f, optarg) < 0)
-				delete_bad("--state", optarg);
-			break;
-		default:
+		if ((rc = filter_option(&dl.f, c, optarg)) < 0)
 			usage(CLI_EXIT_USAGE);
-		}
+		else if (rc > 0)
+			continue;
+		if (c == 'n')
+			dryrun = 1;
+		else if (c == 'q')
+			quiet = 1;
+		else
+			usage(CLI_EXIT_USAGE);
 	}
 	if (optind != argc || !filter_any(&dl.f))
 		usage(CLI_EXIT_USAGE);

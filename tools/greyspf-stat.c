@@ -385,26 +385,10 @@ stat_option(int c, struct stat_ctx *sc, struct stat_args *a)
 			stat_bad("--until", optarg);
 		a->until_set = 1;
 		break;
-	case 'l':
-		if (filter_client(&sc->filter, optarg) < 0)
-			stat_bad("--client", optarg);
-		break;
-	case 'f':
-		if (filter_address(sc->filter.sender, optarg) < 0)
-			stat_bad("--sender", optarg);
-		sc->filter.sender_set = 1;
-		break;
-	case 'r':
-		if (filter_address(sc->filter.recipient, optarg) < 0)
-			stat_bad("--recipient", optarg);
-		sc->filter.recipient_set = 1;
-		break;
-	case 't':
-		if (filter_state(&sc->filter, optarg) < 0)
-			stat_bad("--state", optarg);
-		break;
 	default:
-		return (0);
+		if ((n = filter_option(&sc->filter, c, optarg)) < 0)
+			usage(CLI_EXIT_USAGE);
+		return (n > 0);
 	}
 	return (1);
 }
@@ -419,10 +403,7 @@ main(int argc, char **argv)
 		{"days", required_argument, NULL, 'D'},
 		{"since", required_argument, NULL, 'S'},
 		{"until", required_argument, NULL, 'U'},
-		{"client", required_argument, NULL, 'l'},
-		{"sender", required_argument, NULL, 'f'},
-		{"recipient", required_argument, NULL, 'r'},
-		{"state", required_argument, NULL, 't'},
+		FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0}
 	};
 	struct config conf;
