@@ -60,8 +60,8 @@
  *
  *	record_merge() unites what two records know of one entry: the
  *	earliest first-seen, allow-at and known first pass, the latest
- *	last-seen, the larger pass count. It is idempotent, so importing the same data twice
- *	changes nothing.
+ *	last-seen, the larger pass count. It is idempotent, so importing
+ *	the same data twice changes nothing.
  *
  *	record_put_varint() and record_get_varint() are the varint
  *	codec, for the other values kept in the store (counter.c).

@@ -145,7 +145,8 @@ filter_state(struct filter *f, const char *text)
 	int s;
 
 	for (s = RECORD_PENDING; s <= RECORD_PASSED; s++)
-		if (strcmp(text, record_state_name((enum record_state)s)) == 0) {
+		if (strcmp(text, record_state_name((enum record_state)s))
+		    == 0) {
 			f->state = s;
 			return (0);
 		}

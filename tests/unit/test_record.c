@@ -54,7 +54,8 @@ test_roundtrip(void **state)
 static void
 test_reject(void **state)
 {
-	struct greyrec r = {S(1795235937), S(1795235939), S(1795235940), 1, 0, 0};
+	struct greyrec r = {S(1795235937), S(1795235939), S(1795235940), 1, 0,
+	    0};
 	struct greyrec d;
 	unsigned char buf[RECORD_MAX], bad[RECORD_MAX + 2];
 	size_t len;
