@@ -226,7 +226,9 @@ counters_update(const void *old, size_t oldlen, void *new_r,
 	counter_set_add(&set, p->add);
 	if (counter_value_encode(&set, new_r, STORE_VALUE_MAX, newlen_r) < 0)
 		return (STORE_STOP);
-	*expire_us_r = counter_expires_at(&p->key, ctr.keep_us);
+	/* The total never expires: 0, no expiry time. */
+	if (p->key.period != COUNTER_TOTAL)
+		*expire_us_r = counter_expires_at(&p->key, ctr.keep_us);
 	return (STORE_WRITE);
 }
 
