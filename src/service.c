@@ -184,6 +184,8 @@ service_init(struct service *svc, const struct config *conf,
 void
 service_close(struct service *svc)
 {
+	int rc;
+
 	spf_worker_close(&svc->spf);
 	if (svc->store_failures)
 		service_store_report(svc, "still failing at the end of the "
@@ -192,9 +194,9 @@ service_close(struct service *svc)
 		return;
 	/* What was counted and not yet written: one write, the session's
 	 * last (lost, as approximate counts may be, if it fails). */
-	if (counters_flush(svc->st, timefmt_now_us()) != STORE_OK)
+	if ((rc = counters_flush(svc->st, timefmt_now_us())) != STORE_OK)
 		log_warnx("statistics counters not written: %s",
-		    store_strerror(svc->st, STORE_IO));
+		    store_strerror(svc->st, rc));
 	/* Commits skipped fsync (databaseSync = 0): flush once, at the end
 	 * of the SMTP session, off every reply's path. */
 	if (!svc->conf->database_sync)

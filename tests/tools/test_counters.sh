@@ -126,6 +126,20 @@ sed 's/^counters hour \([0-9]*\) /counters hour 1 /' "$W/dump1" >"$W/bad"
 t_rc "load: a bad counters line" 1 "$BIN/greyspf-load" -d "$W/db3" "$W/bad"
 t_grep "load: said where" 'bad:[0-9]+: start is not the start of its period' "$T/.err"
 
+t_ok "stat --json with every kind" tool 7200 greyspf-stat -d "$W/db2" --json
+cp "$T/.out" "$W/json"
+t_ok "JSON: triplets with their pass, the auto-whitelist entry" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["entries"]
+assert [x["type"] for x in e] == ["awl", "triplet", "triplet", "triplet",
+    "triplet"], e
+assert e[0]["state"] == "whitelisted" and e[0]["passes"] == 2, e[0]
+assert e[1]["delay_s"] == 1200 and "first_pass_us" not in e[3], e
+s = d["summary"]
+assert s["entries"] == 4 and s["awl"] == 1 and s["counter_keys"] == 4, s
+' "$W/json"
+
 # Filters.
 t_ok "stat --client" tool 7200 greyspf-stat -d "$W/db2" --client 192.0.2.0/24
 t_grep "--client: the network's entries" '^  Entries: 3$' "$T/.out"
