@@ -184,7 +184,7 @@ service_init(struct service *svc, const struct config *conf,
 void
 service_close(struct service *svc)
 {
-	int rc;
+	int rc, failing = svc->store_failures > 0;
 
 	spf_worker_close(&svc->spf);
 	if (svc->store_failures)
@@ -193,8 +193,10 @@ service_close(struct service *svc)
 	if (svc->st == NULL)
 		return;
 	/* What was counted and not yet written: one write, the session's
-	 * last (lost, as approximate counts may be, if it fails). */
-	if ((rc = counters_flush(svc->st, timefmt_now_us())) != STORE_OK)
+	 * last; none while the database fails (the outage is told above),
+	 * and lost, as approximate counts may be, if it fails. */
+	if (!failing && (rc = counters_flush(svc->st, timefmt_now_us()))
+	    != STORE_OK)
 		log_warnx("statistics counters not written: %s",
 		    store_strerror(svc->st, rc));
 	/* Commits skipped fsync (databaseSync = 0): flush once, at the end
