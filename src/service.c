@@ -38,6 +38,14 @@
  *	when its reason changes), and the number of requests it cost when
  *	the database works again or the session ends.
  *
+ *	With autoWhitelistClients, the greylist checker first asks
+ *	autowl.c whether the client is auto-whitelisted (then no decision,
+ *	and a log line with its passes); a triplet's first pass is counted
+ *	for its client inside greylist.c's write. What each request does
+ *	is counted (counters.c: counters_add() and the like, here and in
+ *	greylist.c); what no write carried is written at the end of the
+ *	session.
+ *
  *	The spf checker (service_spf) runs policy_plan_spf()'s queries in
  *	the SPF worker (spf/spf_worker.c), one after the other while
  *	policy_plan_next() says so, and logs each result.
