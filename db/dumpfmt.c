@@ -317,7 +317,7 @@ int
 dumpfmt_counters_parse(char *line, struct counter_key *key_r,
     struct counter_set *set_r, const char **why_r)
 {
-	char *f[4], *item, *eq, *save = NULL;
+	char *f[4], *item, *eq, *rest;
 	struct counter_key key;
 	uint64_t start, v;
 	int n = 0, id, prev = -1;
@@ -351,8 +351,9 @@ dumpfmt_counters_parse(char *line, struct counter_key *key_r,
 		*key_r = key;
 		return (0);
 	}
-	for (item = strtok_r(f[3], ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty item (",," or a comma at either
+	 * end) is an error, not skipped, so a line has one spelling. */
+	for (rest = f[3]; (item = strsep(&rest, ",")) != NULL;) {
 		if ((eq = strchr(item, '=')) == NULL)
 			return (*why_r = "expected NAME=COUNT", -1);
 		*eq = 0;
@@ -366,8 +367,6 @@ dumpfmt_counters_parse(char *line, struct counter_key *key_r,
 		set_r->v[id] = v;
 		prev = id;
 	}
-	if (prev < 0)
-		return (*why_r = "empty counter list (\"-\" for none)", -1);
 	*key_r = key;
 	return (0);
 }

@@ -79,7 +79,11 @@ test_counters(void **state)
 		{"counters hour 3600 requests", "NAME=COUNT"},
 		{"counters hour 3600 requests=1 x", "expected"},
 		{"counters hour 3600", "expected"},
-		{"counters hour 3600 ,", "empty counter list"},
+		{"counters hour 3600 ,", "NAME=COUNT"},
+		/* Found by fuzz_dump_line: an empty item was skipped. */
+		{"counters hour 3600 ,requests=1", "NAME=COUNT"},
+		{"counters hour 3600 requests=1,", "NAME=COUNT"},
+		{"counters hour 3600 requests=1,,pass_first=1", "NAME=COUNT"},
 	};
 	char line[DUMPFMT_LINE_MAX], out[DUMPFMT_LINE_MAX];
 	struct counter_key k;
