@@ -167,6 +167,8 @@ autowl_refresh_fill(struct store_batch *b, void *ctx)
 	return (r->carry ? counters_fill(b, NULL) : STORE_OK);
 }
 
+/* autowl_check - is the client listed? read, decide, refresh */
+
 int
 autowl_check(struct store *st, const struct greykey *gk,
     const struct awl_facts *facts, struct awl_decision *d)
@@ -196,6 +198,8 @@ autowl_check(struct store *st, const struct greykey *gk,
 		counters_written(facts->now);
 	return (rc);
 }
+
+/* autowl_fill_count - count a first pass, inside a write */
 
 int
 autowl_fill_count(struct store_batch *b, const struct greykey *gk,

@@ -48,6 +48,8 @@
 
 static int filter_addr_match(const char *, const char *);
 
+/* filter_init - no filter: every entry matches */
+
 void
 filter_init(struct filter *f)
 {

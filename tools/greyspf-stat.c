@@ -82,6 +82,12 @@ struct stat_args {
 
 static void usage(int) __attribute__((noreturn));
 static void stat_bad(const char *, const char *) __attribute__((noreturn));
+static const char *stat_awl_state(const struct stat_ctx *,
+	    const struct greyrec *, int64_t);
+static void stat_awl(struct stat_ctx *, const struct greykey *,
+	    const struct greyrec *);
+static int stat_counters(struct store *, const struct stat_args *, int);
+static int stat_option(int, struct stat_ctx *, struct stat_args *);
 
 /* stat_bad - a bad option argument: a usage error */
 

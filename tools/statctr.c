@@ -152,6 +152,8 @@ statctr_period(struct statctr *r, int64_t since_us, int64_t until_us)
 	r->days = xcalloc(r->maxdays, sizeof(*r->days));
 }
 
+/* statctr_free - the report's memory */
+
 void
 statctr_free(struct statctr *r)
 {
