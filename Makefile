@@ -60,14 +60,15 @@ LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/config.c lib/entity.c lib/cli.c lib/fault.c lib/sha256.c \
 	  lib/fd.c lib/whitelist.c lib/template.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
-	  db/legacy.c db/legacy_tree.c db/dumpfmt.c
+	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/counter.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
 	  src/greylist.c src/blackhole.c src/privs.c src/service.c \
 	  src/session.c src/policy_text.c src/service_whitelist.c \
-	  src/listen.c src/spf_pool.c src/loop.c src/daemon.c src/sdglue.c
-TOOL_SRC = tools/tool.c tools/runsort.c
+	  src/listen.c src/spf_pool.c src/loop.c src/daemon.c src/sdglue.c \
+	  src/policy_awl.c src/autowl.c src/counters.c
+TOOL_SRC = tools/tool.c tools/runsort.c tools/filter.c tools/statctr.c
 LIB_A	= $(B)/libgreyspf-base.a
 DB_A	= $(B)/libgreyspf-db.a
 SPF_A	= $(B)/libgreyspf-spf.a
@@ -77,12 +78,13 @@ TOOL_A	= $(B)/libgreyspf-tool.a
 SRV_LINK = $(SRV_A) $(SPF_A) $(DB_A) $(LIB_A)
 ALL_LINK = $(SRV_A) $(TOOL_A) $(SPF_A) $(DB_A) $(LIB_A)
 TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
+	  greyspf-delete \
 	  greyspf-configtest greyspf-addip
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto test_spf \
 	  test_sha256 test_fd test_log test_whitelist test_policy_text \
-	  test_listen
+	  test_listen test_counter test_policy_awl test_counters
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
 	  fuzz_spf fuzz_entity fuzz_whitelist_clients \

@@ -28,7 +28,8 @@
  *	prefixes must match, so a value cannot name another triplet than
  *	its key. entry_record() decodes the record alone (the service
  *	needs nothing more). entry_recognise() says whether a key and a
- *	value are a greylist entry, for store.c's marker check.
+ *	value are a greylist entry, an auto-whitelist entry or a counter
+ *	key (counter.c), for store.c's marker check.
  * DIAGNOSTICS
  *	entry_value(), entry_decode() and entry_record() return 0, or -1
  *	when the input does not fit the layout. entry_recognise() returns
@@ -37,6 +38,7 @@
 
 #include <string.h>
 
+#include "counter.h"
 #include "entry.h"
 #include "sha256.h"
 #include "store.h"
@@ -170,6 +172,11 @@ entry_recognise(const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct greykey k;
 	struct greyrec r;
+	struct counter_key ck;
+	struct counter_set cs;
 
+	if (counter_is_key(key, klen))
+		return (counter_key_decode(key, klen, &ck) == 0
+		    && counter_value_decode(val, vlen, &cs) == 0);
 	return (entry_decode(key, klen, val, vlen, &k, &r) == 0);
 }

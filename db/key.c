@@ -20,7 +20,8 @@
  *	2	4|16	client address or network, network byte order,
  *			host bits zero
  *	6|18	1	prefix length (32 or 128 for a single host)
- *	7|19	1	kind: 'I' (IP only) or 'T' (triplet)
+ *	7|19	1	kind: 'I' (IP only), 'T' (triplet) or 'A'
+ *			(auto-whitelist)
  *	8|20	n	triplet only: sender, 0x00, recipient
  * .fi
  *
@@ -32,6 +33,11 @@
  *	not 16, because most keys are IPv4 and a million keys times 12
  *	bytes is 12 MB. The version byte comes first so that a later
  *	layout can live beside this one and be converted lazily.
+ *
+ *	An auto-whitelist entry (autoWhitelistClients) has the IP-only
+ *	layout with kind 'A': it sorts with its client's other entries. A
+ *	counter key (counter.c) has 'C' in the family's place, so that
+ *	counter keys sort after every entry; key_decode() refuses it.
  *
  *	Sender and recipient are the raw (lower-cased) addresses, not the
  *	legacy %XX escapes: escaping is a property of the old file names.
@@ -77,7 +83,7 @@ key_set(struct greykey *key_r, enum key_kind kind,
 	struct netaddr copy = *client;	/* client may point into key_r */
 	size_t slen, rlen;
 
-	if (kind != KEY_IPONLY && kind != KEY_TRIPLET)
+	if (kind != KEY_IPONLY && kind != KEY_TRIPLET && kind != KEY_AWL)
 		return (-1);
 	slen = kind == KEY_TRIPLET ? strlen(sender) : 0;
 	rlen = kind == KEY_TRIPLET ? strlen(recipient) : 0;
@@ -87,7 +93,7 @@ key_set(struct greykey *key_r, enum key_kind kind,
 	key_r->kind = kind;
 	key_r->digested = 0;
 	key_r->client = copy;
-	if (kind == KEY_IPONLY) {
+	if (kind != KEY_TRIPLET) {
 		key_r->sender[0] = key_r->recipient[0] = 0;
 		return (0);
 	}
@@ -190,7 +196,7 @@ key_decode(const unsigned char *buf, size_t len, struct greykey *key_r)
 	    || !addr_host_bits_clear(&key_r->client))
 		return (-1);
 	key_r->kind = (enum key_kind)buf[off++];
-	if (key_r->kind == KEY_IPONLY)
+	if (key_r->kind == KEY_IPONLY || key_r->kind == KEY_AWL)
 		return (off == len ? 0 : -1);
 	if (key_r->kind != KEY_TRIPLET)
 		return (-1);

@@ -14,6 +14,7 @@
 #define KEY_DIGEST_LEN	32	/* SHA-256 of sender NUL recipient */
 
 enum key_kind {
+	KEY_AWL = 'A',		/* an auto-whitelist entry: the client */
 	KEY_IPONLY = 'I',	/* greylistByIPOnly: the client alone */
 	KEY_TRIPLET = 'T'	/* client, sender, recipient */
 };

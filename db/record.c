@@ -13,6 +13,8 @@
  *	int	record_equal(a, b)
  *	int	record_decode_prefix(buf, len, rec_r, used_r)
  *	int64_t	record_expires_at(rec, expire_us)
+ *	size_t	record_put_varint(buf, v)
+ *	int	record_get_varint(buf, len, off, v_r)
  * DESCRIPTION
  *	The value stored under each key. Layout, version 1:
  *
@@ -24,6 +26,19 @@
  *	varint	passes
  *	varint	flags (bit 0: first_us was inferred from legacy data)
  * .fi
+ *
+ *	Version 2 is version 1 (with byte 0 = 2) and one more field:
+ *
+ * .nf
+ *	varint	pass_us - first_us, zigzag signed
+ * .fi
+ *
+ *	pass_us, the time of the first pass, makes the delay to the first
+ *	pass exact (the statistics' delay buckets). A record whose first
+ *	pass is unknown (none yet, or imported from data that never kept
+ *	it) has pass_us 0 and is written in version 1, byte for byte as
+ *	before: an older greyspf still reads every record that carries no
+ *	more than it knows, and both versions are read here.
  *
  *	A varint is LEB128: seven bits a byte, low bits first, the high
  *	bit set on every byte but the last, at most ten bytes, no
@@ -44,9 +59,12 @@
  *	allow_us; passed otherwise.
  *
  *	record_merge() unites what two records know of one entry: the
- *	earliest first-seen and allow-at, the latest last-seen, the larger
- *	pass count. It is idempotent, so importing the same data twice
- *	changes nothing.
+ *	earliest first-seen, allow-at and known first pass, the latest
+ *	last-seen, the larger pass count. It is idempotent, so importing
+ *	the same data twice changes nothing.
+ *
+ *	record_put_varint() and record_get_varint() are the varint
+ *	codec, for the other values kept in the store (counter.c).
  *
  *	record_expires_at() is tumgreyspf-clean's rule, done right: an
  *	entry expires expire_us after it was last seen, and an entry that
@@ -58,13 +76,9 @@
 
 #include "record.h"
 
-static size_t record_put_varint(unsigned char *, uint64_t);
-static int record_get_varint(const unsigned char *, size_t, size_t *,
-	    uint64_t *);
-
 /* record_put_varint - LEB128; buf must have 10 bytes */
 
-static size_t
+size_t
 record_put_varint(unsigned char *buf, uint64_t v)
 {
 	size_t n = 0;
@@ -81,7 +95,7 @@ record_put_varint(unsigned char *buf, uint64_t v)
 
 /* record_get_varint - LEB128 at *off; strict */
 
-static int
+int
 record_get_varint(const unsigned char *buf, size_t len, size_t *off,
     uint64_t *v_r)
 {
@@ -132,18 +146,22 @@ int
 record_encode(const struct greyrec *rec, unsigned char *buf, size_t size,
     size_t *len_r)
 {
-	unsigned char tmp[1 + 5 * 10];
+	unsigned char tmp[1 + 6 * 10];
 	size_t n = 0;
 
 	if (!record_time_ok(rec->first_us) || !record_time_ok(rec->allow_us)
-	    || !record_time_ok(rec->last_us) || (rec->flags & ~RECORD_F_KNOWN))
+	    || !record_time_ok(rec->last_us) || !record_time_ok(rec->pass_us)
+	    || (rec->flags & ~RECORD_F_KNOWN))
 		return (-1);
-	tmp[n++] = RECORD_VERSION;
+	tmp[n++] = rec->pass_us != 0 ? RECORD_VERSION : 1;
 	n += record_put_varint(tmp + n, (uint64_t)rec->first_us);
 	n += record_put_varint(tmp + n, zigzag(rec->allow_us - rec->first_us));
 	n += record_put_varint(tmp + n, zigzag(rec->last_us - rec->first_us));
 	n += record_put_varint(tmp + n, rec->passes);
 	n += record_put_varint(tmp + n, rec->flags);
+	if (rec->pass_us != 0)
+		n += record_put_varint(tmp + n, zigzag(rec->pass_us
+		    - rec->first_us));
 	if (n > size)
 		return (-1);
 	memcpy(buf, tmp, n);
@@ -170,16 +188,17 @@ record_decode_prefix(const unsigned char *buf, size_t len,
     struct greyrec *rec_r, size_t *used_r)
 {
 	struct greyrec rec;
-	uint64_t first, dallow, dlast, passes, flags;
+	uint64_t first, dallow, dlast, passes, flags, dpass = 0;
 	size_t off = 1;
 
-	if (len < 1 || buf[0] != RECORD_VERSION)
+	if (len < 1 || (buf[0] != 1 && buf[0] != 2))
 		return (-1);
 	if (record_get_varint(buf, len, &off, &first) < 0
 	    || record_get_varint(buf, len, &off, &dallow) < 0
 	    || record_get_varint(buf, len, &off, &dlast) < 0
 	    || record_get_varint(buf, len, &off, &passes) < 0
-	    || record_get_varint(buf, len, &off, &flags) < 0)
+	    || record_get_varint(buf, len, &off, &flags) < 0
+	    || (buf[0] == 2 && record_get_varint(buf, len, &off, &dpass) < 0))
 		return (-1);
 	if (first > (uint64_t)RECORD_TIME_MAX || passes > UINT32_MAX
 	    || (flags & ~(uint64_t)RECORD_F_KNOWN))
@@ -189,11 +208,18 @@ record_decode_prefix(const unsigned char *buf, size_t len,
 	if (unzigzag(dallow) < -RECORD_TIME_MAX
 	    || unzigzag(dallow) > RECORD_TIME_MAX
 	    || unzigzag(dlast) < -RECORD_TIME_MAX
-	    || unzigzag(dlast) > RECORD_TIME_MAX)
+	    || unzigzag(dlast) > RECORD_TIME_MAX
+	    || unzigzag(dpass) < -RECORD_TIME_MAX
+	    || unzigzag(dpass) > RECORD_TIME_MAX)
 		return (-1);
 	rec.allow_us = rec.first_us + unzigzag(dallow);
 	rec.last_us = rec.first_us + unzigzag(dlast);
-	if (!record_time_ok(rec.allow_us) || !record_time_ok(rec.last_us))
+	rec.pass_us = buf[0] == 2 ? rec.first_us + unzigzag(dpass) : 0;
+	if (!record_time_ok(rec.allow_us) || !record_time_ok(rec.last_us)
+	    || !record_time_ok(rec.pass_us))
+		return (-1);
+	/* Version 2 exists to carry a pass time: one spelling only. */
+	if (buf[0] == 2 && rec.pass_us == 0)
 		return (-1);
 	rec.passes = (uint32_t)passes;
 	rec.flags = (uint32_t)flags;
@@ -244,6 +270,9 @@ record_merge(struct greyrec *into, const struct greyrec *from)
 		into->last_us = from->last_us;
 	if (from->passes > into->passes)
 		into->passes = from->passes;
+	if (from->pass_us != 0 && (into->pass_us == 0
+	    || from->pass_us < into->pass_us))
+		into->pass_us = from->pass_us;
 }
 
 /* record_equal - the same record, field by field */
@@ -253,7 +282,7 @@ record_equal(const struct greyrec *a, const struct greyrec *b)
 {
 	return (a->first_us == b->first_us && a->allow_us == b->allow_us
 	    && a->last_us == b->last_us && a->passes == b->passes
-	    && a->flags == b->flags);
+	    && a->flags == b->flags && a->pass_us == b->pass_us);
 }
 
 /* record_expires_at - when clean may drop this entry */

@@ -7,7 +7,7 @@
 
 #include "timefmt.h"
 
-#define RECORD_VERSION	1
+#define RECORD_VERSION	2	/* the latest; version 1 is still read */
 #define RECORD_MAX	64	/* bytes; an encoded record is far smaller */
 
 /* Times are microseconds since the epoch, UTC. */
@@ -17,6 +17,7 @@ struct greyrec {
 	int64_t	last_us;	/* most recent request */
 	uint32_t passes;	/* requests seen at or after allow_us */
 	uint32_t flags;
+	int64_t	pass_us;	/* the first pass; 0: unknown (version 1) */
 };
 
 #define RECORD_F_FIRST_INFERRED	(1u << 0) /* first_us guessed (legacy) */
@@ -41,6 +42,8 @@ const char *record_state_name(enum record_state);
 void	record_merge(struct greyrec *, const struct greyrec *);
 int	record_equal(const struct greyrec *, const struct greyrec *);
 int64_t	record_expires_at(const struct greyrec *, int64_t);
+size_t	record_put_varint(unsigned char *, uint64_t);
+int	record_get_varint(const unsigned char *, size_t, size_t *, uint64_t *);
 
 #define RECORD_UNRETRIED_LIFE_US ((int64_t)12 * 3600 * 1000000)
 

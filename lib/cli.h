@@ -10,7 +10,7 @@
 #define CLI_EXIT_FAIL	1
 #define CLI_EXIT_USAGE	2
 
-#define CLI_LONGOPTS_MAX	8	/* a program's own long options */
+#define CLI_LONGOPTS_MAX	16	/* a program's own long options */
 
 struct option;
 

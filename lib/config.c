@@ -108,6 +108,9 @@ static const struct config_entry config_table[] = {
 	CF("databaseMapSizeMax", CONFIG_INT, map_size_max_mb, 1, 1048576),
 	CF("databaseLockWait", CONFIG_INT, lock_wait_s, 1, 600),
 	CF("greylistRetryWindow", CONFIG_INT, retry_window_s, 0, 31536000),
+	CF("autoWhitelistClients", CONFIG_INT, awl_clients, 0, 1000000),
+	CF("autoWhitelistMaxAge", CONFIG_INT, awl_max_age_days, 1, 3650),
+	CF("counterDays", CONFIG_INT, counter_days, 0, 3660),
 	CF("ipv4NetworkPrefix", CONFIG_INT, ipv4_prefix, 8, 32),
 	CF("ipv6NetworkPrefix", CONFIG_INT, ipv6_prefix, 16, 128),
 	CF("greylistNullSender", CONFIG_BOOL, greylist_null_sender, 0, 0),
@@ -202,6 +205,8 @@ config_defaults(struct config *conf)
 	conf->lock_wait_s = 10;
 	conf->ipv4_prefix = 24;
 	conf->ipv6_prefix = 64;
+	conf->awl_max_age_days = 35;
+	conf->counter_days = 400;
 	strcpy(conf->store_error_action, "defer_if_permit Service "
 	    "temporarily unavailable, greylist database error.");
 	strcpy(conf->config_error_action, "defer_if_permit Service "

@@ -47,6 +47,9 @@ struct config {
 	long long map_size_max_mb;	/* databaseMapSizeMax, MiB */
 	long long lock_wait_s;		/* databaseLockWait, seconds */
 	long long retry_window_s;	/* greylistRetryWindow, s; 0: none */
+	long long awl_clients;		/* autoWhitelistClients; 0: off */
+	long long awl_max_age_days;	/* autoWhitelistMaxAge, days */
+	long long counter_days;		/* counterDays; 0: no counting */
 	long long ipv4_prefix;		/* ipv4NetworkPrefix */
 	long long ipv6_prefix;		/* ipv6NetworkPrefix */
 	int	greylist_null_sender;	/* greylistNullSender */

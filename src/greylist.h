@@ -3,9 +3,11 @@
 #define GREYSPF_GREYLIST_H
 
 #include "policy.h"
+#include "policy_awl.h"
 #include "store.h"
 
 int	greylist_check(struct store *, const struct greykey *,
-	    const struct grey_facts *, struct grey_decision *);
+	    const struct grey_facts *, const struct awl_facts *,
+	    struct grey_decision *, struct awl_decision *);
 
 #endif

@@ -79,7 +79,8 @@
  * .IP \(bu
  *	at or after it: "Allowed", no decision; the first such request
  *	counts as the pass (first_pass, with delay_us since first seen,
- *	for the X-Greylist header). The allow time is kept to the
+ *	for the X-Greylist header; its time kept in the record's pass_us,
+ *	so the delay to it is exact). The allow time is kept to the
  *	microsecond (the original truncated it to a second on the first
  *	re-check).
  * .PP
@@ -309,8 +310,10 @@ policy_greylist(const struct grey_facts *f, struct grey_decision *d)
 		d->event = GREY_ALLOWED;
 		policy_set(&d->result, POLICY_NONE, "");
 		d->first_pass = f->old.passes == 0;
-		if (d->first_pass)
+		if (d->first_pass) {
 			d->delay_us = f->now - f->old.first_us;
+			d->rec.pass_us = f->now;
+		}
 		d->write = f->old.passes == 0
 		    || f->now - f->old.last_us >= POLICY_TOUCH_US;
 		if (d->write && d->rec.passes < UINT32_MAX)

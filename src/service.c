@@ -48,6 +48,14 @@
  *	a per-entity CHECKERS without greylist does: the spf checker still
  *	runs.
  *
+ *	With autoWhitelistClients, the greylist checker first asks
+ *	autowl.c whether the client is auto-whitelisted (then no decision,
+ *	and a log line with its passes); a triplet's first pass is counted
+ *	for its client inside greylist.c's write. What each request does
+ *	is counted (counters.c: counters_add() and the like, here and in
+ *	greylist.c); what no write carried is written at the end of the
+ *	session (a daemon: at most once a second, loop.c).
+ *
  *	The spf checker (service_spf) runs policy_plan_spf()'s queries in
  *	the SPF worker (spf/spf_worker.c), one after the other while
  *	policy_plan_next() says so, and logs each result.
@@ -70,7 +78,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autowl.h"
 #include "blackhole.h"
+#include "counters.h"
 #include "entity.h"
 #include "entry.h"
 #include "fault.h"
@@ -143,6 +153,7 @@ static void
 service_store_failed(struct service *svc, const char *why)
 {
 	svc->store_failures++;
+	counters_add(CTR_STORE_ERROR);
 	if (strncmp(svc->store_error, why, sizeof(svc->store_error) - 1)
 	    == 0)
 		return;
@@ -196,12 +207,15 @@ service_init(struct service *svc, const struct config *conf,
 	fault_init(service_fault);
 	spf_worker_init(&svc->spf, svc->receiver, &lim, 0);
 	service_whitelist_load(svc, 0);
+	counters_init(conf->counter_days);
 	service_open(svc);
 }
 
 void
 service_close(struct service *svc)
 {
+	int rc, failing = svc->store_failures > 0;
+
 	spf_worker_close(&svc->spf);
 	whitelist_free(svc->wl);
 	svc->wl = NULL;
@@ -210,6 +224,13 @@ service_close(struct service *svc)
 		    "session");
 	if (svc->st == NULL)
 		return;
+	/* What was counted and not yet written: one write, the session's
+	 * last; none while the database fails (the outage is told above),
+	 * and lost, as approximate counts may be, if it fails. */
+	if (!failing && (rc = counters_flush(svc->st, timefmt_now_us()))
+	    != STORE_OK)
+		log_warnx("statistics counters not written: %s",
+		    store_strerror(svc->st, rc));
 	/* Commits skipped fsync (databaseSync = 0): flush once, at the end
 	 * of the SMTP session, off every reply's path. */
 	if (!svc->conf->database_sync)
@@ -248,29 +269,46 @@ service_greylist(struct service *svc, const struct request *req,
 {
 	struct grey_facts facts;
 	struct grey_decision d;
+	struct awl_facts awl;
+	struct awl_decision ad;
 	struct greykey key;
 	char event[64];
 	const char *why;
-	int rc;
+	int rc = STORE_OK;
 
 	policy_set(res, POLICY_NONE, "");
-	if (service_whitelist_match(svc, req))
+	if (service_whitelist_match(svc, req)) {
+		counters_add(CTR_WL_FILE);
 		return (0);
+	}
 	if (policy_greylist_key(svc->conf, request_get(req, "client_address"),
 	    request_get(req, "sender"), request_get(req, "recipient"), &key,
 	    &why) != 0) {
 		log_debug("greylist: no decision: %s", why);
+		counters_add(CTR_NO_KEY);
 		return (0);
 	}
 	if (svc->st == NULL && service_open(svc) != 0)
 		return (-1);
+	autowl_facts(svc->conf, now, &awl);
+	if (awl.clients > 0 && (rc = autowl_check(svc->st, &key, &awl, &ad))
+	    == STORE_OK && ad.listed) {
+		snprintf(event, sizeof(event), "Auto-whitelisted after %u "
+		    "passes", (unsigned)ad.rec.passes);
+		service_log_event(event, req);
+		counters_add(CTR_WL_AWL);
+		return (0);
+	}
 	memset(&facts, 0, sizeof(facts));
 	facts.now = now;
 	facts.greylist_us = entity_greylist_time(ent,
 	    svc->conf->default_allow_time) * 1000000;
 	facts.seed_only = svc->conf->default_seed_only;
 	facts.retry_window_us = svc->conf->retry_window_s * 1000000;
-	if ((rc = greylist_check(svc->st, &key, &facts, &d)) != STORE_OK) {
+	if (awl.clients == 0 || rc == STORE_OK)
+		rc = greylist_check(svc->st, &key, &facts, awl.clients ? &awl
+		    : NULL, &d, &ad);
+	if (rc != STORE_OK) {
 		service_store_failed(svc, store_strerror(svc->st, rc));
 		/* An I/O error may leave the environment unusable (a map
 		 * that could not grow): open it afresh at the next request. */
@@ -298,6 +336,7 @@ service_greylist(struct service *svc, const struct request *req,
 		    / 1000000));
 	}
 	service_log_event(event, req);
+	autowl_log(&key, &awl, &ad);
 	*res = d.result;
 	return (0);
 }
@@ -326,6 +365,7 @@ service_spf_check(struct service *svc, const struct request *req,
 	f.receiver = svc->receiver;
 	f.problem = out->problem;
 	policy_spf_result(svc->conf, &f, res);
+	counters_spf(q->identity, out->result);
 	log_info("SPF %s: QUEUE_ID=\"%s\"; identity=%s; client-ip=%s; "
 	    "helo=%s; envelope-from=%s; receiver=%s; action=%s%s%s",
 	    spf_result_name(out->result), log_safe(f.queue_id, qid,
@@ -361,6 +401,7 @@ service_spf(struct service *svc, struct service_eval *ev)
 		return (POLICY_SPF_UNCHECKED);
 	case PLAN_TRUSTED:
 		log_debug("SPF check skipped: trusted relay");
+		counters_add(CTR_WL_TRUSTED);
 		return (POLICY_SPF_UNCHECKED);
 	case PLAN_TOO_LONG:
 		log_info("SPF check skipped: sender or HELO name too long");
@@ -392,6 +433,7 @@ service_blackhole(struct service *svc, const struct request *req,
 	}
 	service_log_event(hit == BLACKHOLE_IP ? "Blackholed"
 	    : "Blackholed (trap recipient)", req);
+	counters_add(CTR_BLACKHOLE);
 	policy_set(res, POLICY_REJECT, POLICY_TEXT_BLACKHOLE);
 }
 
@@ -411,6 +453,7 @@ service_run(struct service *svc, struct service_eval *ev)
 		spf = POLICY_SPF_UNCHECKED;
 		if (!policy_state_runs(&ev->st, ev->checkers[ev->i])) {
 			log_debug("greylisting skipped: SPF pass");
+			counters_add(CTR_WL_SPF_PASS);
 			policy_set(&ev->res, POLICY_NONE, "");
 			policy_state_add(&ev->st, ev->checkers[ev->i], &ev->res,
 			    spf);
@@ -446,12 +489,15 @@ service_begin(struct service *svc, struct session *sess,
     const struct request *req, struct service_eval *ev)
 {
 	struct entity_query q;
+	int i;
 
 	/* A fault inside the database answers this request, here. */
 	service_fault_fd = sess->p.outfd;
 	memset(ev, 0, sizeof(*ev));
 	ev->req = req;
 	ev->now = timefmt_now_us();
+	counters_begin(ev->now);
+	counters_add(CTR_REQUESTS);
 	q.client_address = request_get(req, "client_address");
 	q.sender = request_get(req, "sender");
 	q.recipient = request_get(req, "recipient");
@@ -465,6 +511,10 @@ service_begin(struct service *svc, struct session *sess,
 		    ev->ent.otherconfigs, entity_expire_days(&ev->ent));
 	ev->n = policy_checkers(ev->ent.checkers, ev->checkers,
 	    POLICY_CHECKERS_MAX);
+	for (i = 0; i < ev->n && ev->checkers[i] != CHECKER_GREYLIST; i++)
+		continue;
+	if (i == ev->n)
+		counters_add(CTR_WL_ENTITY);	/* no greylisting for it */
 	policy_state_init(&ev->st, svc->conf, ev->ent.spfseedonly != 0);
 	/* The per-entity tree cannot be read (its __default__ missing, a
 	 * file unreadable): no checker runs on a guess. */

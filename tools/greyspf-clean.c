@@ -15,6 +15,11 @@
  *	like any other (the original never visited them), and last-seen
  *	is a stored time, not a file's ctime that a backup resets.
  *
+ *	An auto-whitelist entry is dropped autoWhitelistMaxAge days after
+ *	its last pass, when it has lapsed; an hour's or a day's statistics
+ *	counters counterDays days after the period ended (the running
+ *	total is kept).
+ *
  *	The database is walked in short steps so a live service is never
  *	held up: a read transaction scans at most 4 x batch entries and
  *	collects at most batch expired keys; a write transaction then
@@ -85,7 +90,13 @@ clean_expired(struct clean *cl, const void *k, size_t klen, const void *v,
 {
 	struct greykey key;
 	struct greyrec rec;
+	struct counter_key ck;
+	struct counter_set cs;
+	int rc;
 
+	if ((rc = tool_counters(k, klen, v, vlen, &ck, &cs)) != 0)
+		return (rc < 0 ? -1 : counter_expires_at(&ck,
+		    cl->conf->counter_days * 86400 * 1000000) <= cl->now);
 	if (entry_decode(k, klen, v, vlen, &key, &rec) < 0)
 		return (-1);
 	return (tool_expires_at(cl->conf, &key, &rec) <= cl->now);

@@ -8,8 +8,9 @@
  * DESCRIPTION
  *	Without --legacy: a versioned text dump on stdout, in the manner of
  *	mdb_dump: a header (VERSION=1, format=greyspf-greylist,
- *	HEADER=END), one entry a line in key order (dumpfmt.c), and
- *	DATA=END. greyspf-load(8) reads it back; dumping again gives the
+ *	HEADER=END), one entry a line in key order (dumpfmt.c: greylist
+ *	entries, auto-whitelist entries, then the statistics counters),
+ *	and DATA=END. greyspf-load(8) reads it back; dumping again gives the
  *	same bytes.
  *
  *	With --legacy dir: a tumgreyspf data tree, which tumgreyspf (or
@@ -25,6 +26,8 @@
  *	any other is reported and left alone. Entries with no tumgreyspf
  *	form (networks other than IPv4 /32 and /24, IPv6 /128 and ::/0;
  *	the null sender) are listed on stderr and make the exit status 1.
+ *	Auto-whitelist entries and counters, which tumgreyspf never had,
+ *	are left out silently.
  * SECURITY
  *	The tree is private (directories 0700, files 0600), as the
  *	database is: greylist data names correspondents.
@@ -120,11 +123,21 @@ dump_text_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	struct dump *d = ctx;
 	struct greykey key;
 	struct greyrec rec;
+	struct counter_key ck;
+	struct counter_set cs;
 	char line[DUMPFMT_LINE_MAX];
+	int rc;
 
-	if (dump_decode(k, klen, v, vlen, &key, &rec, d) < 0)
+	if ((rc = tool_counters(k, klen, v, vlen, &ck, &cs)) != 0) {
+		if (rc < 0 || dumpfmt_counters_format(&ck, &cs, line,
+		    sizeof(line)) < 0) {
+			log_warnx("undecodable counters: left out");
+			d->bad++;
+			return (STORE_NEXT);
+		}
+	} else if (dump_decode(k, klen, v, vlen, &key, &rec, d) < 0)
 		return (STORE_NEXT);
-	if (dumpfmt_format(&key, &rec, line, sizeof(line)) < 0) {
+	else if (dumpfmt_format(&key, &rec, line, sizeof(line)) < 0) {
 		log_warnx("entry too long to format: left out");
 		d->bad++;
 		return (STORE_NEXT);
@@ -149,7 +162,12 @@ dump_legacy_entry(const void *k, size_t klen, const void *v, size_t vlen,
 	const char *why;
 	int rc;
 
+	/* tumgreyspf has no auto-whitelist and no counters. */
+	if (counter_is_key(k, klen))
+		return (STORE_NEXT);
 	if (dump_decode(k, klen, v, vlen, &key, &rec, d) < 0)
+		return (STORE_NEXT);
+	if (key.kind == KEY_AWL)
 		return (STORE_NEXT);
 	if (legacy_format_path(&key, path, sizeof(path), &why) < 0) {
 		addr_format_net(&key.client, net, sizeof(net));

@@ -41,6 +41,11 @@
  *	The report on stdout names the layouts found, every skipped file
  *	with its reason, every merge and every note, then the counts.
  *	Progress goes to stderr when it is a terminal.
+ *
+ *	tumgreyspf kept no auto-whitelist and no statistics, so an import
+ *	makes neither; the database's own (auto-whitelist entries,
+ *	counters) are left as they are. Imported entries carry no
+ *	first-pass time (record version 1): the tree never had one.
  * SECURITY
  *	No symbolic link is followed and no name leads out of the tree
  *	(legacy_tree.c). The database is written as the invoking user.

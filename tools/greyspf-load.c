@@ -120,15 +120,27 @@ load_data_line(struct load *ld, long lineno, char *line)
 	struct greykey key;
 	unsigned char kbuf[KEY_MAX], val[ENTRY_VALUE_MAX], tag[8];
 	struct greyrec rec;
+	struct counter_key ck;
+	struct counter_set cs;
 	const char *why;
 	size_t klen, vlen;
 	int i;
 
-	if (dumpfmt_parse(line, &key, &rec, &why) < 0) {
+	if (dumpfmt_is_counters(line)) {
+		if (dumpfmt_counters_parse(line, &ck, &cs, &why) < 0) {
+			load_error(ld, lineno, "%s", why);
+			return;
+		}
+		if (counter_key_encode(&ck, kbuf, sizeof(kbuf), &klen) < 0
+		    || counter_value_encode(&cs, val, sizeof(val), &vlen)
+		    < 0) {
+			load_error(ld, lineno, "counters cannot be stored");
+			return;
+		}
+	} else if (dumpfmt_parse(line, &key, &rec, &why) < 0) {
 		load_error(ld, lineno, "%s", why);
 		return;
-	}
-	if (key_encode(&key, kbuf, sizeof(kbuf), &klen) < 0
+	} else if (key_encode(&key, kbuf, sizeof(kbuf), &klen) < 0
 	    || entry_value(&key, &rec, val, sizeof(val), &vlen) < 0) {
 		load_error(ld, lineno, "entry cannot be stored");
 		return;

@@ -11,6 +11,7 @@
  *	void	tool_warn_unguaranteed(store, cap, what)
  *	void	tool_entity(conf, key, entity_r)
  *	int64_t	tool_expires_at(conf, key, rec)
+ *	int	tool_counters(key, klen, val, vlen, ckey_r, set_r)
  * DESCRIPTION
  *	tool_open_store() opens the database named by -d, else by the
  *	configuration's "database" key; read-only for the tools that only
@@ -32,7 +33,13 @@
  *
  *	tool_expires_at() is when greyspf-clean drops an entry: the
  *	GREYLISTEXPIREDAYS that applies to it, through record_expires_at().
- *	greyspf-stat shows the same time, so the two never disagree.
+ *	greyspf-stat shows the same time, so the two never disagree. An
+ *	auto-whitelist entry expires autoWhitelistMaxAge days after its
+ *	last pass (src/policy_awl.c's rule).
+ *
+ *	tool_counters() tells a counter key (db/counter.c) from an entry:
+ *	1 a counter key, decoded; -1 a counter key or value that does not
+ *	decode; 0 not a counter key (an entry: entry_decode()).
  */
 
 #include <stdio.h>
@@ -120,9 +127,26 @@ tool_expires_at(const struct config *conf, const struct greykey *key,
 {
 	struct entity_conf ent;
 
+	if (key->kind == KEY_AWL)
+		return (rec->last_us + conf->awl_max_age_days * 86400
+		    * 1000000);
 	tool_entity(conf, key, &ent);
 	return (record_expires_at(rec, (int64_t)(entity_expire_days(&ent)
 	    * 86400.0 * 1e6)));
+}
+
+/* tool_counters - a counter key? 1 decoded, -1 undecodable, 0 not one */
+
+int
+tool_counters(const void *k, size_t klen, const void *v, size_t vlen,
+    struct counter_key *key_r, struct counter_set *set_r)
+{
+	if (!counter_is_key(k, klen))
+		return (0);
+	if (counter_key_decode(k, klen, key_r) < 0
+	    || counter_value_decode(v, vlen, set_r) < 0)
+		return (-1);
+	return (1);
 }
 
 /* tool_guarantees - the backend's capabilities, in words */

@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "cli.h"
 #include "config.h"
+#include "counter.h"
 #include "entity.h"
 #include "key.h"
 #include "record.h"
@@ -21,5 +22,7 @@ void	tool_entity(const struct config *, const struct greykey *,
 	    struct entity_conf *);
 int64_t	tool_expires_at(const struct config *, const struct greykey *,
 	    const struct greyrec *);
+int	tool_counters(const void *, size_t, const void *, size_t,
+	    struct counter_key *, struct counter_set *);
 
 #endif

@@ -107,7 +107,7 @@ fill_fn(struct store_batch *b, void *ctx)
 {
 	struct fill *f = ctx;
 	struct greyrec rec = {1795235937000000LL, 1795235939000000LL,
-	    1795235940731036LL, 1, 0};
+	    1795235940731036LL, 1, 0, 0};
 	size_t i;
 	int rc;
 

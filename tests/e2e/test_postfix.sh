@@ -19,6 +19,7 @@
 # in delivered mail behind greylisting, SPF fail 550, softfail and
 # temperror as configured, a record over 512 bytes (TCP), a client
 # whitelisted by greyspf-addip, IPv6 clients (over IPv6) grouped by /64,
+# a network auto-whitelisted after two passes,
 # a tumgreyspf tree imported with greyspf-import (a passed triplet
 # accepted at once, a new one greylisted), greyspf running as the
 # unprivileged user, no protocol error in Postfix's log, sanitizers
@@ -120,6 +121,8 @@ spfMailFromSoftfail = defer
 spfMailFromTemperror = defer
 spfReceiver = mx.e2e.test
 spfTimeout = 5
+# Auto-whitelisting: a /24 whose triplets passed twice, an hour apart.
+autoWhitelistClients = 2
 EOF
 # postgrey's features: whitelist files, the X-Greylist header.
 printf '# whitelisted by name, and every name under it\nwhitelisted.e2e.test\n' \
@@ -370,6 +373,31 @@ t_grep "delivered message: X-Greylist, postgrey's form, the delay" \
 t_grep "delivered message: Received-SPF too" '^Received-SPF: pass' \
     "$E/out/xg-retry.msg"
 t_eq "one X-Greylist header" "$(grep -c '^X-Greylist:' "$E/out/xg-retry.msg")" 1
+
+# --- auto-whitelisting (autoWhitelistClients = 2) ----------------------
+# 100.64.1.0/24, a network of its own, SPF none: a triplet's first pass
+# at 05:05, another's at 06:10 (an hour on, so both count), then a new
+# triplet of the network is accepted at once.
+clock "2026-11-22 05:00:00"
+send awl1 100.64.1.10 awl1@none.e2e.test u6@rcpt.e2e.test
+reply awl1 "auto-whitelist: a first triplet greylisted" "$GREY"
+clock "2026-11-22 05:05:01"
+send awl1-retry 100.64.1.10 awl1@none.e2e.test u6@rcpt.e2e.test
+reply awl1-retry "auto-whitelist: its retry passes (one pass)" '^250 '
+clock "2026-11-22 06:05:02"
+send awl2 100.64.1.11 awl2@none.e2e.test u6@rcpt.e2e.test
+reply awl2 "auto-whitelist: one pass of two: a new triplet greylisted" \
+    "$GREY"
+clock "2026-11-22 06:10:03"
+send awl2-retry 100.64.1.11 awl2@none.e2e.test u6@rcpt.e2e.test
+reply awl2-retry "auto-whitelist: its retry passes (two passes)" '^250 '
+send awl3 100.64.1.12 awl3@none.e2e.test u6@rcpt.e2e.test
+reply awl3 "auto-whitelisted after two passes: a new triplet accepted at once" \
+    '^250 '
+delivered awl3 "auto-whitelisted client's message delivered"
+t_ok "greyspf-stat lists the network as whitelisted" sh -c \
+    "'$BIN/greyspf-stat' -c '$E/greyspf.conf' --client 100.64.1.0/24 |
+    grep -q '^TYPE=awl IP=100\\.64\\.1\\.0/24 .* PASSES=2 STATE=whitelisted'"
 
 # --- what Postfix and the sanitizers saw -------------------------------
 postfix -c "$P" stop >/dev/null 2>&1

@@ -1,6 +1,7 @@
 /*
  * NAME
- *	fuzz_record - fuzz the stored key and record decoders
+ *	fuzz_record - fuzz the stored key and record decoders (greylist
+ *	entries, auto-whitelist entries, counter keys and values)
  * DESCRIPTION
  *	Input: bytes as LMDB would hand them back. Property: whatever
  *	decodes, encodes back to the same bytes (one encoding per value).
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "entry.h"
 #include "key.h"
 #include "record.h"
@@ -22,6 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned char buf[KEY_MAX], val[ENTRY_VALUE_MAX];
 	struct greykey key;
 	struct greyrec rec;
+	struct counter_key ck;
+	struct counter_set cs;
+	unsigned char cv[COUNTER_VALUE_MAX];
 	size_t len;
 
 	if (record_decode(data, size, &rec) == 0) {
@@ -36,6 +41,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    || len != size || memcmp(buf, data, size) != 0)
 			abort();
 	}
+	if (counter_value_decode(data, size, &cs) == 0
+	    && (counter_value_encode(&cs, cv, sizeof(cv), &len) < 0
+	    || len != size || memcmp(cv, data, size) != 0))
+		abort();
+	if (counter_key_decode(data, size, &ck) == 0
+	    && (counter_key_encode(&ck, buf, sizeof(buf), &len) < 0
+	    || len != size || memcmp(buf, data, size) != 0))
+		abort();
 	/* An entry: the first byte says how long the key is. */
 	if (size > 1 && data[0] < size - 1 && entry_decode(data + 1, data[0],
 	    data + 1 + data[0], size - 1 - data[0], &key, &rec) == 0) {

@@ -6,7 +6,7 @@
 
 # Every program, the service included: help on stdout, exit 0.
 for p in greyspf greyspf-import greyspf-dump greyspf-load greyspf-stat \
-    greyspf-clean greyspf-configtest greyspf-addip; do
+    greyspf-clean greyspf-configtest greyspf-addip greyspf-delete; do
 	for h in -h --help; do
 		t_ok "$p $h" "$BIN/$p" $h
 		t_grep "$p $h prints usage" "^usage: $p " "$T/.out"
@@ -23,9 +23,10 @@ for p in greyspf greyspf-import greyspf-dump greyspf-load greyspf-stat \
 done
 
 "$BIN/greyspf-load" -d "$T/db" "$(dirname "$0")/../data/dump-v1.in" >/dev/null
-for tool in import dump load stat clean configtest addip; do
+for tool in import dump load stat clean configtest addip delete; do
 	p=$BIN/greyspf-$tool
-	case $tool in import|load) arg=x ;; *) arg= ;; esac
+	case $tool in import|load) arg=x ;; delete) arg="--client 0.0.0.0/0" ;;
+	*) arg= ;; esac
 	# addip writes no database: it takes no -d.
 	case $tool in addip) db= ;; *) db="-d $T/db" ;; esac
 	t_rc "$tool missing config file" 1 "$p" -c "$T/nonexistent.conf" $db $arg

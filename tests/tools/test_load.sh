@@ -27,7 +27,7 @@ bad "truncated (no DATA=END)" 'case.in:4: unexpected end of input: DATA=END miss
 printf '%s\n%s\nDATA=END' "$hdr" "$line" >"$T/case.in"
 bad "no final newline" 'case.in:5: last line has no newline'
 printf '%s\n%s\ntriplet 192.0.2.0/24 garbled\nDATA=END\n' "$hdr" "$line" >"$T/case.in"
-bad "garbled line" 'case.in:5: expected "triplet" with 9 fields'
+bad "garbled line" 'case.in:5: expected "triplet" with 9 or 10 fields'
 printf 'VERSION=2\nformat=greyspf-greylist\nHEADER=END\nDATA=END\n' >"$T/case.in"
 bad "unknown version" 'case.in:1: unsupported dump version "2"'
 printf 'format=greyspf-greylist\nHEADER=END\nDATA=END\n' >"$T/case.in"

@@ -9,7 +9,8 @@ W=$T/w
 mkdir -p "$W/config"
 chmod 755 "$T" "$W"
 printf 'CHECKERS = greylist\n' >"$W/config/__default__"
-printf 'database = %s/db\nconfigPath = %s/config\nuser = nobody\n' "$W" "$W" >"$W/g.conf"
+# counterDays = 0: clean's counts below are the four entries alone.
+printf 'database = %s/db\nconfigPath = %s/config\nuser = nobody\ncounterDays = 0\n' "$W" "$W" >"$W/g.conf"
 mkdir "$W/db"
 chown nobody "$W/db" 2>/dev/null || :
 NOW=1795235937

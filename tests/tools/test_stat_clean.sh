@@ -35,7 +35,8 @@ d = json.load(open(sys.argv[1]))
 e = d["entries"]
 assert d["summary"] == {"entries": 6, "triplet": 4, "iponly": 2, "ipv4": 4,
     "ipv6": 2, "pending": 1, "unretried": 1, "passed": 4, "expired": 0,
-    "undecodable": 0}, d["summary"]
+    "undecodable": 0, "awl": 0, "awl_whitelisted": 0, "counter_keys": 0}, \
+    d["summary"]
 assert e[1]["sender"] == "<>" and e[1]["state"] == "unretried"
 # the faketime clock runs on from NOW: allow a second.
 assert 0 <= 1795235939 + 43200 - 1795236000 - e[1]["expires_in_s"] <= 1

@@ -19,6 +19,22 @@ static const char *const good[] = {
 	    "4294967295 -",
 	"iponly 198.51.100.7/32 1795235937.000000 1795239537.000000 "
 	    "1795235937.000000 0 -",
+	/* The optional first-pass time (record version 2). */
+	"triplet 203.0.113.0/24 alice@example.com bob@example.org "
+	    "1795235937.173611 1795235939.000000 1795235940.731036 1 - "
+	    "1795235940.000001",
+	"iponly 198.51.100.7/32 1795235937.000000 1795239537.000000 "
+	    "1795239600.000000 2 - 1795239540.000000",
+	/* An auto-whitelist entry. */
+	"awl 203.0.113.0/24 1795235937.000000 1795249537.500000 5",
+	"awl 2001:db8::1/128 0.000000 0.000000 0",
+};
+
+static const char *const good_counters[] = {
+	"counters hour 1795849200 requests=12,greylist_new=3,delay_le_600=1,"
+	    "spf_helo_permerror=18446744073709551615",
+	"counters day 1795824000 -",
+	"counters total 0 requests=1,c63=7",
 };
 
 static void
@@ -42,6 +58,60 @@ test_roundtrip(void **state)
 	}
 }
 
+static void
+test_counters(void **state)
+{
+	static const struct {
+		const char *line, *why;
+	} rows[] = {
+		{"counters hour 1795849201 requests=1", "start of its period"},
+		{"counters day 1795849200 requests=1", "start of its period"},
+		{"counters total 3600 requests=1", "start of its period"},
+		{"counters week 0 requests=1", "period"},
+		{"counters hour 01 requests=1", "bad start"},
+		{"counters hour 99999999999999999999 requests=1", "bad start"},
+		{"counters hour 3600 requests=0", "bad count"},
+		{"counters hour 3600 requests=01", "bad count"},
+		{"counters hour 3600 requests=18446744073709551616", "count"},
+		{"counters hour 3600 greylist_new=1,requests=1", "order"},
+		{"counters hour 3600 requests=1,requests=1", "order"},
+		{"counters hour 3600 nonesuch=1", "unknown counter"},
+		{"counters hour 3600 requests", "NAME=COUNT"},
+		{"counters hour 3600 requests=1 x", "expected"},
+		{"counters hour 3600", "expected"},
+		{"counters hour 3600 ,", "NAME=COUNT"},
+		/* Found by fuzz_dump_line: an empty item was skipped. */
+		{"counters hour 3600 ,requests=1", "NAME=COUNT"},
+		{"counters hour 3600 requests=1,", "NAME=COUNT"},
+		{"counters hour 3600 requests=1,,pass_first=1", "NAME=COUNT"},
+	};
+	char line[DUMPFMT_LINE_MAX], out[DUMPFMT_LINE_MAX];
+	struct counter_key k;
+	struct counter_set c;
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(good_counters); i++) {
+		strcpy(line, good_counters[i]);
+		ROW_CHECK(good_counters[i], dumpfmt_is_counters(line));
+		if (dumpfmt_counters_parse(line, &k, &c, &why) < 0)
+			ROW_FAIL(good_counters[i], "refused: %s", why);
+		ROW_CHECK(good_counters[i], dumpfmt_counters_format(&k, &c,
+		    out, sizeof(out)) == 0);
+		if (strcmp(out, good_counters[i]) != 0)
+			ROW_FAIL(good_counters[i], "formatted as %s", out);
+	}
+	for (i = 0; i < NROWS(rows); i++) {
+		strcpy(line, rows[i].line);
+		if (dumpfmt_counters_parse(line, &k, &c, &why) == 0)
+			ROW_FAIL(rows[i].line, "accepted");
+		if (strstr(why, rows[i].why) == NULL)
+			ROW_FAIL(rows[i].line, "reason \"%s\"", why);
+	}
+	assert_false(dumpfmt_is_counters("triplet 1 2"));
+}
+
 static const struct {
 	const char *line, *why;
 } bad[] = {
@@ -52,7 +122,11 @@ static const struct {
 	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0",
 	    "expected"},
 	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 - x",
-	    "expected"},
+	    "first-pass"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 - "
+	    "0.000000", "first-pass"},
+	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 - "
+	    "4.000000 x", "expected"},
 	{"triplet 203.0.113.0/24  a@x b@y 1.000000 2.000000 3.000000 0 -",
 	    "empty field"},
 	{"triplet 203.0.113.0/24 a%7e@x b@y 1.000000 2.000000 3.000000 0 -",
@@ -82,8 +156,13 @@ static const struct {
 	{"triplet 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 new",
 	    "flags"},
 	{"iponly 203.0.113.0/24 a@x 1.000000 2.000000 3.000000 0 -",
+	    "time"},
+	{"iponly 203.0.113.0/24 a@x b@y 1.000000 2.000000 3.000000 0 -",
 	    "expected"},
 	{"grey 203.0.113.0/24 1.000000 2.000000 3.000000 0 -", "expected"},
+	{"awl 203.0.113.0/24 1.000000 2.000000 01", "pass count"},
+	{"awl 203.0.113.0/24 1.000000 2.0 1", "time"},
+	{"awl 203.0.113.0/24 1.000000 2.000000 1 -", "expected"},
 	{"", "empty field"},
 };
 
@@ -110,6 +189,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_reject),
 	};
 

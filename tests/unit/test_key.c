@@ -44,6 +44,8 @@ static const struct {
 	    "%/=#@y"},
 	{"ip only v4", KEY_IPONLY, "203.0.113.0/24", "", ""},
 	{"ip only v6", KEY_IPONLY, "2001:db8::1/128", "", ""},
+	{"auto-whitelist v4", KEY_AWL, "203.0.113.0/24", "", ""},
+	{"auto-whitelist v6", KEY_AWL, "2001:db8::1/128", "", ""},
 };
 
 static void
@@ -101,6 +103,27 @@ test_order(void **state)
 	mk(&a, KEY_TRIPLET, "10.0.0.0/24", "a", "zzz");
 	mk(&b, KEY_TRIPLET, "10.0.0.0/24", "ab", "a");
 	assert_true(keycmp(&a, &b) < 0);
+	/* A client's auto-whitelist entry comes with its other entries. */
+	mk(&a, KEY_AWL, "10.0.0.0/24", "", "");
+	mk(&b, KEY_IPONLY, "10.0.0.0/24", "", "");
+	assert_true(keycmp(&a, &b) < 0);
+	mk(&b, KEY_TRIPLET, "10.0.0.0/24", "", "");
+	assert_true(keycmp(&a, &b) < 0);
+	mk(&b, KEY_TRIPLET, "10.0.0.1/32", "a@x", "b@y");
+	assert_true(keycmp(&a, &b) < 0);
+	/* Counter keys (counter.c) after every entry, and not entries. */
+	{
+		static const unsigned char ck[] = {KEY_VERSION, 'C', 'H', 0,
+		    0, 0, 1};
+		unsigned char x[KEY_MAX];
+		size_t xl;
+
+		mk(&a, KEY_TRIPLET, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+		    "/128", "\xff", "\xff");
+		xl = enc(&a, x);
+		assert_true(key_compare(x, xl, ck, sizeof(ck)) < 0);
+		assert_int_equal(key_decode(ck, sizeof(ck), &b), -1);
+	}
 }
 
 static void
@@ -133,7 +156,7 @@ test_long(void **state)
 	static char s1[KEY_TEXT_MAX + 2], s2[KEY_TEXT_MAX + 2];
 	struct greykey k, d;
 	struct greyrec rec = {1795235937000000LL, 1795235939000000LL,
-	    1795235940000000LL, 0, 0}, r;
+	    1795235940000000LL, 0, 0, 0}, r;
 	struct netaddr a;
 	unsigned char k1[KEY_MAX], k2[KEY_MAX], v[ENTRY_VALUE_MAX];
 	size_t l1, l2, vl;

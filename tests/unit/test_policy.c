@@ -43,7 +43,7 @@ grey(int have, struct greyrec old, int64_t now, int64_t gl, int seed)
 static void
 test_greylist(void **state)
 {
-	struct greyrec none = {0, 0, 0, 0, 0}, r;
+	struct greyrec none = {0, 0, 0, 0, 0, 0}, r;
 	struct grey_decision d;
 
 	(void)state;
@@ -74,6 +74,8 @@ test_greylist(void **state)
 	assert_int_equal(d.result.value, POLICY_NONE);
 	assert_true(d.write && d.rec.passes == 1
 	    && d.rec.last_us == T0 + S(600));
+	/* The first pass, and its time kept (record version 2). */
+	assert_true(d.first_pass && d.rec.pass_us == T0 + S(600));
 	/* GREYLISTTIME changes never move an existing entry. */
 	assert_true(d.rec.allow_us == T0 + S(600));
 	r = d.rec;
@@ -84,6 +86,8 @@ test_greylist(void **state)
 	/* ... and after it: refresh and count. */
 	d = grey(1, r, T0 + S(700), S(1), 0);
 	assert_true(d.write && d.rec.passes == 2);
+	/* Later passes keep the first one's time. */
+	assert_true(!d.first_pass && d.rec.pass_us == T0 + S(600));
 	/* Training (defaultSeedOnly): recorded, never deferred. */
 	d = grey(0, none, T0, S(600), 1);
 	assert_int_equal(d.event, GREY_TRAINING);
@@ -610,7 +614,7 @@ test_plan_next(void **state)
 static void
 test_retry_window(void **state)
 {
-	struct greyrec r = {T0, T0 + S(300), T0, 0, 0};
+	struct greyrec r = {T0, T0 + S(300), T0, 0, 0, 0};
 	struct grey_decision d;
 
 	(void)state;
