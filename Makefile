@@ -21,9 +21,9 @@ W	= -Wall -Wextra $(WERROR) -Wstrict-prototypes -Wformat=2 -Wshadow \
 	  -Wpointer-arith -Wmissing-prototypes
 VERSION	= 0.1.0
 CPPFLAGS += -D_GNU_SOURCE -DGREYSPF_VERSION=\"$(VERSION)\"
-# liblmdb and libinih are linked statically: two fewer shared objects to
+# liblmdb, libinih and libhiredis are linked statically: two fewer shared objects to
 # load at every spawn (start-up is the cost that matters under spawn).
-LDLIBS	= -Wl,-Bstatic -llmdb -linih -Wl,-Bdynamic -lpthread -lrt
+LDLIBS	= -Wl,-Bstatic -llmdb -linih -lhiredis -Wl,-Bdynamic -lpthread -lrt
 # libspf2 (Debian's, no pkg-config file) and glibc's resolver.
 SPF_LIBS = -lspf2 -lresolv
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -50,7 +50,8 @@ LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/config.c lib/entity.c lib/cli.c lib/fault.c lib/sha256.c \
 	  lib/fd.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
-	  db/legacy.c db/legacy_tree.c db/dumpfmt.c
+	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/redis_spec.c \
+	  db/store_redis.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \

@@ -79,11 +79,13 @@
 
 static const struct store_backend *const store_backends[] = {
 	&store_lmdb,
+	&store_redis,
+	&store_redis_unix,
+	&store_redis_sentinel,
 };
 
 static char store_open_detail[256];
 
-static int store_marker(struct store *, const struct store_opts *);
 static const char *store_rc_name(int);
 
 /*
@@ -108,6 +110,7 @@ static const char *const store_rc_text[STORE_RC_COUNT] = {
 	[STORE_READONLY] = "database opened read-only",
 	[STORE_INVAL] = "invalid argument",
 	[STORE_ABORTED] = "stopped by the caller",
+	[STORE_UNAVAILABLE] = "database server unavailable",
 };
 
 /* store_rc_name - the text of a code, without detail */
@@ -185,7 +188,8 @@ store_open(struct store **store_r, const char *spec,
 				be = store_backends[i];
 		if (be == NULL) {
 			snprintf(store_open_detail, sizeof(store_open_detail),
-			    "%.*s: unknown database type (known: lmdb)",
+			    "%.*s: unknown database type (known: lmdb, "
+			    "redis, redis+unix, redis-sentinel)",
 			    (int)(n > 40 ? 40 : n), spec);
 			return (STORE_INVAL);
 		}
@@ -195,9 +199,12 @@ store_open(struct store **store_r, const char *spec,
 	st = xcalloc(1, sizeof(*st));
 	st->be = be;
 	st->rdonly = opts->rdonly;
+	st->recognise = opts->recognise;
 	snprintf(st->where, sizeof(st->where), "%s", where);
+	/* A server checks the marker at each connection it makes. */
 	if ((rc = GUARDED(be->open(st, where, opts))) == STORE_OK
-	    && (rc = GUARDED(store_marker(st, opts))) == STORE_OK) {
+	    && (rc = be->connect == NULL ? GUARDED(store_marker_check(st))
+	    : opts->lazy ? STORE_OK : be->connect(st)) == STORE_OK) {
 		*store_r = st;
 		return (STORE_OK);
 	}
@@ -250,7 +257,7 @@ store_marker_write(const void *old, size_t oldlen, void *new_r,
 }
 
 struct store_sniff {
-	const struct store_opts *opts;
+	const struct store *st;
 	size_t	seen;
 	int	foreign;
 };
@@ -264,17 +271,17 @@ store_sniff_entry(const void *k, size_t kl, const void *v, size_t vl,
 	struct store_sniff *sn = ctx;
 
 	sn->seen++;
-	if (sn->opts->recognise != NULL && !sn->opts->recognise(k, kl, v, vl)) {
+	if (sn->st->recognise != NULL && !sn->st->recognise(k, kl, v, vl)) {
 		sn->foreign = 1;
 		return (STORE_END);
 	}
 	return (sn->seen < STORE_RECOGNISE_N ? STORE_NEXT : STORE_END);
 }
 
-/* store_marker - check the marker; add it to a new or older database */
+/* store_marker_check - check the marker; add it to a new or older one */
 
-static int
-store_marker(struct store *st, const struct store_opts *opts)
+int
+store_marker_check(struct store *st)
 {
 	char val[64];
 	struct store_cursor cur;
@@ -301,7 +308,7 @@ store_marker(struct store *st, const struct store_opts *opts)
 		return (rc);
 	memset(&cur, 0, sizeof(cur));
 	memset(&sn, 0, sizeof(sn));
-	sn.opts = opts;
+	sn.st = st;
 	if ((rc = st->be->walk(st, &cur, STORE_RECOGNISE_N, store_sniff_entry,
 	    &sn)) != STORE_OK)
 		return (rc);

@@ -5,9 +5,10 @@ set -eu
 # "deps.sh bench" adds what make bench compares against.
 PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
-    iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base"
+    iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base
+    libhiredis-dev redis-server redis-sentinel redis-tools"
 [ "${1:-}" = bench ] && PKGS="$PKGS postgrey postfix-policyd-spf-python \
-    python3-dnspython time"
+    python3-dnspython time sqlgrey"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
