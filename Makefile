@@ -51,7 +51,7 @@ LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/fd.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
 	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/redis_spec.c \
-	  db/store_redis.c
+	  db/store_redis.c db/store_fallback.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \

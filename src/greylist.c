@@ -21,7 +21,10 @@
  *	decoder rejects).
  *
  *	facts->have and facts->old are filled in here; the caller supplies
- *	the time, GREYLISTTIME and the training switch.
+ *	the time, GREYLISTTIME, GREYLISTEXPIREDAYS and the training switch.
+ *	Every write carries the entry's expiry by greyspf-clean's rule
+ *	(record_expires_at()), which a store that expires entries itself
+ *	(Redis) applies and LMDB ignores.
  * DIAGNOSTICS
  *	Returns STORE_OK, or a store code (the caller answers with
  *	storeErrorAction and logs store_strerror()).
@@ -70,10 +73,11 @@ greylist_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 {
 	struct greylist_ctx *c = ctx;
 
-	(void)expire_r;
 	greylist_decide(c, old, oldlen);
 	if (!c->d->write)
 		return (STORE_UNCHANGED);
+	/* greyspf-clean's rule, for a store that expires entries itself. */
+	*expire_r = record_expires_at(&c->d->rec, c->facts.expire_us);
 	if (entry_value(c->gk, &c->d->rec, new_r, ENTRY_VALUE_MAX,
 	    newlen_r) < 0) {
 		c->bad_record = 1;
