@@ -87,6 +87,7 @@ struct import {
 	unsigned char key[KEY_MAX];	/* the entry being stored */
 	size_t	klen;
 	struct greykey whole;	/* its addresses, whole */
+	int	expiry;		/* the store expires entries itself */
 	struct greyrec rec;	/* its record, the tree's files united */
 	char	path[LEGACY_PATH_MAX];	/* the first of its files */
 	int	err;		/* the temporary file's errno, if it failed */
@@ -312,7 +313,6 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 	struct import *im = ctx;
 	struct greyrec rec = im->rec, cur, m;
 
-	(void)expire_r;
 	if (old == NULL)
 		im->added++;
 	else if (entry_record(old, oldlen, &cur) < 0) {
@@ -332,6 +332,9 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 	if (entry_value(&im->whole, &rec, new_r, ENTRY_VALUE_MAX, newlen_r)
 	    < 0)
 		panic("the value of a checked record did not encode");
+	/* A store that expires entries itself: greyspf-clean's rule. */
+	if (im->expiry)
+		*expire_r = tool_expires_at(im->conf, &im->whole, &rec);
 	return (STORE_WRITE);
 }
 
@@ -450,6 +453,7 @@ main(int argc, char **argv)
 		memset(&so, 0, sizeof(so));
 		so.rdonly = 1;
 		so.recognise = entry_recognise;
+		tool_server_opts(&conf, &so);
 		rc = store_open(&st, o.dbpath ? o.dbpath : conf.database, &so);
 		if (rc == STORE_OK) {
 			rc = store_load(st, import_fill, &im,
@@ -468,6 +472,7 @@ main(int argc, char **argv)
 			fatalx("%s", store_strerror(NULL, rc));
 	} else {
 		st = tool_open_store(&conf, o.dbpath, 0);
+		im.expiry = (store_caps(st) & STORE_CAP_EXPIRY) != 0;
 		tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or "
 		    "nothing: after a failure, import the same tree again");
 		rc = store_load(st, import_fill, &im, 0);

@@ -63,6 +63,9 @@ struct load {
 	struct runsort_rec cur;	/* the entry being stored */
 	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, replaced, kept;
+	const struct config *conf;
+	int	expiry;		/* the store expires entries: give each its
+				 * expiry, by greyspf-clean's rule */
 };
 
 static void usage(int) __attribute__((noreturn));
@@ -270,9 +273,10 @@ load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
     int64_t *expire_r, void *ctx)
 {
 	struct load *ld = ctx;
+	struct greykey key;
+	struct greyrec rec;
 
 	(void)oldlen;
-	(void)expire_r;
 	if (old != NULL && ld->keep_existing) {
 		ld->kept++;
 		return (STORE_UNCHANGED);
@@ -283,6 +287,9 @@ load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		ld->added++;
 	memcpy(new_r, ld->cur.val, ld->cur.vlen);
 	*newlen_r = ld->cur.vlen;
+	if (ld->expiry && entry_decode(ld->cur.key, ld->cur.klen, ld->cur.val,
+	    ld->cur.vlen, &key, &rec) == 0)
+		*expire_r = tool_expires_at(ld->conf, &key, &rec);
 	return (STORE_WRITE);
 }
 
@@ -367,6 +374,8 @@ main(int argc, char **argv)
 		return (cli_finish_stdout());
 	}
 	st = tool_open_store(&conf, o.dbpath, 0);
+	ld.conf = &conf;
+	ld.expiry = (store_caps(st) & STORE_CAP_EXPIRY) != 0;
 	tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or nothing: "
 	    "after a failure, load the same dump again");
 	rc = store_load(st, load_fill, &ld, 0);
