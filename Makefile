@@ -71,10 +71,10 @@ TOOLS	= greyspf-import greyspf-dump greyspf-load greyspf-stat greyspf-clean \
 TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto test_spf \
-	  test_sha256 test_fd test_log
+	  test_sha256 test_fd test_log test_redis_spec
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
-	  fuzz_spf fuzz_entity
+	  fuzz_spf fuzz_entity fuzz_redis_spec
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP

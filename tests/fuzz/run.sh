@@ -3,7 +3,7 @@
 set -eu
 BUILD=${BUILD:-build/fuzz}
 S=${FUZZ_SECONDS:-60}
-for t in legacy_path dump_line record config proto spf entity; do
+for t in legacy_path dump_line record config proto spf entity redis_spec; do
 	mkdir -p "$BUILD/corpus/$t"
 	cp tests/fuzz/corpus/$t/* "$BUILD/corpus/$t/"
 	echo "== fuzz_$t ($S s)"

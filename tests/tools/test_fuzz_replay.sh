@@ -6,7 +6,7 @@
 
 C=$(dirname "$0")/../fuzz/corpus
 M=${GREYSPF_FUZZ_MUTATIONS:-20000}
-for t in legacy_path dump_line record config proto spf entity; do
+for t in legacy_path dump_line record config proto spf entity redis_spec; do
 	m=$M
 	case $t in config|proto|entity) m=$((M / 10)) ;; esac	# a file per input
 	t_ok "fuzz target $t: corpus and $m mutations" \
