@@ -63,7 +63,7 @@ redis-cli "$@" EVAL "for _, k in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do
 EOF
 HAS="sh $T/has"
 nkeys() {	# nkeys SOCK PREFIX - greylist keys under PREFIX
-	redis-cli -s "$1" EVAL "local n = 0
+	redis-cli -s $1 EVAL "local n = 0
 	    for _, k in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do
 	      if k:byte(#ARGV[1] + 1) ~= 0 then n = n + 1 end end
 	    return n" 0 "$2"
@@ -240,6 +240,23 @@ t_ok "a foreign database: the service answers" sh -c "'$BIN/greyspf' -L -c '$W/f
 t_grep "a foreign database: storeErrorAction" "$STOREERR" "$T/.out"
 t_grep "a foreign database: said so" 'not a greyspf database' "$T/.err"
 t_rc "a foreign database: greyspf-dump refuses it" 1 "$BIN/greyspf-dump" -c "$W/fo.conf"
+
+# --- AUTH from databasePasswordFile; SELECT ----------------------------------
+redis_start pw --requirepass 'Sesame-0pen'
+printf 'Sesame-0pen\n' >"$W/pw.right"
+printf 'WrongSecret9\n' >"$W/pw.wrong"
+chmod 644 "$W/pw.right" "$W/pw.wrong"
+conf pwok "redis+unix:$T/pw.sock?db=3" "pw:" "storeFallback = defer" "databasePasswordFile = $W/pw.right"
+conf pwbad "redis+unix:$T/pw.sock" "pw:" "storeFallback = defer" "databasePasswordFile = $W/pw.wrong"
+t_ok "password: the right one, answered" sh -c "'$BIN/greyspf' -L -c '$W/pwok.conf' <'$W/q1'"
+t_grep "password: the right one, greylisted" "$GREY" "$T/.out"
+t_eq "password: the entry in database 3" "$(nkeys "$T/pw.sock -a Sesame-0pen --no-auth-warning -n 3" pw:)" 1
+t_ok "password: a wrong one, answered" sh -c "'$BIN/greyspf' -L -c '$W/pwbad.conf' <'$W/q1'"
+t_grep "password: a wrong one, storeErrorAction" "$STOREERR" "$T/.out"
+t_grep "password: a wrong one, said so" 'WRONGPASS|invalid' "$T/.err"
+t_nogrep "password: never in a log" 'WrongSecret9|Sesame-0pen' "$T/.err"
+t_rc "password: a tool with a wrong one fails" 1 "$BIN/greyspf-dump" -c "$W/pwbad.conf"
+t_nogrep "password: never in a tool's message" 'WrongSecret9' "$T/.err"
 
 # --- hostile servers --------------------------------------------------------
 for mode in garbage silent drip hugearray hugebulk wrongtype; do
