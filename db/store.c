@@ -270,6 +270,10 @@ store_sniff_entry(const void *k, size_t kl, const void *v, size_t vl,
 {
 	struct store_sniff *sn = ctx;
 
+	/* The marker, written by another process since we looked for it
+	 * (two greyspf opening a new database at once): ours. */
+	if (store_reserved(k, kl))
+		return (STORE_NEXT);
 	sn->seen++;
 	if (sn->st->recognise != NULL && !sn->st->recognise(k, kl, v, vl)) {
 		sn->foreign = 1;

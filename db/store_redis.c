@@ -145,6 +145,7 @@ struct redis {
 	long long next_try_ms;		/* no attempt before (monotonic) */
 	int	retry_ms;		/* the next pause */
 	char	down[256];		/* why the last attempt failed */
+	int	down_rc;		/* and its code */
 	/* The last store_get(), for the store_update() that follows. */
 	int	cached, cached_have;
 	unsigned char ckey[STORE_KEY_MAX];
@@ -217,9 +218,11 @@ redis_fail(struct store *st, const char *fmt, ...)
 	r->retry_ms = r->retry_ms * 2 > REDIS_RETRY_MAX_MS
 	    ? REDIS_RETRY_MAX_MS : r->retry_ms * 2;
 	/* One reason per outage: the first (the service logs it once). */
-	if (r->down[0] == 0)
+	if (r->down[0] == 0) {
 		snprintf(r->down, sizeof(r->down), "%.100s: %.150s",
 		    r->server[0] ? r->server : st->where, why);
+		r->down_rc = STORE_UNAVAILABLE;
+	}
 	return (store_detail(st, STORE_UNAVAILABLE, "%s", r->down));
 }
 
@@ -480,7 +483,7 @@ redis_connect(struct store *st)
 	if (r->c != NULL)
 		return (STORE_OK);
 	if (redis_now_ms() < r->next_try_ms)
-		return (store_detail(st, STORE_UNAVAILABLE, "%s", r->down));
+		return (store_detail(st, r->down_rc, "%s", r->down));
 	if (r->sp.kind == REDIS_SENTINEL) {
 		if ((rc = redis_sentinel_master(st, host, sizeof(host), &port))
 		    != STORE_OK)
@@ -538,6 +541,7 @@ redis_connect(struct store *st)
 			r->c = NULL;
 			r->next_try_ms = redis_now_ms() + r->retry_ms;
 			snprintf(r->down, sizeof(r->down), "%s", st->detail);
+			r->down_rc = rc;
 		}
 		return (rc == STORE_UNAVAILABLE ? rc : store_detail(st, rc,
 		    "%s", r->down));
