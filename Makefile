@@ -167,6 +167,7 @@ bench:
 	    $(BENCH_B)/tests/bench_policy $(BENCH_B)/tests/spfsuite
 	BUILD=$(BENCH_B) sh tests/bench/run.sh
 	BUILD=$(BENCH_B) sh tests/bench/spf.sh
+	BUILD=$(BENCH_B) sh tests/bench/redis.sh
 
 $(B)/tests/bench_policy: $(B)/tests/bench/bench_policy.o
 	@mkdir -p $(@D)

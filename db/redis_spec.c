@@ -44,8 +44,8 @@ static const char *redis_spec_hostport(const char *, struct redis_spec *,
 	    char *, size_t);
 static int redis_spec_db(const char *, size_t, int *);
 
-#define REDIS_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-	"0123456789._-"
+#define REDIS_NAME_CHARS \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 
 /* redis_spec_err - a reason, then -1 */
 

@@ -8,7 +8,7 @@ PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base
     libhiredis-dev redis-server redis-sentinel redis-tools"
 [ "${1:-}" = bench ] && PKGS="$PKGS postgrey postfix-policyd-spf-python \
-    python3-dnspython time sqlgrey"
+    python3-dnspython time sqlgrey postgresql libdbd-pg-perl"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \
