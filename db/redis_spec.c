@@ -43,6 +43,8 @@ static int redis_spec_err(char *, size_t, const char *, ...)
 static const char *redis_spec_hostport(const char *, struct redis_spec *,
 	    char *, size_t);
 static int redis_spec_db(const char *, size_t, int *);
+static int redis_spec_tail(const char *, struct redis_spec *, const char *,
+	    char *, size_t);
 
 #define REDIS_NAME_CHARS \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
@@ -86,6 +88,20 @@ redis_spec_db(const char *s, size_t n, int *db_r)
 	    || strnum_ll(buf, 0, REDIS_SPEC_DB_MAX, &v) < 0)
 		return (-1);
 	*db_r = (int)v;
+	return (0);
+}
+
+/* redis_spec_tail - nothing, or /DB, after what */
+
+static int
+redis_spec_tail(const char *s, struct redis_spec *sp, const char *what,
+    char *err, size_t esize)
+{
+	if (*s == 0)
+		return (0);
+	if (*s != '/' || redis_spec_db(s + 1, strlen(s + 1), &sp->db) < 0)
+		return (redis_spec_err(err, esize, "expected /DB (0 to %d) "
+		    "after the %s", REDIS_SPEC_DB_MAX, what));
 	return (0);
 }
 
@@ -167,13 +183,7 @@ redis_spec_parse(const char *spec, struct redis_spec *sp, char *err,
 		sp->kind = REDIS_TCP;
 		if ((s = redis_spec_hostport(spec + 8, sp, err, esize)) == NULL)
 			return (-1);
-		if (*s == 0)
-			return (0);
-		if (*s != '/' || redis_spec_db(s + 1, strlen(s + 1), &sp->db)
-		    < 0)
-			return (redis_spec_err(err, esize, "expected /DB (0 "
-			    "to %d) after the port", REDIS_SPEC_DB_MAX));
-		return (0);
+		return (redis_spec_tail(s, sp, "port", err, esize));
 	}
 	if (strncmp(spec, "redis+unix:", 11) == 0) {
 		sp->kind = REDIS_UNIX;
@@ -219,14 +229,7 @@ redis_spec_parse(const char *spec, struct redis_spec *sp, char *err,
 			    sizeof(sp->master) - 1));
 		memcpy(sp->master, s, n);
 		sp->master[n] = 0;
-		s += n;
-		if (*s == 0)
-			return (0);
-		if (*s != '/' || redis_spec_db(s + 1, strlen(s + 1), &sp->db)
-		    < 0)
-			return (redis_spec_err(err, esize, "expected /DB (0 "
-			    "to %d) after the master name", REDIS_SPEC_DB_MAX));
-		return (0);
+		return (redis_spec_tail(s + n, sp, "master name", err, esize));
 	}
 	return (redis_spec_err(err, esize, "not a Redis spec (redis://, "
 	    "redis+unix: or redis-sentinel://)"));
