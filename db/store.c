@@ -25,10 +25,15 @@
  *	store knows nothing of greylisting.
  *
  *	store_open() takes a spec: "lmdb:/path", or a bare path, which is
- *	LMDB too, so that every existing configuration keeps working. A
- *	second backend is one more file beside store_lmdb.c filling a
- *	struct store_backend (store_backend.h), and one more row in
- *	store_backends[] below.
+ *	LMDB too, so that every existing configuration keeps working; or
+ *	"redis://...", "redis+unix:..." or "redis-sentinel://..."
+ *	(store_redis.c, a greylist shared by several hosts). A backend is
+ *	one file filling a struct store_backend (store_backend.h), and one
+ *	row in store_backends[] below. A server backend (one with a
+ *	connect function) connects at store_open(), or with opts->lazy at
+ *	the first operation that needs it, and checks the marker at each
+ *	connection it makes; while it cannot reach its server, operations
+ *	return STORE_UNAVAILABLE.
  *
  *	store_get() copies a value out (a backend's memory never reaches
  *	a caller). store_update() is an atomic read-modify-write of one
@@ -51,7 +56,9 @@
  *	unless it is empty (a new one: the marker is written) or its first
  *	entries are recognised by the caller's opts->recognise (a greyspf
  *	database made before the marker: the marker is added when the
- *	database is opened for writing). A later format is refused
+ *	database is opened for writing; the walk that looks at them skips
+ *	the store's own keys, as another process may have just written the
+ *	marker). A later format is refused
  *	(STORE_NEWER). Keys that begin with a 0x00 byte are the store's
  *	own: walks skip them, and callers cannot read or write them (a
  *	greylist key begins with its version, never 0).
