@@ -50,6 +50,8 @@ struct fallback {
 
 static const struct store_backend store_fallback;
 
+static int fallback_local(struct store *, int);
+
 /* fallback_local - the local store, opened at the first fallback */
 
 static int
@@ -74,6 +76,8 @@ fallback_local(struct store *st, int prc)
 	return (STORE_OK);
 }
 
+/* fallback_get - the primary's get, else the local store's */
+
 static int
 fallback_get(struct store *st, const void *key, size_t klen, void *val_r,
     size_t vsize, size_t *vlen_r)
@@ -94,6 +98,8 @@ fallback_get(struct store *st, const void *key, size_t klen, void *val_r,
 	    : store_detail(st, rc, "%s", fb->local->detail));
 }
 
+/* fallback_update - the primary's update, else the local store's */
+
 static int
 fallback_update(struct store *st, const void *key, size_t klen,
     store_update_fn fn, void *ctx)
@@ -113,6 +119,8 @@ fallback_update(struct store *st, const void *key, size_t klen,
 	    fb->local->detail));
 }
 
+/* fallback_walk - the primary's walk (tools do not fall back) */
+
 static int
 fallback_walk(struct store *st, struct store_cursor *cur, size_t max,
     store_visit_fn visit, void *ctx)
@@ -122,6 +130,8 @@ fallback_walk(struct store *st, struct store_cursor *cur, size_t max,
 	return (store_walk(fb->primary, cur, max, visit, ctx));
 }
 
+/* fallback_load - the primary's load */
+
 static int
 fallback_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 {
@@ -129,6 +139,8 @@ fallback_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 
 	return (store_load(fb->primary, fill, ctx, flags));
 }
+
+/* fallback_batch_update - never called: loads are the primary's */
 
 static int
 fallback_batch_update(struct store_batch *b, const void *key, size_t klen,
@@ -142,6 +154,8 @@ fallback_batch_update(struct store_batch *b, const void *key, size_t klen,
 	return (STORE_INVAL);	/* batches are the primary's (load) */
 }
 
+/* fallback_info - the primary's figures */
+
 static int
 fallback_info(struct store *st, store_info_fn emit, void *ctx)
 {
@@ -149,6 +163,8 @@ fallback_info(struct store *st, store_info_fn emit, void *ctx)
 
 	return (store_info(fb->primary, emit, ctx));
 }
+
+/* fallback_sync - flush both stores */
 
 static int
 fallback_sync(struct store *st)
@@ -160,6 +176,8 @@ fallback_sync(struct store *st)
 	return (store_sync(fb->primary));
 }
 
+/* fallback_close - close both stores */
+
 static void
 fallback_close(struct store *st)
 {
@@ -170,6 +188,8 @@ fallback_close(struct store *st)
 	free(fb);
 	st->impl = NULL;
 }
+
+/* fallback_open - not by spec: store_fallback_open() makes it */
 
 static int
 fallback_open(struct store *st, const char *where,

@@ -70,6 +70,13 @@
  *	write is counted, and the load returns STORE_BUSY at the end:
  *	greyspf-load and greyspf-import merge, so running them again is
  *	safe.
+ * DIAGNOSTICS
+ *	STORE_UNAVAILABLE: the server cannot be reached, did not answer in
+ *	time, answered out of protocol, is not the master, or the pause
+ *	after such a failure is not over (the detail is the outage's first
+ *	reason). STORE_BUSY: a key changed under REDIS_CAS_TRIES decisions,
+ *	or a load met writers. STORE_FOREIGN, STORE_NEWER: the marker.
+ *	STORE_IO: an error reply that another server would not change.
  * SECURITY
  *	The password is read from databasePasswordFile when the store is
  *	opened and sent only in AUTH; it is never logged. hiredis 0.14
@@ -158,6 +165,13 @@ struct redis {
 	int	dryrun;
 };
 
+struct redis_keys {
+	char	*buf;		/* each key: 2 bytes of length, the bytes */
+	size_t	len, size;
+	size_t	*off;		/* where each key starts in buf */
+	size_t	n, nsize;
+};
+
 static long long redis_now_ms(void);
 static int redis_fail(struct store *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -170,6 +184,21 @@ static int redis_cas(struct store *, const char *, size_t, int,
 	    const void *, size_t, const void *, size_t, int64_t);
 static int redis_cas_reply(struct store *, redisReply *, int *,
 	    unsigned char *, size_t *);
+static void *redis_bounded_array(const redisReadTask *, int);
+static int redis_read_password(struct store *, const char *);
+static redisContext *redis_dial(struct redis *, const char *, int);
+static int redis_sentinel_master(struct store *, char *, size_t, int *);
+static int redis_server_error(struct store *, const redisReply *,
+	    const char *);
+static int redis_value(struct store *, const redisReply *, size_t, void *,
+	    size_t, size_t *);
+static void redis_append_cas(struct redis *, const char *, size_t, int,
+	    const void *, size_t, const void *, size_t, int64_t, int);
+static void redis_keys_add(struct redis_keys *, const char *, size_t);
+static int redis_key_cmp(const void *, const void *);
+static int redis_scan(struct store *, struct redis_keys *);
+static void redis_info_line(const redisReply *, const char *, char *,
+	    size_t);
 
 /* redis_now_ms - the monotonic clock, for deadlines and the backoff */
 
@@ -344,6 +373,8 @@ redis_read_password(struct store *st, const char *path)
 	return (STORE_OK);
 }
 
+/* redis_open - parse the spec, read the password; no connection yet */
+
 static int
 redis_open(struct store *st, const char *where, const struct store_opts *o)
 {
@@ -372,6 +403,8 @@ redis_open(struct store *st, const char *where, const struct store_opts *o)
 	r->retry_ms = REDIS_RETRY_MIN_MS;
 	return (STORE_OK);
 }
+
+/* redis_close - close the connection, forget the password */
 
 static void
 redis_close(struct store *st)
@@ -590,10 +623,9 @@ redis_server_error(struct store *st, const redisReply *rep, const char *what)
  */
 
 static int
-redis_value(struct store *st, const redisReply *rep, const void *key,
-    size_t klen, void *val_r, size_t vsize, size_t *vlen_r)
+redis_value(struct store *st, const redisReply *rep, size_t klen, void *val_r,
+    size_t vsize, size_t *vlen_r)
 {
-	(void)key;
 	switch (rep->type) {
 	case REDIS_REPLY_NIL:
 		return (STORE_NOTFOUND);
@@ -621,6 +653,8 @@ redis_value(struct store *st, const redisReply *rep, const void *key,
 	}
 }
 
+/* redis_get - GET one key; remembered for a store_update() after it */
+
 static int
 redis_get(struct store *st, const void *key, size_t klen, void *val_r,
     size_t vsize, size_t *vlen_r)
@@ -638,7 +672,7 @@ redis_get(struct store *st, const void *key, size_t klen, void *val_r,
 	redisAppendCommand(r->c, "GET %b", k, kl);
 	if ((rc = redis_roundtrip(st, &rep, 1)) != STORE_OK)
 		return (rc);
-	rc = redis_value(st, rep, key, klen, val_r, vsize, vlen_r);
+	rc = redis_value(st, rep, klen, val_r, vsize, vlen_r);
 	freeReplyObject(rep);
 	/* Remember it for the update that may follow (greylist.c). */
 	if ((rc == STORE_OK || rc == STORE_NOTFOUND) && klen <= STORE_KEY_MAX
@@ -758,6 +792,8 @@ redis_cas(struct store *st, const char *k, size_t kl, int have,
 	    st->where));
 }
 
+/* redis_update - read, decide, compare-and-set; lost: decide again */
+
 static int
 redis_update(struct store *st, const void *key, size_t klen,
     store_update_fn fn, void *ctx)
@@ -825,6 +861,8 @@ redis_update(struct store *st, const void *key, size_t klen,
 	    "%d decisions in a row", st->where, REDIS_CAS_TRIES));
 }
 
+/* redis_batch_update - a load's entry: read, decide, write unanswered */
+
 static int
 redis_batch_update(struct store_batch *b, const void *key, size_t klen,
     store_update_fn fn, void *ctx)
@@ -871,6 +909,8 @@ redis_batch_update(struct store_batch *b, const void *key, size_t klen,
 	return (STORE_OK);
 }
 
+/* redis_load - run fill; collect the writes' answers; STORE_BUSY if any lost */
+
 static int
 redis_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 {
@@ -899,13 +939,6 @@ redis_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 		    "load again: it merges)", st->where, r->lost));
 	return (rc);
 }
-
-struct redis_keys {
-	char	*buf;		/* each key: 2 bytes of length, the bytes */
-	size_t	len, size;
-	size_t	*off;		/* where each key starts in buf */
-	size_t	n, nsize;
-};
 
 /* redis_keys_add - one key (without the prefix) to the list */
 
@@ -1018,6 +1051,8 @@ redis_scan(struct store *st, struct redis_keys *ks)
 	ks->n = j;
 	return (STORE_OK);
 }
+
+/* redis_walk - visit up to max entries after the cursor, in key order */
 
 static int
 redis_walk(struct store *st, struct store_cursor *cur, size_t max,
@@ -1138,6 +1173,8 @@ redis_info_line(const redisReply *rep, const char *name, char *buf,
 		p = nl + 1;
 	}
 }
+
+/* redis_info - the server's figures: address, version, role, memory, keys */
 
 static int
 redis_info(struct store *st, store_info_fn emit, void *ctx)
