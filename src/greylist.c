@@ -16,6 +16,11 @@
  *	and stores the record with it, atomically; a decision that no
  *	longer needs a write leaves the entry as it is.
  *
+ *	When the entry was absent and another process created it before
+ *	this one could (a lost compare-and-set on a shared store), the two
+ *	new records unite (record_merge()): one entry, the earliest
+ *	first-seen.
+ *
  *	A stored record that does not decode is treated as absent and
  *	overwritten, with a warning (STYLE: the caller deletes what the
  *	decoder rejects).
@@ -44,6 +49,8 @@ struct greylist_ctx {
 	struct grey_decision *d;
 	int	corrupt;
 	int	bad_record;	/* the new record did not encode */
+	int	created;	/* a call decided to create the entry */
+	struct greyrec mine;	/* and this is what it made */
 };
 
 static void greylist_decide(struct greylist_ctx *, const void *, size_t);
@@ -72,10 +79,26 @@ greylist_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
     int64_t *expire_r, void *ctx)
 {
 	struct greylist_ctx *c = ctx;
+	struct greyrec m;
 
 	greylist_decide(c, old, oldlen);
+	/* Another host created the entry after we found none (a lost
+	 * compare-and-set): the two creations unite, record_merge()'s
+	 * union, so the entry keeps the earliest first-seen. */
+	if (!c->d->write && c->created && c->facts.have) {
+		m = c->facts.old;
+		record_merge(&m, &c->mine);
+		if (!record_equal(&m, &c->facts.old)) {
+			c->d->rec = m;
+			c->d->write = 1;
+		}
+	}
 	if (!c->d->write)
 		return (STORE_UNCHANGED);
+	if (!c->facts.have) {
+		c->created = 1;
+		c->mine = c->d->rec;
+	}
 	/* greyspf-clean's rule, for a store that expires entries itself. */
 	*expire_r = record_expires_at(&c->d->rec, c->facts.expire_us);
 	if (entry_value(c->gk, &c->d->rec, new_r, ENTRY_VALUE_MAX,

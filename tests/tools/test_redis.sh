@@ -196,6 +196,40 @@ t_eq "race after GREYLISTTIME: first-seen kept" \
     "$(awk '/^triplet/ { print $2, $3, $4, $5 }' "$W/race.dump")"
 echo "# report: race: $P processes x $N requests, twice: $(($(date +%s) - t0)) s"
 
+# Two hosts create one triplet at once, the later clock's write landing
+# first: two long-lived processes, connected (a first request each);
+# writes paused (CLIENT PAUSE WRITE); A (clock NOW) then B (100 s
+# behind) read "absent" and send their compare-and-set; A's runs first.
+# B loses, and the two creations unite: one entry, B's earlier
+# first-seen.
+conf pa "redis+unix:$R" "pause:" "storeFallback = defer" "databaseCommandTimeout = 10000"
+n=0
+for p in a b; do
+	n=$((n + 1))
+	{
+		echo "req 192.0.2.8$n warm@example.com r@example.org"
+		echo "sh touch $W/ready.$p"
+		echo "until 10 test -e $W/go"
+		[ $p = b ] && echo "sh sleep 0.3"
+		echo "req 192.0.2.77 both@example.com r@example.org"
+	} >"$W/pause.$p"
+done
+faketime "@$NOW" python3 "$HERE/policydrive.py" "$W/pause.a" "$BIN/greyspf" -L -c "$W/pa.conf" >"$W/pa.out" 2>"$W/pa.err" &
+pa=$!
+faketime "@$((NOW - 100))" python3 "$HERE/policydrive.py" "$W/pause.b" "$BIN/greyspf" -L -c "$W/pa.conf" >"$W/pb.out" 2>"$W/pb.err" &
+pb=$!
+wait_for 20 test -e "$W/ready.a" -a -e "$W/ready.b"
+redis-cli -s "$R" CLIENT PAUSE 4000 WRITE >/dev/null
+touch "$W/go"
+wait $pa $pb
+t_eq "created at once: both greylisted" \
+    "$(cat "$W/pa.out" "$W/pb.out" | grep -c '^192.0.2.77 both@example.com: action=defer_if_permit Service unavailable, greylisted')" 2
+"$BIN/greyspf-dump" -c "$W/pa.conf" >"$W/pa.dump" 2>/dev/null
+t_eq "created at once: one entry" "$(grep -c '^triplet 192.0.2.77' "$W/pa.dump")" 1
+first=$(awk '/^triplet 192.0.2.77/ { print int($5) }' "$W/pa.dump")
+t_ok "created at once: the earliest first-seen, the clock behind's ($first, NOW $NOW)" \
+    test "$first" -ge $((NOW - 100)) -a "$first" -lt $((NOW - 50))
+
 # --- the tools: LMDB -> Redis -> LMDB, identical dumps -------------------
 awk -v t="$NOW" 'BEGIN {
     print "VERSION=1\nformat=greyspf-greylist\nHEADER=END"
