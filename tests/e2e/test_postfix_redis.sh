@@ -15,41 +15,16 @@
 # (no DNS needed).
 . "$(dirname "$0")/../tools/lib.sh"
 need unshare ip mount getent id postfix postconf swaks redis-server redis-cli
-FAKETIME_LIB=
-for f in /usr/lib/*/faketime/libfaketime.so.1; do
-	[ -f "$f" ] && FAKETIME_LIB=$f
-done
-if [ -z "$FAKETIME_LIB" ]; then
-	_notok "libfaketime.so.1 is missing (run make deps)"
-	exit 1
-fi
-
-if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
-	export GREYSPF_IN_NS=1
-	rmdir "$T"
-	exec unshare -m -n -p -f --mount-proc sh "$0" "$@"
-fi
+. "$(dirname "$0")/e2elib.sh"
+e2e_faketime_lib
+e2e_namespaces "$@"
 
 E=$T
 mkdir -p "$E/out" "$E/sbin" "$E/asan" "$E/config"
 chmod 1777 "$E/asan"
 chmod 755 "$E"
 ip link set lo up
-if ! getent passwd greyspf >/dev/null; then
-	uid=64000
-	while getent passwd $uid >/dev/null || getent group $uid >/dev/null
-	do
-		uid=$((uid + 1))
-	done
-	cp /etc/passwd "$E/passwd"
-	cp /etc/group "$E/group"
-	echo "greyspf:x:$uid:$uid:greyspf:/nonexistent:/usr/sbin/nologin" \
-	    >>"$E/passwd"
-	echo "greyspf:x:$uid:" >>"$E/group"
-	chmod 644 "$E/passwd" "$E/group"
-	mount --bind "$E/passwd" /etc/passwd
-	mount --bind "$E/group" /etc/group
-fi
+e2e_greyspf_user "$E"
 MAILUID=$(id -u nobody)
 MAILGID=$(id -g nobody)
 
@@ -65,21 +40,7 @@ NOW=$(date +%s)
 clock() { date -u -d "@$((NOW + $1))" '+%Y-%m-%d %H:%M:%S' >"$E/clock"; }
 clock 0
 chmod 644 "$E/clock"
-cp "$BIN/greyspf" "$E/sbin/greyspf.real"
-cat >"$E/sbin/greyspf" <<EOF
-#!/bin/sh
-LD_PRELOAD=$FAKETIME_LIB
-FAKETIME_TIMESTAMP_FILE=$E/clock
-FAKETIME_NO_CACHE=1
-FAKETIME_DONT_FAKE_MONOTONIC=1
-TZ=UTC
-ASAN_OPTIONS=verify_asan_link_order=0:log_path=$E/asan/asan
-UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$E/asan/ubsan
-export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE TZ
-export FAKETIME_DONT_FAKE_MONOTONIC ASAN_OPTIONS UBSAN_OPTIONS
-exec $E/sbin/greyspf.real "\$@"
-EOF
-chmod 755 "$E/sbin/greyspf" "$E/sbin/greyspf.real"
+e2e_greyspf_wrapper "$E"
 printf 'CHECKERS = greylist\nGREYLISTTIME = 300\n' \
     >"$E/config/__default__"
 sed -e "s|^database = .*|database = redis+unix:$E/r.sock|" \
