@@ -143,6 +143,27 @@ t_grep "greyspf-stat: two entries" '^  Entries: 2$' "$T/.out"
 t_ok "greyspf-stat --json against Redis" "$BIN/greyspf-stat" --json -c "$W/ttl.conf"
 t_grep "greyspf-stat --json: the Redis figures" '"key_prefix": *"ttl:"' "$T/.out"
 
+# --- round trips: one for a known triplet, two for a write -----------------
+# MONITOR shows the commands clients send (a script's own calls are
+# marked "lua]"); a connection adds two (SCRIPT LOAD, the marker's GET).
+conf rt "redis+unix:$R" "rtt:" "storeFallback = defer"
+i=0
+while [ $i -lt 10 ]; do req 192.0.2.$((100 + i)) rt@example.com r@example.org; i=$((i + 1)); done >"$W/q10"
+rtt() {		# rtt FAKETIME - commands sent for the 10 requests of q10
+	redis-cli -s "$R" monitor >"$W/monitor" &
+	m=$!
+	wait_for 10 test -s "$W/monitor"
+	faketime "$1" "$BIN/greyspf" -L -c "$W/rt.conf" <"$W/q10" >/dev/null 2>&1
+	sleep 0.2
+	kill $m
+	wait $m 2>/dev/null
+	grep -v 'lua\]' "$W/monitor" | grep -c '^[0-9]'
+}
+req 192.0.2.99 rt@example.com r@example.org >"$W/q99"
+"$BIN/greyspf" -L -c "$W/rt.conf" <"$W/q99" >/dev/null 2>&1	# the marker
+t_eq "round trips: 10 new triplets, 2 each (and 2 for the connection)" "$(rtt "@$NOW")" 22
+t_eq "round trips: 10 known triplets, pending, 1 each" "$(rtt "@$((NOW + 10))")" 12
+
 # --- many processes, two configurations, one Redis ------------------------
 # P processes of N requests each, alternately mx1 and mx2, over K
 # triplets: every reply greylisted, one entry per triplet, and exactly one
