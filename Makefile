@@ -22,14 +22,14 @@ W	= -Wall -Wextra $(WERROR) -Wstrict-prototypes -Wformat=2 -Wshadow \
 	  -Wpointer-arith -Wmissing-prototypes
 VERSION	= 0.1.0
 CPPFLAGS += -D_GNU_SOURCE -DGREYSPF_VERSION=\"$(VERSION)\"
-# liblmdb, libinih and libpcre2-8 are linked statically by default: fewer
-# shared objects to load at every spawn (start-up is the cost that matters under
-# spawn). LIBLINK=dynamic links them as shared libraries, as the Debian
+# liblmdb, libinih, libpcre2-8 and libhiredis are linked statically by
+# default: fewer shared objects to load at every spawn (start-up is the
+# cost that matters under spawn). LIBLINK=dynamic links them as shared libraries, as the Debian
 # package does (doc/decisions.md has both measured). LDFLAGS (e.g. from
 # dpkg-buildflags) reaches every link through LDLIBS.
 LIBLINK	?= static
-LIBLINK_static = -Wl,-Bstatic -llmdb -linih -lpcre2-8 -Wl,-Bdynamic
-LIBLINK_dynamic = -llmdb -linih -lpcre2-8
+LIBLINK_static = -Wl,-Bstatic -llmdb -linih -lpcre2-8 -lhiredis -Wl,-Bdynamic
+LIBLINK_dynamic = -llmdb -linih -lpcre2-8 -lhiredis
 ifeq ($(filter static dynamic,$(LIBLINK)),)
 $(error LIBLINK must be static or dynamic, not "$(LIBLINK)")
 endif
@@ -60,7 +60,8 @@ LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/config.c lib/entity.c lib/cli.c lib/fault.c lib/sha256.c \
 	  lib/fd.c lib/whitelist.c lib/template.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
-	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/counter.c
+	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/counter.c \
+	  db/redis_spec.c db/store_redis.c db/store_fallback.c
 SPF_SRC	= spf/spf_record.c spf/spf_macro.c spf/spf_dns.c spf/spf_engine.c \
 	  spf/spf_worker.c
 SRV_SRC	= src/proto.c src/policy.c src/policy_plan.c src/policy_spf.c \
@@ -84,11 +85,12 @@ TOOL_BIN = $(TOOLS:%=$(BIN)/%)
 UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 	  test_config test_entity test_util test_policy test_proto test_spf \
 	  test_sha256 test_fd test_log test_whitelist test_policy_text \
-	  test_listen test_counter test_policy_awl test_counters
+	  test_listen test_counter test_policy_awl test_counters \
+	  test_redis_spec
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
 	  fuzz_spf fuzz_entity fuzz_whitelist_clients \
-	  fuzz_whitelist_recipients
+	  fuzz_whitelist_recipients fuzz_redis_spec
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP
@@ -193,6 +195,7 @@ bench:
 	BUILD=$(BENCH_B) sh tests/bench/run.sh
 	BUILD=$(BENCH_B) sh tests/bench/daemon.sh
 	BUILD=$(BENCH_B) sh tests/bench/spf.sh
+	BUILD=$(BENCH_B) sh tests/bench/redis.sh
 
 $(B)/tests/bench_policy: $(B)/tests/bench/bench_policy.o
 	@mkdir -p $(@D)

@@ -25,10 +25,15 @@
  *	store knows nothing of greylisting.
  *
  *	store_open() takes a spec: "lmdb:/path", or a bare path, which is
- *	LMDB too, so that every existing configuration keeps working. A
- *	second backend is one more file beside store_lmdb.c filling a
- *	struct store_backend (store_backend.h), and one more row in
- *	store_backends[] below.
+ *	LMDB too, so that every existing configuration keeps working; or
+ *	"redis://...", "redis+unix:..." or "redis-sentinel://..."
+ *	(store_redis.c, a greylist shared by several hosts). A backend is
+ *	one file filling a struct store_backend (store_backend.h), and one
+ *	row in store_backends[] below. A server backend (one with a
+ *	connect function) connects at store_open(), or with opts->lazy at
+ *	the first operation that needs it, and checks the marker at each
+ *	connection it makes; while it cannot reach its server, operations
+ *	return STORE_UNAVAILABLE.
  *
  *	store_get() copies a value out (a backend's memory never reaches
  *	a caller). store_update() is an atomic read-modify-write of one
@@ -42,7 +47,11 @@
  *	store_load() runs fill, which calls store_batch_update() for each
  *	entry, as one unit: all or nothing where the backend can
  *	(STORE_CAP_ATOMIC_LOAD); with STORE_LOAD_DRYRUN every decision is
- *	made and nothing is written. store_info() gives the backend's
+ *	made and nothing is written. With STORE_LOAD_EACH, a backend that
+ *	cannot make a load one unit makes each entry an update of its own
+ *	(decided again after a lost race) instead of a pipelined load that
+ *	reports lost races: the service's small writes (an entry with its
+ *	counters) use it; bulk loads do not. store_info() gives the backend's
  *	figures as name/value pairs.
  *
  *	The marker: a greyspf database carries a reserved entry (key
@@ -51,7 +60,9 @@
  *	unless it is empty (a new one: the marker is written) or its first
  *	entries are recognised by the caller's opts->recognise (a greyspf
  *	database made before the marker: the marker is added when the
- *	database is opened for writing). A later format is refused
+ *	database is opened for writing; the walk that looks at them skips
+ *	the store's own keys, as another process may have just written the
+ *	marker). A later format is refused
  *	(STORE_NEWER). Keys that begin with a 0x00 byte are the store's
  *	own: walks skip them, and callers cannot read or write them (a
  *	greylist key begins with its version, never 0).
@@ -79,11 +90,15 @@
 
 static const struct store_backend *const store_backends[] = {
 	&store_lmdb,
+	&store_redis,
+	&store_redis_unix,
+	&store_redis_sentinel,
 };
 
 static char store_open_detail[256];
+/* The impl of a STORE_LOAD_EACH batch: its entries go to store_update(). */
+static char store_load_each;
 
-static int store_marker(struct store *, const struct store_opts *);
 static const char *store_rc_name(int);
 
 /*
@@ -108,6 +123,7 @@ static const char *const store_rc_text[STORE_RC_COUNT] = {
 	[STORE_READONLY] = "database opened read-only",
 	[STORE_INVAL] = "invalid argument",
 	[STORE_ABORTED] = "stopped by the caller",
+	[STORE_UNAVAILABLE] = "database server unavailable",
 };
 
 /* store_rc_name - the text of a code, without detail */
@@ -185,7 +201,8 @@ store_open(struct store **store_r, const char *spec,
 				be = store_backends[i];
 		if (be == NULL) {
 			snprintf(store_open_detail, sizeof(store_open_detail),
-			    "%.*s: unknown database type (known: lmdb)",
+			    "%.*s: unknown database type (known: lmdb, "
+			    "redis, redis+unix, redis-sentinel)",
 			    (int)(n > 40 ? 40 : n), spec);
 			return (STORE_INVAL);
 		}
@@ -195,9 +212,12 @@ store_open(struct store **store_r, const char *spec,
 	st = xcalloc(1, sizeof(*st));
 	st->be = be;
 	st->rdonly = opts->rdonly;
+	st->recognise = opts->recognise;
 	snprintf(st->where, sizeof(st->where), "%s", where);
+	/* A server checks the marker at each connection it makes. */
 	if ((rc = GUARDED(be->open(st, where, opts))) == STORE_OK
-	    && (rc = GUARDED(store_marker(st, opts))) == STORE_OK) {
+	    && (rc = be->connect == NULL ? GUARDED(store_marker_check(st))
+	    : opts->lazy ? STORE_OK : be->connect(st)) == STORE_OK) {
 		*store_r = st;
 		return (STORE_OK);
 	}
@@ -250,7 +270,7 @@ store_marker_write(const void *old, size_t oldlen, void *new_r,
 }
 
 struct store_sniff {
-	const struct store_opts *opts;
+	const struct store *st;
 	size_t	seen;
 	int	foreign;
 };
@@ -263,18 +283,22 @@ store_sniff_entry(const void *k, size_t kl, const void *v, size_t vl,
 {
 	struct store_sniff *sn = ctx;
 
+	/* The marker, written by another process since we looked for it
+	 * (two greyspf opening a new database at once): ours. */
+	if (store_reserved(k, kl))
+		return (STORE_NEXT);
 	sn->seen++;
-	if (sn->opts->recognise != NULL && !sn->opts->recognise(k, kl, v, vl)) {
+	if (sn->st->recognise != NULL && !sn->st->recognise(k, kl, v, vl)) {
 		sn->foreign = 1;
 		return (STORE_END);
 	}
 	return (sn->seen < STORE_RECOGNISE_N ? STORE_NEXT : STORE_END);
 }
 
-/* store_marker - check the marker; add it to a new or older database */
+/* store_marker_check - check the marker; add it to a new or older one */
 
-static int
-store_marker(struct store *st, const struct store_opts *opts)
+int
+store_marker_check(struct store *st)
 {
 	char val[64];
 	struct store_cursor cur;
@@ -301,7 +325,7 @@ store_marker(struct store *st, const struct store_opts *opts)
 		return (rc);
 	memset(&cur, 0, sizeof(cur));
 	memset(&sn, 0, sizeof(sn));
-	sn.opts = opts;
+	sn.st = st;
 	if ((rc = st->be->walk(st, &cur, STORE_RECOGNISE_N, store_sniff_entry,
 	    &sn)) != STORE_OK)
 		return (rc);
@@ -370,8 +394,18 @@ store_walk(struct store *st, struct store_cursor *cur, size_t max,
 int
 store_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 {
+	struct store_batch each;
+
 	if (st->rdonly && !(flags & STORE_LOAD_DRYRUN))
 		return (STORE_READONLY);
+	/* Not one unit anyway: each entry an update of its own, with the
+	 * backend's compare-and-set and retries. */
+	if ((flags & STORE_LOAD_EACH) && !(flags & STORE_LOAD_DRYRUN)
+	    && !(st->be->caps & STORE_CAP_ATOMIC_LOAD)) {
+		each.st = st;
+		each.impl = &store_load_each;
+		return (fill(&each, ctx));
+	}
 	return (GUARDED(st->be->load(st, fill, ctx, flags)));
 }
 
@@ -379,6 +413,8 @@ int
 store_batch_update(struct store_batch *b, const void *key, size_t klen,
     store_update_fn fn, void *ctx)
 {
+	if (b->impl == &store_load_each)
+		return (store_update(b->st, key, klen, fn, ctx));
 	if (store_reserved(key, klen))
 		return (store_detail(b->st, STORE_INVAL, "key of %zu bytes",
 		    klen));

@@ -24,6 +24,7 @@ enum store_rc {
 	STORE_READONLY,		/* opened read-only */
 	STORE_INVAL,		/* bad spec, key or value size */
 	STORE_ABORTED,		/* a caller's callback stopped the operation */
+	STORE_UNAVAILABLE,	/* a database server unreachable or too slow */
 	STORE_RC_COUNT
 };
 
@@ -62,6 +63,11 @@ struct store_opts {
 	int	nosync;		/* no flush per commit (store_sync at the end) */
 	int	create;		/* create the database if missing */
 	int	lock_wait_ms;	/* longest wait for the writer lock (0: 10 s) */
+	int	lazy;		/* a server: connect at the first use */
+	const char *key_prefix;	/* redis: before every key ("": none) */
+	const char *password_file;	/* redis: AUTH from it (NULL: none) */
+	int	connect_ms;	/* redis: connect timeout (0: 100 ms) */
+	int	command_ms;	/* redis: round-trip timeout (0: 100 ms) */
 	/* Does an entry look like one of ours? For a database made before
 	 * the marker existed (the store then adds the marker) and to tell
 	 * another program's database from ours. NULL: any entry is. */
@@ -106,5 +112,9 @@ int	store_sync(struct store *);
 const char *store_strerror(const struct store *, int);
 
 #define STORE_LOAD_DRYRUN	1	/* decide everything, write nothing */
+/* Where a load cannot be one unit (no STORE_CAP_ATOMIC_LOAD), each entry
+ * is its own store_update(): decided again after a lost race, never a
+ * lost write. For the service's small writes; bulk loads leave it. */
+#define STORE_LOAD_EACH		2
 
 #endif

@@ -27,6 +27,9 @@ struct store_backend {
 		    store_update_fn, void *);
 	int	(*info)(struct store *, store_info_fn, void *);
 	int	(*sync)(struct store *);
+	/* A server: connect now (NULL: none). It checks the marker
+	 * (store_marker_check) at each new connection. */
+	int	(*connect)(struct store *);
 };
 
 struct store {
@@ -35,6 +38,7 @@ struct store {
 	int	rdonly;
 	char	where[256];		/* the path or address, for messages */
 	char	detail[256];		/* the last failure's detail */
+	int	(*recognise)(const void *, size_t, const void *, size_t);
 };
 
 /* A batch is the backend's; store.c dispatches through its store. */
@@ -44,7 +48,11 @@ struct store_batch {
 };
 
 extern const struct store_backend store_lmdb;
+extern const struct store_backend store_redis;
+extern const struct store_backend store_redis_unix;
+extern const struct store_backend store_redis_sentinel;
 
+int	store_marker_check(struct store *);
 int	store_detail(struct store *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 

@@ -890,4 +890,5 @@ const struct store_backend store_lmdb = {
 	lmdb_batch_update,
 	lmdb_info,
 	lmdb_sync,
+	NULL,
 };

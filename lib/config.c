@@ -73,7 +73,8 @@ enum config_type {
 	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
 	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER,
 	CONFIG_FILES, CONFIG_GREYACT, CONFIG_TEXT, CONFIG_XHEADER,
-	CONFIG_MODE
+	CONFIG_MODE,
+	CONFIG_FALLBACK
 };
 
 struct config_entry {
@@ -121,6 +122,12 @@ static const struct config_entry config_table[] = {
 	CF("idleTimeout", CONFIG_INT, idle_timeout, 1, 86400),
 	CF("requestTimeout", CONFIG_INT, request_timeout, 1, 86400),
 	CF("databaseSync", CONFIG_BOOL, database_sync, 0, 0),
+	CF("databaseKeyPrefix", CONFIG_STR, key_prefix, 0, 0),
+	CF("databasePasswordFile", CONFIG_STR, password_file, 0, 0),
+	CF("databaseConnectTimeout", CONFIG_INT, connect_timeout_ms, 1, 60000),
+	CF("databaseCommandTimeout", CONFIG_INT, command_timeout_ms, 1, 60000),
+	CF("storeFallback", CONFIG_FALLBACK, store_fallback, 0, 0),
+	CF("storeFallbackDatabase", CONFIG_STR, fallback_database, 0, 0),
 	SPFA("spfMailFromNone", 0, NONE),
 	SPFA("spfMailFromNeutral", 0, NEUTRAL),
 	SPFA("spfMailFromPass", 0, PASS),
@@ -163,11 +170,20 @@ static const struct config_entry config_table[] = {
 
 static const char *const config_spf_actions[] = {"dunno", "header",
     "reject", "defer"};
+static const char *const config_fallbacks[] = {"defer", "dunno", "local"};
 
 const char *
 config_spf_action_name(int a)
 {
 	return (a >= 0 && a < 4 ? config_spf_actions[a] : "unset");
+}
+
+/* config_fallback_name - a storeFallback value as written */
+
+const char *
+config_fallback_name(int f)
+{
+	return (f >= 0 && f < 3 ? config_fallbacks[f] : "unset");
 }
 
 #define CONFIG_NENTRIES (sizeof(config_table) / sizeof(config_table[0]))
@@ -217,6 +233,11 @@ config_defaults(struct config *conf)
 	    "greyspf-%v at %h; %d");
 	conf->idle_timeout = 3600;
 	conf->request_timeout = 60;
+	strcpy(conf->key_prefix, "greyspf:");
+	conf->connect_timeout_ms = 100;
+	conf->command_timeout_ms = 100;
+	conf->store_fallback = CONFIG_FALLBACK_LOCAL;
+	strcpy(conf->fallback_database, "/var/lib/greyspf/fallback");
 	config_spf_finish(conf);
 	conf->spf_timeout = 20;
 	conf->spf_dns_timeout = 3;
@@ -565,6 +586,17 @@ config_handler(void *user, const char *section, const char *name,
 		    / sizeof(int);
 		cp->conf->spf_action_set |= 1u << ((i / CONFIG_SPF_RESULTS) * 8
 		    + i % CONFIG_SPF_RESULTS);
+		break;
+	case CONFIG_FALLBACK:
+		for (b = 0; b < 3; b++)
+			if (strcasecmp(text, config_fallbacks[b]) == 0)
+				break;
+		if (b == 3) {
+			config_error(cp, "%s must be defer, dunno or local",
+			    ce->name);
+			return (1);
+		}
+		*(int *)field = b;
 		break;
 	case CONFIG_HEADER:
 		if (strcasecmp(text, "Received-SPF") == 0)

@@ -31,6 +31,11 @@ enum config_spf_action {
 #define CONFIG_TEXT_VARS	"sarh"
 #define CONFIG_HEADER_VARS	"tvhd"
 
+/* storeFallback: what a shared store's outage gets. */
+enum config_fallback {
+	CONFIG_FALLBACK_DEFER, CONFIG_FALLBACK_DUNNO, CONFIG_FALLBACK_LOCAL
+};
+
 struct config {
 	int	debug_level;		/* debugLevel */
 	int	default_seed_only;	/* defaultSeedOnly */
@@ -60,6 +65,12 @@ struct config {
 	long long idle_timeout;		/* idleTimeout, seconds */
 	long long request_timeout;	/* requestTimeout, seconds */
 	int	database_sync;		/* databaseSync */
+	char	key_prefix[64];		/* databaseKeyPrefix (Redis) */
+	char	password_file[PATH_MAX];	/* databasePasswordFile */
+	long long connect_timeout_ms;	/* databaseConnectTimeout, ms */
+	long long command_timeout_ms;	/* databaseCommandTimeout, ms */
+	int	store_fallback;		/* storeFallback: CONFIG_FALLBACK_* */
+	char	fallback_database[PATH_MAX];	/* storeFallbackDatabase */
 	/* spf<Identity><Result>: [0] MAIL FROM, [1] HELO */
 	int	spf_action[2][CONFIG_SPF_RESULTS];
 	unsigned spf_action_set;	/* bits of the ones in the file */
@@ -94,6 +105,7 @@ struct config {
 
 void	config_defaults(struct config *);
 const char *config_spf_action_name(int);
+const char *config_fallback_name(int);
 int	config_load(const char *, struct config *);
 int	config_load_stream(FILE *, const char *, struct config *);
 int	config_load_default(const char *, int, struct config *);

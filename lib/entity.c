@@ -624,6 +624,18 @@ entity_greylist_time(const struct entity_conf *conf, long long fallback)
 	    : fallback);
 }
 
+/*
+ * entity_expire_us - GREYLISTEXPIREDAYS in microseconds: the expiry rule
+ * greyspf-clean applies (record_expires_at(rec, this)) and the one the
+ * service gives a store that expires entries itself (Redis)
+ */
+
+int64_t
+entity_expire_us(const struct entity_conf *conf)
+{
+	return ((int64_t)(entity_expire_days(conf) * 86400.0 * 1e6));
+}
+
 /* entity_expire_days - GREYLISTEXPIREDAYS, else ENTITY_EXPIRE_DAYS */
 
 double

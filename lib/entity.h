@@ -2,6 +2,7 @@
 #ifndef GREYSPF_ENTITY_H
 #define GREYSPF_ENTITY_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "addr.h"
@@ -61,5 +62,6 @@ void	entity_read_stream(FILE *, const char *, struct entity_conf *);
 void	entity_cache_enable(void);
 long long entity_greylist_time(const struct entity_conf *, long long);
 double	entity_expire_days(const struct entity_conf *);
+int64_t	entity_expire_us(const struct entity_conf *);
 
 #endif

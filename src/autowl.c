@@ -191,7 +191,7 @@ autowl_check(struct store *st, const struct greykey *gk,
 	r.key = key;
 	r.klen = klen;
 	r.carry = counters_carry();
-	rc = store_load(st, autowl_refresh_fill, &r, 0);
+	rc = store_load(st, autowl_refresh_fill, &r, STORE_LOAD_EACH);
 	if (c.bad_record)
 		panic("entry_value failed on an auto-whitelist record");
 	if (rc == STORE_OK && r.carry)

@@ -326,7 +326,8 @@ counters_flush(struct store *st, int64_t now_us)
 
 	if (!counters_pending())
 		return (STORE_OK);
-	if ((rc = store_load(st, counters_flush_fill, NULL, 0)) == STORE_OK)
+	if ((rc = store_load(st, counters_flush_fill, NULL,
+	    STORE_LOAD_EACH)) == STORE_OK)
 		counters_written(now_us);
 	return (rc);
 }

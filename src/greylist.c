@@ -16,13 +16,18 @@
  *	and stores the record with it, atomically; a decision that no
  *	longer needs a write leaves the entry as it is.
  *
+ *	When the entry was absent and another process created it before
+ *	this one could (a lost compare-and-set on a shared store), the two
+ *	new records unite (record_merge()): one entry, the earliest
+ *	first-seen.
+ *
  *	A stored record that does not decode is treated as absent and
  *	overwritten, with a warning (STYLE: the caller deletes what the
  *	decoder rejects).
  *
  *	The write is a store_load() batch, one transaction, when something
- *	rides on it (else a store_update() of the entry alone): with awl (autoWhitelistClients on; NULL: off),
- *	a first pass is counted for the client (autowl.c) and awl_r says
+ *	rides on it (else a store_update() of the entry alone): with awl
+ *	(autoWhitelistClients on; NULL: off), a first pass is counted for the client (autowl.c) and awl_r says
  *	what was decided (awl_r->write: counted); and the process's
  *	unwritten counters (counters.c) go with it when counters_carry()
  *	says so, this request's decision counted too. A decision that
@@ -30,7 +35,10 @@
  *	for a later write.
  *
  *	facts->have and facts->old are filled in here; the caller supplies
- *	the time, GREYLISTTIME and the training switch.
+ *	the time, GREYLISTTIME, GREYLISTEXPIREDAYS and the training switch.
+ *	Every write carries the entry's expiry by greyspf-clean's rule
+ *	(record_expires_at()), which a store that expires entries itself
+ *	(Redis) applies and LMDB ignores.
  * DIAGNOSTICS
  *	Returns STORE_OK, or a store code (the caller answers with
  *	storeErrorAction and logs store_strerror()).
@@ -56,6 +64,8 @@ struct greylist_ctx {
 	int	bad_record;	/* the new record did not encode */
 	struct counter_set counts;	/* the decision's, in the write */
 	int	carry;		/* the write carries the counters */
+	int	created;	/* a call decided to create the entry */
+	struct greyrec mine;	/* and this is what it made */
 };
 
 static void greylist_decide(struct greylist_ctx *, const void *, size_t);
@@ -87,11 +97,28 @@ greylist_write(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
     int64_t *expire_r, void *ctx)
 {
 	struct greylist_ctx *c = ctx;
+	struct greyrec m;
 
-	(void)expire_r;
 	greylist_decide(c, old, oldlen);
+	/* Another host created the entry after we found none (a lost
+	 * compare-and-set): the two creations unite, record_merge()'s
+	 * union, so the entry keeps the earliest first-seen. */
+	if (!c->d->write && c->created && c->facts.have) {
+		m = c->facts.old;
+		record_merge(&m, &c->mine);
+		if (!record_equal(&m, &c->facts.old)) {
+			c->d->rec = m;
+			c->d->write = 1;
+		}
+	}
 	if (!c->d->write)
 		return (STORE_UNCHANGED);
+	if (!c->facts.have) {
+		c->created = 1;
+		c->mine = c->d->rec;
+	}
+	/* greyspf-clean's rule, for a store that expires entries itself. */
+	*expire_r = record_expires_at(&c->d->rec, c->facts.expire_us);
 	if (entry_value(c->gk, &c->d->rec, new_r, ENTRY_VALUE_MAX,
 	    newlen_r) < 0) {
 		c->bad_record = 1;
@@ -186,7 +213,7 @@ greylist_check(struct store *st, const struct greykey *key,
 	 * as ever (a batch costs a few per cent of a write's CPU). */
 	c.carry = counters_carry();
 	if (c.carry || awl != NULL)
-		rc = store_load(st, greylist_fill, &c, 0);
+		rc = store_load(st, greylist_fill, &c, STORE_LOAD_EACH);
 	else if ((rc = store_update(st, c.key, c.klen, greylist_write, &c))
 	    == STORE_OK)
 		greylist_count(d, facts->now, &c.counts);

@@ -62,6 +62,7 @@ struct grey_facts {
 	int64_t	greylist_us;	/* GREYLISTTIME for a new entry */
 	int	seed_only;	/* defaultSeedOnly */
 	int64_t	retry_window_us;	/* greylistRetryWindow; 0: none */
+	int64_t	expire_us;	/* GREYLISTEXPIREDAYS (entity_expire_us) */
 };
 
 struct grey_decision {

@@ -39,7 +39,11 @@
  *	temporary failure by default) and the reason is logged: greyspf
  *	never lets mail through silently while it cannot keep state, and
  *	never goes away without an answer. A closed database is opened
- *	again at the next request. One line is logged per outage (again
+ *	again at the next request. A shared store (Redis) is connected to
+ *	at the first request that needs it; while it is out of reach
+ *	(STORE_UNAVAILABLE) storeFallback applies: defer (storeErrorAction),
+ *	dunno (no greylisting), or local (db/store_fallback.c: this host's
+ *	LMDB until Redis answers again). One line is logged per outage (again
  *	when its reason changes), and the number of requests it cost when
  *	the database works again or the session ends.
  *
@@ -90,6 +94,7 @@
 #include "policy_plan.h"
 #include "service.h"
 #include "session.h"
+#include "store_fallback.h"
 #include "policy_spf.h"
 #include "policy_text.h"
 #include "timefmt.h"
@@ -120,7 +125,8 @@ service_fault(int sig)
 	_exit(1);
 }
 
-static void service_store_failed(struct service *, const char *);
+static void service_store_failed(struct service *, const char *,
+	    const char *);
 static void service_store_report(struct service *, const char *);
 
 /* service_open - open (or reopen) the database */
@@ -138,8 +144,20 @@ service_open(struct service *svc)
 	o.nosync = !svc->conf->database_sync;
 	o.mapsize = (size_t)svc->conf->map_size_mb << 20;
 	o.mapsize_max = (size_t)svc->conf->map_size_max_mb << 20;
-	if ((rc = store_open(&svc->st, svc->dbpath, &o)) != STORE_OK)
-		service_store_failed(svc, store_strerror(NULL, rc));
+	/* A shared store: connect at the first request, fall back. */
+	o.lazy = 1;
+	o.key_prefix = svc->conf->key_prefix;
+	o.password_file = svc->conf->password_file;
+	o.connect_ms = (int)svc->conf->connect_timeout_ms;
+	o.command_ms = (int)svc->conf->command_timeout_ms;
+	if (svc->conf->store_fallback == CONFIG_FALLBACK_LOCAL)
+		rc = store_fallback_open(&svc->st, svc->dbpath,
+		    svc->conf->fallback_database, &o);
+	else
+		rc = store_open(&svc->st, svc->dbpath, &o);
+	if (rc != STORE_OK)
+		service_store_failed(svc, store_strerror(NULL, rc),
+		    "storeErrorAction");
 	return (rc);
 }
 
@@ -150,8 +168,10 @@ service_open(struct service *svc)
  */
 
 static void
-service_store_failed(struct service *svc, const char *why)
+service_store_failed(struct service *svc, const char *why,
+    const char *answer)
 {
+	svc->store_answer = answer;
 	svc->store_failures++;
 	counters_add(CTR_STORE_ERROR);
 	if (strncmp(svc->store_error, why, sizeof(svc->store_error) - 1)
@@ -168,7 +188,7 @@ service_store_report(struct service *svc, const char *how)
 {
 	if (svc->store_failures > 1)
 		log_warnx("greylist database: %s; %lu requests were answered "
-		    "storeErrorAction", how, svc->store_failures);
+		    "%s", how, svc->store_failures, svc->store_answer);
 	else if (svc->store_failures == 1)
 		log_info("greylist database: %s", how);
 	svc->store_failures = 0;
@@ -305,11 +325,21 @@ service_greylist(struct service *svc, const struct request *req,
 	    svc->conf->default_allow_time) * 1000000;
 	facts.seed_only = svc->conf->default_seed_only;
 	facts.retry_window_us = svc->conf->retry_window_s * 1000000;
+	facts.expire_us = entity_expire_us(ent);
 	if (awl.clients == 0 || rc == STORE_OK)
 		rc = greylist_check(svc->st, &key, &facts, awl.clients ? &awl
 		    : NULL, &d, &ad);
 	if (rc != STORE_OK) {
-		service_store_failed(svc, store_strerror(svc->st, rc));
+		/* A shared store out of reach, storeFallback = dunno: no
+		 * greylisting until it answers again; the chain goes on. */
+		if (rc == STORE_UNAVAILABLE && svc->conf->store_fallback
+		    == CONFIG_FALLBACK_DUNNO) {
+			service_store_failed(svc, store_strerror(svc->st, rc),
+			    "storeFallback dunno");
+			return (0);
+		}
+		service_store_failed(svc, store_strerror(svc->st, rc),
+		    "storeErrorAction");
 		/* An I/O error may leave the environment unusable (a map
 		 * that could not grow): open it afresh at the next request. */
 		if (rc == STORE_IO) {
@@ -320,7 +350,9 @@ service_greylist(struct service *svc, const struct request *req,
 		}
 		return (-1);
 	}
-	if (svc->store_failures)
+	if ((why = store_fallback_why(svc->st)) != NULL)
+		service_store_failed(svc, why, "storeFallback local");
+	else if (svc->store_failures)
 		service_store_report(svc, "working again");
 	snprintf(event, sizeof(event), "%s greylisting",
 	    policy_event_name(d.event));

@@ -22,6 +22,7 @@ struct service {
 	struct store *st;
 	char	store_error[200];	/* the outage's reason, logged once */
 	unsigned long store_failures;	/* requests it cost so far */
+	const char *store_answer;	/* what they were answered */
 	struct spf_worker spf;
 	char	receiver[256];	/* spfReceiver or the host name */
 	struct whitelist *wl;	/* whitelist files; NULL: none */

@@ -7,7 +7,8 @@ PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     libsystemd-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
     iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base
-    libpcre2-dev postgrey"
+    libpcre2-dev postgrey libhiredis-dev redis-server redis-sentinel
+    redis-tools"
 # postgrey: its /etc/postgrey/whitelist_clients is test data (Debian's
 # list of big senders); the guard below keeps its service from starting.
 # make deb and make test-deb: debian/control's Build-Depends, the tools
@@ -15,7 +16,7 @@ PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
 PKGS="$PKGS debhelper dpkg-dev lintian adduser init-system-helpers
     systemd libhiredis-dev libpcre2-dev libsystemd-dev"
 [ "${1:-}" = bench ] && PKGS="$PKGS postfix-policyd-spf-python \
-    python3-dnspython time"
+    python3-dnspython time sqlgrey postgresql libdbd-pg-perl"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' \

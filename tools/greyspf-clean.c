@@ -27,6 +27,10 @@
  *	since). Undecodable records are deleted too, as STYLE demands of
  *	anything a reader rejects. -n reports what would be dropped.
  *
+ *	A backend that expires entries itself (Redis: every write sets the
+ *	entry's expiry by the same rule) needs no cleaning: greyspf-clean
+ *	says so and exits 0.
+ *
  *	Prints "kept=N dropped=M" (and corrupt=K when any) on stdout;
  *	with -q nothing, unless something fails (on stderr), so that a
  *	cron line mails the administrator only then.
@@ -221,6 +225,17 @@ main(int argc, char **argv)
 	cl.doomed = xreallocarray(NULL, cl.batch, sizeof(*cl.doomed));
 	cl.fate = xreallocarray(NULL, cl.batch, sizeof(*cl.fate));
 	st = tool_open_store(&conf, o.dbpath, cl.dryrun);
+	if (store_caps(st) & STORE_CAP_EXPIRY) {
+		/* Every write gave the entry its expiry (Redis): nothing
+		 * to do, and a cron line stays quiet. */
+		if (!cl.quiet)
+			printf("the %s backend expires entries itself: "
+			    "nothing to clean\n", store_name(st));
+		store_close(st);
+		free(cl.doomed);
+		free(cl.fate);
+		return (cli_finish_stdout());
+	}
 	while (!cl.cur.done) {
 		cl.ndoomed = 0;
 		if ((rc = store_walk(st, &cl.cur, 4 * cl.batch,

@@ -24,7 +24,9 @@
  *	otherwise); configPath/__default__ must be a readable file (without
  *	it greyspf answers configErrorAction to every request); the user
  *	must be able to read the master file, every file of the tree and
- *	search every directory, and create or write the database.
+ *	search every directory, and create or write the database. A Redis
+ *	database must answer (connect, AUTH, the marker), and with
+ *	storeFallback = local its local database be writable.
  *
  *	The whitelist files (whitelistClients, whitelistRecipients) are
  *	read by the same code as greyspf reads them (whitelist.c), every
@@ -68,8 +70,10 @@
 #include "addr.h"
 #include "tool.h"
 #include "entity.h"
+#include "entry.h"
 #include "legacy.h"
 #include "quote.h"
+#include "redis_spec.h"
 #include "log.h"
 #include "util.h"
 #include "whitelist.h"
@@ -116,6 +120,7 @@ static int ct_entry(const struct ct_entry *, const char **);
 static void ct_database(const char *);
 static void ct_wl_report(void *, const char *, int, const char *);
 static void ct_whitelists(const struct config *, int);
+static void ct_redis(const struct config *, const char *);
 static const struct passwd *ct_user(const struct config *);
 static int ct_check(const struct config *, const char *, const char *,
 	    int);
@@ -410,6 +415,40 @@ ct_entry(const struct ct_entry *e, const char **skip_r)
 }
 
 /*
+ * ct_redis - a Redis spec: well formed, its password file readable, the
+ * server answering as greyspf's (the marker), and the local database of
+ * storeFallback = local writable
+ */
+
+static void
+ct_redis(const struct config *conf, const char *spec)
+{
+	struct redis_spec sp;
+	struct store_opts o;
+	struct store *st;
+	char err[200];
+	int rc;
+
+	if (redis_spec_parse(spec, &sp, err, sizeof(err)) < 0) {
+		ct_problem("database %s: %s", spec, err);
+		return;
+	}
+	if (conf->password_file[0] && access(conf->password_file, R_OK) < 0)
+		ct_problem("databasePasswordFile %s: %s", conf->password_file,
+		    strerror(errno));
+	memset(&o, 0, sizeof(o));
+	o.rdonly = 1;
+	o.recognise = entry_recognise;
+	tool_server_opts(conf, &o);
+	if ((rc = store_open(&st, spec, &o)) != STORE_OK)
+		ct_problem("%s", store_strerror(NULL, rc));
+	else
+		store_close(st);
+	if (conf->store_fallback == CONFIG_FALLBACK_LOCAL)
+		ct_database(conf->fallback_database);
+}
+
+/*
  * ct_database - can this process open the database as greyspf does:
  * write an existing environment, or create its directory (store_open
  * makes the last component only)?
@@ -548,7 +587,10 @@ ct_check(const struct config *conf, const char *dbpath, const char *who,
 	else if (!def_ok)
 		log_warnx("%s: greyspf answers configErrorAction to every "
 		    "request until it can read it", def->path);
-	ct_database(dbpath ? dbpath : conf->database);
+	if (redis_spec_is(dbpath ? dbpath : conf->database))
+		ct_redis(conf, dbpath ? dbpath : conf->database);
+	else
+		ct_database(dbpath ? dbpath : conf->database);
 	ct_whitelists(conf, quiet);
 	if (!quiet || ct_problems)
 		printf("%s: %zu files, %zu problems\n", conf->config_path,

@@ -92,10 +92,13 @@ struct import {
 	unsigned char key[KEY_MAX];	/* the entry being stored */
 	size_t	klen;
 	struct greykey whole;	/* its addresses, whole */
+	int	expiry;		/* the store expires entries itself */
 	struct greyrec rec;	/* its record, the tree's files united */
 	char	path[LEGACY_PATH_MAX];	/* the first of its files */
 	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, merged, unchanged;
+	size_t	expired;	/* not written: the store would drop them */
+	int64_t	now;
 };
 
 static void usage(int) __attribute__((noreturn));
@@ -316,14 +319,15 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 {
 	struct import *im = ctx;
 	struct greyrec rec = im->rec, cur, m;
+	size_t *count = &im->added;
 
-	(void)expire_r;
 	if (old == NULL)
 		im->added++;
 	else if (entry_record(old, oldlen, &cur) < 0) {
 		printf("note: %s: replaces an unreadable record in the "
 		    "database\n", im->path);
 		im->merged++;
+		count = &im->merged;
 	} else {
 		m = cur;
 		record_merge(&m, &rec);
@@ -333,10 +337,19 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		}
 		rec = m;
 		im->merged++;
+		count = &im->merged;
 	}
 	if (entry_value(&im->whole, &rec, new_r, ENTRY_VALUE_MAX, newlen_r)
 	    < 0)
 		panic("the value of a checked record did not encode");
+	/* A store that expires entries itself: greyspf-clean's rule; what
+	 * has expired already is not written (it would be dropped). */
+	if (im->expiry && (*expire_r = tool_expires_at(im->conf, &im->whole,
+	    &rec)) <= im->now) {
+		(*count)--;
+		im->expired++;
+		return (STORE_UNCHANGED);
+	}
 	return (STORE_WRITE);
 }
 
@@ -455,6 +468,7 @@ main(int argc, char **argv)
 		memset(&so, 0, sizeof(so));
 		so.rdonly = 1;
 		so.recognise = entry_recognise;
+		tool_server_opts(&conf, &so);
 		rc = store_open(&st, o.dbpath ? o.dbpath : conf.database, &so);
 		if (rc == STORE_OK) {
 			rc = store_load(st, import_fill, &im,
@@ -473,6 +487,8 @@ main(int argc, char **argv)
 			fatalx("%s", store_strerror(NULL, rc));
 	} else {
 		st = tool_open_store(&conf, o.dbpath, 0);
+		im.expiry = (store_caps(st) & STORE_CAP_EXPIRY) != 0;
+		im.now = timefmt_now_us();
 		tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or "
 		    "nothing: after a failure, import the same tree again");
 		rc = store_load(st, import_fill, &im, 0);
@@ -482,6 +498,15 @@ main(int argc, char **argv)
 			    "temporary file in %s (TMPDIR)",
 			    runsort_dir(im.rs));
 		}
+		if (rc != STORE_OK && !(store_caps(st)
+		    & STORE_CAP_ATOMIC_LOAD))
+			fatalx("import stopped after %zu of %zu entries (%zu "
+			    "new, %zu merged, %zu already present; the %s "
+			    "backend imports entry by entry: import the same "
+			    "tree again, it merges): %s", im.added + im.merged
+			    + im.unchanged, im.n, im.added, im.merged,
+			    im.unchanged, store_name(st), store_strerror(st,
+			    rc));
 		if (rc != STORE_OK)
 			fatalx("import failed, database unchanged: %s",
 			    store_strerror(st, rc));
@@ -492,6 +517,8 @@ main(int argc, char **argv)
 	    "%zu skipped; %zu notes\n", im.files, im.n,
 	    dryrun ? "would import" : "imported", im.added, im.merged,
 	    im.unchanged, im.in_tree_merged, im.skipped, im.notes);
+	if (im.expired)
+		printf("expired already, not written: %zu\n", im.expired);
 	runsort_free(im.rs);
 	return (cli_finish_stdout());
 }

@@ -63,6 +63,11 @@ struct load {
 	struct runsort_rec cur;	/* the entry being stored */
 	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, replaced, kept;
+	const struct config *conf;
+	int	expiry;		/* the store expires entries: give each its
+				 * expiry, by greyspf-clean's rule */
+	int64_t	now;
+	size_t	expired;	/* not written: the store would drop them */
 };
 
 static void usage(int) __attribute__((noreturn));
@@ -282,11 +287,20 @@ load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
     int64_t *expire_r, void *ctx)
 {
 	struct load *ld = ctx;
+	struct greykey key;
+	struct greyrec rec;
 
 	(void)oldlen;
-	(void)expire_r;
 	if (old != NULL && ld->keep_existing) {
 		ld->kept++;
+		return (STORE_UNCHANGED);
+	}
+	/* A store that expires entries itself: greyspf-clean's rule; what
+	 * has expired already is not written (it would be dropped). */
+	if (ld->expiry && entry_decode(ld->cur.key, ld->cur.klen, ld->cur.val,
+	    ld->cur.vlen, &key, &rec) == 0 && (*expire_r = tool_expires_at(
+	    ld->conf, &key, &rec)) <= ld->now) {
+		ld->expired++;
 		return (STORE_UNCHANGED);
 	}
 	if (old != NULL)
@@ -379,6 +393,9 @@ main(int argc, char **argv)
 		return (cli_finish_stdout());
 	}
 	st = tool_open_store(&conf, o.dbpath, 0);
+	ld.conf = &conf;
+	ld.expiry = (store_caps(st) & STORE_CAP_EXPIRY) != 0;
+	ld.now = timefmt_now_us();
 	tool_warn_unguaranteed(st, STORE_CAP_ATOMIC_LOAD, "all or nothing: "
 	    "after a failure, load the same dump again");
 	rc = store_load(st, load_fill, &ld, 0);
@@ -387,12 +404,21 @@ main(int argc, char **argv)
 		fatal("load failed, database unchanged: reading the temporary "
 		    "file in %s (TMPDIR)", runsort_dir(ld.rs));
 	}
+	if (rc != STORE_OK && !(store_caps(st) & STORE_CAP_ATOMIC_LOAD))
+		fatalx("load stopped after %zu of %zu entries (%zu added, %zu "
+		    "replaced, %zu kept; the %s backend loads entry by entry: "
+		    "load the same dump again): %s", ld.added + ld.replaced
+		    + ld.kept, ld.n, ld.added, ld.replaced, ld.kept,
+		    store_name(st), store_strerror(st, rc));
 	if (rc != STORE_OK)
 		fatalx("load failed, database unchanged: %s",
 		    store_strerror(st, rc));
 	store_close(st);
 	runsort_free(ld.rs);
-	printf("%s: %zu entries: %zu added, %zu replaced, %zu kept\n",
-	    ld.name, ld.n, ld.added, ld.replaced, ld.kept);
+	printf("%s: %zu entries: %zu added, %zu replaced, %zu kept", ld.name,
+	    ld.n, ld.added, ld.replaced, ld.kept);
+	if (ld.expired)
+		printf(", %zu expired already (not written)", ld.expired);
+	printf("\n");
 	return (cli_finish_stdout());
 }

@@ -7,6 +7,7 @@
  *	#include "tool.h"
  *
  *	struct store *tool_open_store(conf, dbpath, rdonly)
+ *	void	tool_server_opts(conf, opts)
  *	void	tool_guarantees(store, buf, size)
  *	void	tool_warn_unguaranteed(store, cap, what)
  *	void	tool_entity(conf, key, entity_r)
@@ -16,6 +17,8 @@
  *	tool_open_store() opens the database named by -d, else by the
  *	configuration's "database" key; read-only for the tools that only
  *	read, created when missing for the others. It exits 1 on failure.
+ *	tool_server_opts() adds a database server's settings (key prefix,
+ *	password file, timeouts) to store options.
  *	A memory fault inside the database later (a file cut short or
  *	damaged under the tool) is reported as a damaged database, exit 1,
  *	not a silent death (lib/fault.c).
@@ -80,11 +83,23 @@ tool_open_store(const struct config *conf, const char *dbpath, int rdonly)
 	opts.mapsize_max = (size_t)conf->map_size_max_mb << 20;
 	opts.recognise = entry_recognise;
 	opts.lock_wait_ms = (int)conf->lock_wait_s * 1000;
+	tool_server_opts(conf, &opts);
 	fault_init(tool_fault);
 	if ((rc = store_open(&st, dbpath ? dbpath : conf->database, &opts))
 	    != STORE_OK)
 		fatalx("%s", store_strerror(NULL, rc));
 	return (st);
+}
+
+/* tool_server_opts - a database server's settings (Redis) */
+
+void
+tool_server_opts(const struct config *conf, struct store_opts *opts)
+{
+	opts->key_prefix = conf->key_prefix;
+	opts->password_file = conf->password_file;
+	opts->connect_ms = (int)conf->connect_timeout_ms;
+	opts->command_ms = (int)conf->command_timeout_ms;
 }
 
 void
@@ -131,8 +146,7 @@ tool_expires_at(const struct config *conf, const struct greykey *key,
 		return (rec->last_us + conf->awl_max_age_days * 86400
 		    * 1000000);
 	tool_entity(conf, key, &ent);
-	return (record_expires_at(rec, (int64_t)(entity_expire_days(&ent)
-	    * 86400.0 * 1e6)));
+	return (record_expires_at(rec, entity_expire_us(&ent)));
 }
 
 /* tool_counters - a counter key? 1 decoded, -1 undecodable, 0 not one */

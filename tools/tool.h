@@ -15,6 +15,7 @@
 #include "store.h"
 
 struct store *tool_open_store(const struct config *, const char *, int);
+void	tool_server_opts(const struct config *, struct store_opts *);
 void	tool_guarantees(const struct store *, char *, size_t);
 void	tool_warn_unguaranteed(const struct store *, unsigned, const char *);
 void	tool_entity_client(const struct netaddr *, char *, size_t);

@@ -32,20 +32,9 @@
 # then a few on inet:127.0.0.1:10040; SIGTERM ends it, socket removed.
 . "$(dirname "$0")/../tools/lib.sh"
 need unshare ip mount getent id nsd postfix postconf swaks ps awk
-FAKETIME_LIB=
-for f in /usr/lib/*/faketime/libfaketime.so.1; do
-	[ -f "$f" ] && FAKETIME_LIB=$f
-done
-if [ -z "$FAKETIME_LIB" ]; then
-	_notok "libfaketime.so.1 is missing (run make deps)"
-	exit 1
-fi
-
-if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
-	export GREYSPF_IN_NS=1
-	rmdir "$T"
-	exec unshare -m -n -p -f --mount-proc sh "$0" "$@"
-fi
+. "$(dirname "$0")/e2elib.sh"
+e2e_faketime_lib
+e2e_namespaces "$@"
 
 E=$T
 PORT=2525
@@ -58,21 +47,7 @@ printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' \
     >"$E/resolv.conf"
 chmod 644 "$E/resolv.conf"
 mount --bind "$E/resolv.conf" /etc/resolv.conf
-if ! getent passwd greyspf >/dev/null; then
-	uid=64000
-	while getent passwd $uid >/dev/null || getent group $uid >/dev/null
-	do
-		uid=$((uid + 1))
-	done
-	cp /etc/passwd "$E/passwd"
-	cp /etc/group "$E/group"
-	echo "greyspf:x:$uid:$uid:greyspf:/nonexistent:/usr/sbin/nologin" \
-	    >>"$E/passwd"
-	echo "greyspf:x:$uid:" >>"$E/group"
-	chmod 644 "$E/passwd" "$E/group"
-	mount --bind "$E/passwd" /etc/passwd
-	mount --bind "$E/group" /etc/group
-fi
+e2e_greyspf_user "$E"
 GUID=$(id -u greyspf)
 MAILUID=$(id -u nobody)
 MAILGID=$(id -g nobody)
@@ -88,23 +63,7 @@ t_ok "nsd answers" wait_for 10 getent hosts ns.e2e.test
 clock() { printf '%s\n' "$1" >"$E/clock"; }
 clock "2026-11-22 04:39:01"
 chmod 644 "$E/clock"
-cp "$BIN/greyspf" "$E/sbin/greyspf.real"
-cat >"$E/sbin/greyspf" <<EOF
-#!/bin/sh
-# greyspf under the test's clock: libfaketime reads $E/clock at every
-# call. ASan and UBSan write to $E/asan, never to the policy socket.
-LD_PRELOAD=$FAKETIME_LIB
-FAKETIME_TIMESTAMP_FILE=$E/clock
-FAKETIME_NO_CACHE=1
-FAKETIME_DONT_FAKE_MONOTONIC=1
-TZ=UTC
-ASAN_OPTIONS=verify_asan_link_order=0:log_path=$E/asan/asan
-UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$E/asan/ubsan
-export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE TZ
-export FAKETIME_DONT_FAKE_MONOTONIC ASAN_OPTIONS UBSAN_OPTIONS
-exec $E/sbin/greyspf.real "\$@"
-EOF
-chmod 755 "$E/sbin/greyspf" "$E/sbin/greyspf.real"
+e2e_greyspf_wrapper "$E"
 
 mkdir -p "$E/config"
 cp conf/config/__default__ "$E/config/"

@@ -23,7 +23,7 @@ static struct grey_decision
 grey_window(int have, struct greyrec old, int64_t now, int64_t gl,
     int64_t window)
 {
-	struct grey_facts f = {have, old, now, gl, 0, window};
+	struct grey_facts f = {have, old, now, gl, 0, window, 0};
 	struct grey_decision d;
 
 	policy_greylist(&f, &d);
@@ -33,7 +33,7 @@ grey_window(int have, struct greyrec old, int64_t now, int64_t gl,
 static struct grey_decision
 grey(int have, struct greyrec old, int64_t now, int64_t gl, int seed)
 {
-	struct grey_facts f = {have, old, now, gl, seed, 0};
+	struct grey_facts f = {have, old, now, gl, seed, 0, 0};
 	struct grey_decision d;
 
 	policy_greylist(&f, &d);

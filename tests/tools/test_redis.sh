@@ -1,0 +1,432 @@
+#!/bin/sh
+# requires: root
+# test_redis.sh - the shared greylist on a real redis-server (and
+# redis-sentinel), in a network namespace of the test's own: two
+# greyspf "hosts" sharing one Redis; many processes racing on the same
+# triplets (one entry each, one creator each); each entry's expiry as
+# Redis reports it (PTTL), with greyspf's clock injected; Redis killed
+# and back (storeFallback defer, dunno, local; one log line; no hang);
+# hostile servers, an undecodable value, a foreign key, a foreign
+# database; the tools' round trip LMDB -> Redis -> LMDB; a sentinel
+# failover followed without a restart. Every server is stopped at the
+# end, whatever happens.
+if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
+	export GREYSPF_IN_NS=1
+	exec unshare -n sh "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+need redis-server redis-cli redis-sentinel faketime python3 ip
+HERE=$(cd "$(dirname "$0")" && pwd)
+ip link set lo up
+
+PIDS=
+stop_all() {
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap stop_all EXIT
+chmod 1777 "$T"
+
+# redis_start NAME [ARG...] - a redis-server on $T/NAME.sock, in the
+# foreground of a background job; its pid in $T/NAME.pid
+redis_start() {
+	name=$1
+	shift
+	redis-server --port 0 --unixsocket "$T/$name.sock" --unixsocketperm 777 \
+	    --save '' --appendonly no --dir "$T" --dbfilename "$name.rdb" \
+	    --logfile "$T/$name.log" "$@" &
+	echo $! >"$T/$name.pid"
+	PIDS="$PIDS $!"
+	wait_for 10 sh -c "redis-cli -s $T/$name.sock ping >/dev/null 2>&1"
+}
+redis_kill() {
+	kill -9 "$(cat "$T/$1.pid")"
+	wait "$(cat "$T/$1.pid")" 2>/dev/null
+}
+# pttls SOCK PREFIX - the PTTL of every greylist key under PREFIX (the
+# marker left out), one a line, sorted
+pttls() {
+	redis-cli -s "$1" --no-raw EVAL "local r = {}
+	    for _, k in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do
+	      if k:byte(#ARGV[1] + 1) ~= 0 then
+	        r[#r + 1] = redis.call('PTTL', k) end end
+	    return r" 0 "$2" | sed 's/^ *[0-9]*) //; s/(integer) //' | sort -n
+}
+# $T/has PREFIX TEXT REDIS-CLI-ARG...: is there a key under PREFIX with
+# TEXT in it? (redis-cli prints a key only up to its first NUL byte.)
+cat >"$T/has" <<'EOF'
+p=$1 s=$2
+shift 2
+redis-cli "$@" EVAL "for _, k in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do
+    if string.find(k, ARGV[2], 1, true) then return 1 end end
+    return 0" 0 "$p" "$s" 2>/dev/null | grep -qx 1
+EOF
+HAS="sh $T/has"
+nkeys() {	# nkeys SOCK PREFIX - greylist keys under PREFIX
+	redis-cli -s $1 EVAL "local n = 0
+	    for _, k in ipairs(redis.call('KEYS', ARGV[1] .. '*')) do
+	      if k:byte(#ARGV[1] + 1) ~= 0 then n = n + 1 end end
+	    return n" 0 "$2"
+}
+
+W=$T/w
+mkdir -p "$W/config/client_address/192/0/2/9"
+printf 'CHECKERS = greylist\nOTHERCONFIGS = client_address\n' >"$W/config/__default__"
+printf 'GREYLISTEXPIREDAYS = 2\n' >"$W/config/client_address/192/0/2/9/__default__"
+chmod -R a+rX "$W"
+redis_start r
+R=$T/r.sock
+# conf NAME DATABASE PREFIX [LINE...] - a greyspf "host"
+conf() {
+	c=$W/$1.conf
+	printf 'database = %s\ndatabaseKeyPrefix = %s\nconfigPath = %s/config\nuser = nobody\nstoreFallbackDatabase = %s/%s.fb\n' \
+	    "$2" "$3" "$W" "$T" "$1" >"$c"
+	shift 3
+	for l in "$@"; do printf '%s\n' "$l" >>"$c"; done
+}
+req() {		# req IP SENDER RECIPIENT: one request
+	printf 'client_address=%s\nsender=%s\nrecipient=%s\n\n' "$1" "$2" "$3"
+}
+GREY='^action=defer_if_permit Service unavailable, greylisted'
+STOREERR='^action=defer_if_permit Service temporarily unavailable, greylist database error\.$'
+NOW=$(date +%s)
+
+# --- two hosts, one Redis ---------------------------------------------
+conf mx1 "redis+unix:$R" "two:"
+conf mx2 "redis+unix:$R" "two:"
+req 192.0.2.1 a@example.com b@example.org >"$W/q1"
+t_ok "mx1: answers" sh -c "faketime '@$NOW' '$BIN/greyspf' -L -c '$W/mx1.conf' <'$W/q1'"
+t_grep "mx1: greylisted" "$GREY" "$T/.out"
+t_ok "mx2, before GREYLISTTIME: answers" sh -c "faketime '@$((NOW + 300))' '$BIN/greyspf' -L -c '$W/mx2.conf' <'$W/q1'"
+t_grep "mx2, before GREYLISTTIME: still greylisted (the entry is shared)" "$GREY" "$T/.out"
+t_ok "mx2, after GREYLISTTIME: answers" sh -c "faketime '@$((NOW + 700))' '$BIN/greyspf' -L -c '$W/mx2.conf' <'$W/q1'"
+t_line "mx2, after GREYLISTTIME: the retry is accepted" 'action=dunno' "$T/.out"
+t_grep "mx2: logged as allowed" 'Allowed greylisting' "$T/.err"
+t_ok "mx1, after the pass on mx2: answers" sh -c "faketime '@$((NOW + 800))' '$BIN/greyspf' -L -c '$W/mx1.conf' <'$W/q1'"
+t_line "mx1, after the pass on mx2: accepted" 'action=dunno' "$T/.out"
+t_eq "two hosts: one entry" "$(nkeys "$R" two:)" 1
+t_eq "the marker is there, under the prefix" \
+    "$(redis-cli -s "$R" --no-raw EXISTS "$(printf 'two:\001')" ; redis-cli -s "$R" EVAL "return redis.call('GET', ARGV[1] .. string.char(0) .. 'greyspf')" 0 two:)" \
+    "(integer) 0
+greyspf-greylist 1"
+
+# --- expiry: Redis's own, by greyspf-clean's rule ------------------------
+# A new entry never retried expires 12 h after its allow time (600 s
+# after first seen); a passed one GREYLISTEXPIREDAYS after it was last
+# seen (10 days; 2 for 192.0.2.9, from the per-entity tree).
+conf ttl "redis+unix:$R" "ttl:"
+req 192.0.2.5 new@example.com b@example.org >"$W/q5"
+req 192.0.2.9 short@example.com b@example.org >"$W/q9"
+faketime "@$NOW" "$BIN/greyspf" -L -c "$W/ttl.conf" <"$W/q5" >/dev/null 2>&1
+p=$(pttls "$R" ttl:)
+want=$(( (NOW + 600 + 43200) * 1000 - $(date +%s%3N) ))
+t_ok "a new entry: expires 12 h after its allow time (PTTL $p, about $want)" \
+    test "$p" -gt $((want - 5000)) -a "$p" -le $((want + 2000))
+faketime "@$NOW" "$BIN/greyspf" -L -c "$W/ttl.conf" <"$W/q9" >/dev/null 2>&1
+faketime "@$((NOW + 700))" "$BIN/greyspf" -L -c "$W/ttl.conf" <"$W/q9" >/dev/null 2>&1
+p=$(pttls "$R" ttl: | tail -1)
+want=$(( (NOW + 700 + 2 * 86400) * 1000 - $(date +%s%3N) ))
+t_ok "a passed entry: expires GREYLISTEXPIREDAYS (2, per entity) after last seen (PTTL $p, about $want)" \
+    test "$p" -gt $((want - 5000)) -a "$p" -le $((want + 2000))
+faketime "@$((NOW + 700))" "$BIN/greyspf" -L -c "$W/ttl.conf" <"$W/q5" >/dev/null 2>&1
+p=$(pttls "$R" ttl: | tail -1)
+want=$(( (NOW + 700 + 10 * 86400) * 1000 - $(date +%s%3N) ))
+t_ok "the default: 10 days after last seen (PTTL $p, about $want)" \
+    test "$p" -gt $((want - 5000)) -a "$p" -le $((want + 2000))
+t_ok "greyspf-clean against Redis: exit 0" "$BIN/greyspf-clean" -c "$W/ttl.conf"
+t_grep "greyspf-clean against Redis: says Redis expires entries itself" \
+    'expires entries itself: nothing to clean' "$T/.out"
+t_eq "greyspf-clean: nothing deleted" "$(nkeys "$R" ttl:)" 2
+t_ok "greyspf-stat against Redis" "$BIN/greyspf-stat" -c "$W/ttl.conf"
+t_grep "greyspf-stat: the backend and its guarantees" 'Guarantees: ordered walk, expires entries itself' "$T/.out"
+t_grep "greyspf-stat: two entries" '^  Entries: 2$' "$T/.out"
+t_ok "greyspf-stat --json against Redis" "$BIN/greyspf-stat" --json -c "$W/ttl.conf"
+t_grep "greyspf-stat --json: the Redis figures" '"key_prefix": *"ttl:"' "$T/.out"
+
+# --- round trips: one for a known triplet, two for a write -----------------
+# MONITOR shows the commands clients send (a script's own calls are
+# marked "lua]"); a connection adds two (SCRIPT LOAD, the marker's GET).
+conf rt "redis+unix:$R" "rtt:" "storeFallback = defer"
+i=0
+while [ $i -lt 10 ]; do req 192.0.2.$((100 + i)) rt@example.com r@example.org; i=$((i + 1)); done >"$W/q10"
+rtt() {		# rtt FAKETIME - commands sent for the 10 requests of q10
+	redis-cli -s "$R" monitor >"$W/monitor" &
+	m=$!
+	wait_for 10 test -s "$W/monitor"
+	faketime "$1" "$BIN/greyspf" -L -c "$W/rt.conf" <"$W/q10" >/dev/null 2>&1
+	sleep 0.2
+	kill $m
+	wait $m 2>/dev/null
+	grep -v 'lua\]' "$W/monitor" | grep -c '^[0-9]'
+}
+req 192.0.2.99 rt@example.com r@example.org >"$W/q99"
+"$BIN/greyspf" -L -c "$W/rt.conf" <"$W/q99" >/dev/null 2>&1	# the marker
+t_eq "round trips: 10 new triplets, 2 each (and 2 for the connection)" "$(rtt "@$NOW")" 22
+t_eq "round trips: 10 known triplets, pending, 1 each" "$(rtt "@$((NOW + 10))")" 12
+
+# --- many processes, two configurations, one Redis ------------------------
+# P processes of N requests each, alternately mx1 and mx2, over K
+# triplets: every reply greylisted, one entry per triplet, and exactly one
+# process logged "Initial" for each (the compare-and-set let one win);
+# then all again after GREYLISTTIME: every reply accepted.
+P=${REDIS_RACE_PROCS:-100} N=${REDIS_RACE_REQS:-1000} K=50
+# Correctness, not timeouts, is tested here: on two loaded cores under
+# ASan a round trip can take longer than the default 100 ms.
+conf ra "redis+unix:$R" "race:" "storeFallback = defer" "databaseCommandTimeout = 5000"
+conf rb "redis+unix:$R" "race:" "storeFallback = defer" "databaseCommandTimeout = 5000"
+i=0
+while [ $i -lt $P ]; do
+	awk -v n="$N" -v k="$K" -v seed="$i" 'BEGIN { srand(seed + 1)
+	    for (j = 0; j < n; j++) { t = int(rand() * k)
+		printf "client_address=198.51.100.%d\nsender=s%d@example.com\nrecipient=r@example.org\n\n", t, t } }' >"$W/race.$i"
+	i=$((i + 1))
+done
+race() {	# race PHASE FAKETIME
+	i=0
+	racers=
+	while [ $i -lt $P ]; do
+		c=ra
+		[ $((i % 2)) = 1 ] && c=rb
+		faketime "$2" "$BIN/greyspf" -L -c "$W/$c.conf" <"$W/race.$i" \
+		    >"$W/$1.out.$i" 2>"$W/$1.err.$i" &
+		racers="$racers $!"
+		i=$((i + 1))
+	done
+	for p in $racers; do wait "$p"; done
+}
+t0=$(date +%s)
+race one "@$NOW"
+t_eq "race: every reply greylisted ($P x $N requests)" \
+    "$(cat "$W"/one.out.* | grep -c "$GREY")" $((P * N))
+t_eq "race: one entry per triplet" "$(nkeys "$R" race:)" $K
+t_eq "race: one creator per triplet (Initial logged once each)" \
+    "$(cat "$W"/one.err.* | grep -c 'Initial greylisting')" $K
+cat "$W"/one.err.* >"$W/one.err"
+t_nogrep "race: no store error" 'greylist database' "$W/one.err"
+"$BIN/greyspf-dump" -c "$W/ra.conf" >"$W/race.dump" 2>/dev/null
+t_eq "race: every first-seen from the run's clock" \
+    "$(awk -v lo="$NOW" -v hi="$((NOW + $(date +%s) - t0 + 2))" '/^triplet/ && $5 + 0 >= lo && $5 + 0 <= hi' "$W/race.dump" | wc -l)" $K
+race two "@$((NOW + 700))"
+t_eq "race after GREYLISTTIME: every reply accepted" \
+    "$(cat "$W"/two.out.* | grep -c '^action=dunno$')" $((P * N))
+"$BIN/greyspf-dump" -c "$W/ra.conf" >"$W/race2.dump" 2>/dev/null
+t_eq "race after GREYLISTTIME: still one entry per triplet, each passed" \
+    "$(awk '/^triplet/ && $8 + 0 > 0' "$W/race2.dump" | wc -l)" $K
+t_eq "race after GREYLISTTIME: first-seen kept" \
+    "$(awk '/^triplet/ { print $2, $3, $4, $5 }' "$W/race2.dump")" \
+    "$(awk '/^triplet/ { print $2, $3, $4, $5 }' "$W/race.dump")"
+echo "# report: race: $P processes x $N requests, twice: $(($(date +%s) - t0)) s"
+
+# Two hosts create one triplet at once, the later clock's write landing
+# first: two long-lived processes, connected (a first request each);
+# writes paused (CLIENT PAUSE WRITE); A (clock NOW) then B (100 s
+# behind) read "absent" and send their compare-and-set; A's runs first.
+# B loses, and the two creations unite: one entry, B's earlier
+# first-seen.
+conf pa "redis+unix:$R" "pause:" "storeFallback = defer" "databaseCommandTimeout = 10000"
+n=0
+for p in a b; do
+	n=$((n + 1))
+	{
+		echo "req 192.0.2.8$n warm@example.com r@example.org"
+		echo "sh touch $W/ready.$p"
+		echo "until 10 test -e $W/go"
+		[ $p = b ] && echo "sh sleep 0.3"
+		echo "req 192.0.2.77 both@example.com r@example.org"
+	} >"$W/pause.$p"
+done
+faketime "@$NOW" python3 "$HERE/policydrive.py" "$W/pause.a" "$BIN/greyspf" -L -c "$W/pa.conf" >"$W/pa.out" 2>"$W/pa.err" &
+pa=$!
+faketime "@$((NOW - 100))" python3 "$HERE/policydrive.py" "$W/pause.b" "$BIN/greyspf" -L -c "$W/pa.conf" >"$W/pb.out" 2>"$W/pb.err" &
+pb=$!
+wait_for 20 test -e "$W/ready.a" -a -e "$W/ready.b"
+redis-cli -s "$R" CLIENT PAUSE 4000 WRITE >/dev/null
+touch "$W/go"
+wait $pa $pb
+t_eq "created at once: both greylisted" \
+    "$(cat "$W/pa.out" "$W/pb.out" | grep -c '^192.0.2.77 both@example.com: action=defer_if_permit Service unavailable, greylisted')" 2
+"$BIN/greyspf-dump" -c "$W/pa.conf" >"$W/pa.dump" 2>/dev/null
+t_eq "created at once: one entry" "$(grep -c '^triplet 192.0.2.77' "$W/pa.dump")" 1
+first=$(awk '/^triplet 192.0.2.77/ { print int($5) }' "$W/pa.dump")
+t_ok "created at once: the earliest first-seen, the clock behind's ($first, NOW $NOW)" \
+    test "$first" -ge $((NOW - 100)) -a "$first" -lt $((NOW - 50))
+
+# --- the tools: LMDB -> Redis -> LMDB, identical dumps -------------------
+awk -v t="$NOW" 'BEGIN {
+    print "VERSION=1\nformat=greyspf-greylist\nHEADER=END"
+    for (i = 0; i < 300; i++)
+	printf "triplet 10.0.%d.%d/32 s%d@example.com r@example.org %d.000000 %d.000000 %d.500000 %d -\n",
+	    int(i / 256), i % 256, i, t - 3600, t - 3300, t - 60, i % 3
+    print "iponly 2001:db8::/64 " (t - 3600) ".000000 " (t - 3300) ".000000 " (t - 60) ".000000 1 -"
+    print "DATA=END" }' >"$W/in.dump"
+conf tl "redis+unix:$R" "tools:"
+t_ok "load into LMDB" "$BIN/greyspf-load" -c "$W/tl.conf" -d "lmdb:$W/lmdb1" "$W/in.dump"
+"$BIN/greyspf-dump" -c "$W/tl.conf" -d "lmdb:$W/lmdb1" >"$W/lmdb1.dump"
+t_ok "dump LMDB | load Redis" sh -c "'$BIN/greyspf-dump' -c '$W/tl.conf' -d 'lmdb:$W/lmdb1' | '$BIN/greyspf-load' -c '$W/tl.conf' -d 'redis+unix:$R'"
+t_eq "load into Redis: every entry" "$(nkeys "$R" tools:)" 301
+"$BIN/greyspf-dump" -c "$W/tl.conf" -d "redis+unix:$R" >"$W/redis.dump" 2>/dev/null
+t_same "the Redis dump is byte-identical to LMDB's" "$W/redis.dump" "$W/lmdb1.dump"
+t_ok "dump Redis | load LMDB" sh -c "'$BIN/greyspf-dump' -c '$W/tl.conf' | '$BIN/greyspf-load' -c '$W/tl.conf' -d 'lmdb:$W/lmdb2'"
+"$BIN/greyspf-dump" -c "$W/tl.conf" -d "lmdb:$W/lmdb2" >"$W/lmdb2.dump"
+t_same "and back: the same dump" "$W/lmdb2.dump" "$W/lmdb1.dump"
+t_ok "load into Redis again: idempotent" "$BIN/greyspf-load" -c "$W/tl.conf" "$W/in.dump"
+"$BIN/greyspf-dump" -c "$W/tl.conf" >"$W/redis2.dump" 2>/dev/null
+t_same "load again: nothing changed" "$W/redis2.dump" "$W/lmdb1.dump"
+t_ok "loaded entries carry an expiry" test "$(pttls "$R" tools: | head -1)" -gt 0
+
+# greyspf-import: a tumgreyspf tree into Redis is what it is into LMDB
+# once greyspf-clean has run (Redis drops what has expired at once).
+"$BUILD/tests/gentree" "$W/tree" 3000 7
+conf im "redis+unix:$R" "imp:"
+t_ok "import into Redis" "$BIN/greyspf-import" -q -c "$W/im.conf" "$W/tree"
+t_grep "import into Redis: its report" 'imported: [0-9]+ new' "$T/.out"
+t_ok "import into LMDB" "$BIN/greyspf-import" -q -c "$W/im.conf" -d "lmdb:$W/imlmdb" "$W/tree"
+"$BIN/greyspf-clean" -q -c "$W/im.conf" -d "lmdb:$W/imlmdb"
+"$BIN/greyspf-dump" -c "$W/im.conf" -d "lmdb:$W/imlmdb" >"$W/im.lmdb"
+"$BIN/greyspf-dump" -c "$W/im.conf" >"$W/im.redis" 2>/dev/null
+t_same "import: Redis holds what LMDB holds after clean" "$W/im.redis" "$W/im.lmdb"
+t_ok "import into Redis again" "$BIN/greyspf-import" -q -c "$W/im.conf" "$W/tree"
+t_grep "import again: idempotent, nothing new" 'imported: 0 new, 0 merged into existing' "$T/.out"
+t_grep "import: what had expired is not written, and said" '^expired already, not written: [1-9]' "$T/.out"
+
+# --- hostile data under the prefix ----------------------------------------
+conf ho "redis+unix:$R" "tools:" "storeFallback = defer"
+redis-cli -s "$R" EVAL "for _, k in ipairs(redis.call('KEYS', 'tools:*')) do
+    if k:byte(7) ~= 0 and string.find(k, 's7@', 1, true) then
+      redis.call('SET', k, 'not a record') end
+    if k:byte(7) ~= 0 and string.find(k, 's8@', 1, true) then
+      redis.call('DEL', k); redis.call('HSET', k, 'f', 'v') end end
+    return 1" 0 >/dev/null
+req 10.0.0.7 s7@example.com r@example.org >"$W/q7"
+t_ok "an undecodable value: answered" sh -c "'$BIN/greyspf' -L -c '$W/ho.conf' <'$W/q7'"
+t_grep "an undecodable value: treated as absent, greylisted" "$GREY" "$T/.out"
+t_grep "an undecodable value: logged" 'undecodable greylist record replaced' "$T/.err"
+req 10.0.0.8 s8@example.com r@example.org >"$W/q8"
+t_ok "a foreign key (a hash) under the prefix: answered" sh -c "'$BIN/greyspf' -L -c '$W/ho.conf' <'$W/q8'"
+t_grep "a foreign key: treated as absent, greylisted" "$GREY" "$T/.out"
+t_grep "a foreign key: logged" 'foreign key under the prefix' "$T/.err"
+redis-cli -s "$R" SET "foreign:x" "someone else's" >/dev/null
+conf fo "redis+unix:$R" "foreign:" "storeFallback = defer"
+t_ok "a foreign database: the service answers" sh -c "'$BIN/greyspf' -L -c '$W/fo.conf' <'$W/q1'"
+t_grep "a foreign database: storeErrorAction" "$STOREERR" "$T/.out"
+t_grep "a foreign database: said so" 'not a greyspf database' "$T/.err"
+t_rc "a foreign database: greyspf-dump refuses it" 1 "$BIN/greyspf-dump" -c "$W/fo.conf"
+
+# --- AUTH from databasePasswordFile; SELECT ----------------------------------
+redis_start pw --requirepass 'Sesame-0pen'
+printf 'Sesame-0pen\n' >"$W/pw.right"
+printf 'WrongSecret9\n' >"$W/pw.wrong"
+chmod 644 "$W/pw.right" "$W/pw.wrong"
+conf pwok "redis+unix:$T/pw.sock?db=3" "pw:" "storeFallback = defer" "databasePasswordFile = $W/pw.right"
+conf pwbad "redis+unix:$T/pw.sock" "pw:" "storeFallback = defer" "databasePasswordFile = $W/pw.wrong"
+t_ok "password: the right one, answered" sh -c "'$BIN/greyspf' -L -c '$W/pwok.conf' <'$W/q1'"
+t_grep "password: the right one, greylisted" "$GREY" "$T/.out"
+t_eq "password: the entry in database 3" "$(nkeys "$T/pw.sock -a Sesame-0pen --no-auth-warning -n 3" pw:)" 1
+t_ok "password: a wrong one, answered" sh -c "'$BIN/greyspf' -L -c '$W/pwbad.conf' <'$W/q1'"
+t_grep "password: a wrong one, storeErrorAction" "$STOREERR" "$T/.out"
+t_grep "password: a wrong one, said so" 'WRONGPASS|invalid' "$T/.err"
+t_nogrep "password: never in a log" 'WrongSecret9|Sesame-0pen' "$T/.err"
+t_rc "password: a tool with a wrong one fails" 1 "$BIN/greyspf-dump" -c "$W/pwbad.conf"
+t_nogrep "password: never in a tool's message" 'WrongSecret9' "$T/.err"
+
+# --- hostile servers --------------------------------------------------------
+for mode in garbage silent drip hugearray hugebulk wrongtype; do
+	python3 "$HERE/fakeredis.py" "$T/fake-$mode.sock" $mode &
+	PIDS="$PIDS $!"
+	wait_for 10 test -S "$T/fake-$mode.sock"
+	conf "f$mode" "redis+unix:$T/fake-$mode.sock" "x:" "storeFallback = defer"
+	s=$(date +%s%3N)
+	t_ok "hostile server ($mode): answered, no crash" sh -c "'$BIN/greyspf' -L -c '$W/f$mode.conf' <'$W/q1'"
+	t_grep "hostile server ($mode): storeErrorAction" "$STOREERR" "$T/.out"
+	t_ok "hostile server ($mode): within the timeouts ($(($(date +%s%3N) - s)) ms)" \
+	    test $(($(date +%s%3N) - s)) -lt 3000
+done
+
+# A load into a server that stops answering: how far it got, exit 1.
+conf lsilent "redis+unix:$T/fake-silent.sock" "x:"
+t_rc "load, the server silent: exit 1" 1 "$BIN/greyspf-load" -c "$W/lsilent.conf" "$W/in.dump"
+t_grep "load, the server silent: the reason" 'database server unavailable: .*no answer within 100 ms' "$T/.err"
+
+# --- greyspf-configtest on a Redis spec ---------------------------------
+t_ok "configtest: Redis answering" "$BIN/greyspf-configtest" -c "$W/ra.conf"
+conf ctbad "redis://127.0.0.1:1" "x:" "storeFallback = defer"
+t_rc "configtest: Redis not answering: exit 1" 1 "$BIN/greyspf-configtest" -c "$W/ctbad.conf"
+t_grep "configtest: the reason" 'database server unavailable: 127.0.0.1:1: connecting' "$T/.err"
+t_rc "configtest: a bad spec: exit 1" 1 "$BIN/greyspf-configtest" -c "$W/ctbad.conf" -d "redis://127.0.0.1:6379/x"
+t_grep "configtest: a bad spec, said why" 'expected /DB' "$T/.err"
+
+# --- Redis killed mid-run, then back --------------------------------------
+# One long-lived process: a request on Redis, Redis killed, 20 requests
+# (the fallback for each, none waiting on a connection attempt, one log
+# line), Redis back: used again within seconds.
+down_run() {	# down_run FALLBACK
+	conf "d$1" "redis+unix:$R" "down$1:" "storeFallback = $1" \
+	    "databaseCommandTimeout = 100" "databaseConnectTimeout = 100"
+	{
+		echo "req 192.0.2.50 before@example.com r@example.org"
+		echo "sh kill -9 \$(cat $T/r.pid)"
+		i=0
+		while [ $i -lt 20 ]; do
+			echo "req 192.0.2.$((60 + i)) during@example.com r@example.org"
+			i=$((i + 1))
+		done
+		echo "sh redis-server --port 0 --unixsocket $R --unixsocketperm 777 --save '' --appendonly no --dir $T --logfile $T/r.log --daemonize yes --pidfile $T/r.pid"
+		echo "until 10 redis-cli -s $R ping >/dev/null"
+		echo "retry 25 192.0.2.99 after@example.com r@example.org $HAS down$1: after@ -s $R"
+	} >"$W/down.script"
+	python3 "$HERE/policydrive.py" "$W/down.script" "$BIN/greyspf" -L -c "$W/d$1.conf" \
+	    >"$W/down.$1.out" 2>"$W/down.$1.err"
+	PIDS="$PIDS $(cat "$T/r.pid")"
+}
+down_run defer
+t_eq "Redis down, defer: storeErrorAction for every request" \
+    "$(grep -c 'during@example.com: action=defer_if_permit Service temporarily unavailable, greylist database error\. in' "$W/down.defer.out")" 20
+t_eq "Redis down: one log line for the outage" \
+    "$(grep -c 'greylist database: database server unavailable' "$W/down.defer.err")" 1
+t_eq "Redis down: no request waited more than the timeouts" \
+    "$(awk '/during@/ && $(NF - 1) + 0 > 300' "$W/down.defer.out" | wc -l)" 0
+t_grep "Redis back: used again within seconds" '^retry: ok after' "$W/down.defer.out"
+t_grep "Redis back: the outage's cost told" 'working again; 2[0-9] requests were answered storeErrorAction' "$W/down.defer.err"
+down_run dunno
+t_eq "Redis down, dunno: every request let through" \
+    "$(grep -c 'during@example.com: action=dunno in' "$W/down.dunno.out")" 20
+t_eq "Redis down, dunno: one log line" \
+    "$(grep -c 'greylist database: database server unavailable' "$W/down.dunno.err")" 1
+t_grep "Redis back, dunno: used again" '^retry: ok after' "$W/down.dunno.out"
+down_run local
+t_eq "Redis down, local: every request greylisted on the local LMDB" \
+    "$(grep -c "during@example.com: action=defer_if_permit Service unavailable, greylisted" "$W/down.local.out")" 20
+t_eq "Redis down, local: one log line" \
+    "$(grep -c 'greylisting against the local database' "$W/down.local.err")" 1
+t_ok "Redis down, local: the entries are in the local LMDB" sh -c \
+    "'$BIN/greyspf-dump' -c '$W/dlocal.conf' -d 'lmdb:$T/dlocal.fb' | grep -c during@ | grep -qx 20"
+t_grep "Redis back, local: used again" '^retry: ok after' "$W/down.local.out"
+t_grep "Redis back, local: the outage's cost told" 'working again; 2[0-9] requests were answered storeFallback local' "$W/down.local.err"
+
+# --- sentinel failover ------------------------------------------------------
+# A master, a replica, one sentinel deciding alone and fast.
+redis-server --port 7001 --bind 127.0.0.1 --save '' --appendonly no --dir "$T" \
+    --dbfilename m.rdb --logfile "$T/m.log" --repl-diskless-sync-delay 0 &
+M=$!
+redis-server --port 7002 --bind 127.0.0.1 --save '' --appendonly no --dir "$T" \
+    --dbfilename s.rdb --logfile "$T/s.log" --replicaof 127.0.0.1 7001 &
+PIDS="$PIDS $M $!"
+printf 'port 27001\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\nsentinel monitor gm 127.0.0.1 7001 1\nsentinel down-after-milliseconds gm 300\nsentinel failover-timeout gm 2000\n' \
+    "$T" "$T" >"$T/sentinel.conf"
+redis-sentinel "$T/sentinel.conf" &
+PIDS="$PIDS $!"
+t_ok "sentinel: the replica in sync" wait_for 20 sh -c "redis-cli -p 7002 info replication | grep -q master_link_status:up"
+t_ok "sentinel: the sentinel knows the replica" wait_for 20 sh -c "redis-cli -p 27001 sentinel replicas gm | grep -q 7002"
+conf se "redis-sentinel://127.0.0.1:27001/gm" "se:" "storeFallback = defer"
+{
+	echo "req 192.0.2.70 first@example.com r@example.org"
+	echo "until 10 $HAS se: first@ -p 7002"
+	echo "sh kill -9 $M"
+	echo "until 30 redis-cli -p 27001 sentinel get-master-addr-by-name gm | grep -q 7002"
+	echo "retry 25 192.0.2.71 second@example.com r@example.org $HAS se: second@ -p 7002"
+} >"$W/failover.script"
+python3 "$HERE/policydrive.py" "$W/failover.script" "$BIN/greyspf" -L -c "$W/se.conf" \
+    >"$W/failover.out" 2>"$W/failover.err"
+t_grep "sentinel: the first request greylisted on the master" "192.0.2.70 first@example.com: action=defer_if_permit Service unavailable, greylisted" "$W/failover.out"
+t_grep "sentinel: after the failover, the same process writes to the new master" '^retry: ok after' "$W/failover.out"
+t_ok "sentinel: the first entry survived (replicated)" $HAS se: first@ -p 7002
