@@ -65,6 +65,8 @@
 #include "counters.h"
 #include "log.h"
 
+#define COUNTERS_FLUSH_TRIES	8	/* flushes that lost races, in a row */
+
 struct counters_slot {
 	int	used;
 	uint32_t hour;		/* hours since the epoch */
@@ -322,12 +324,17 @@ counters_flush_fill(struct store_batch *b, void *ctx)
 int
 counters_flush(struct store *st, int64_t now_us)
 {
-	int rc;
+	int rc, tries = 0;
 
 	if (!counters_pending())
 		return (STORE_OK);
-	if ((rc = store_load(st, counters_flush_fill, NULL,
-	    STORE_LOAD_EACH)) == STORE_OK)
+	/* On a shared store the counter keys are hot: a flush that lost
+	 * its compare-and-set races is tried again, a bounded number of
+	 * times (each try reads the keys afresh). */
+	while ((rc = store_load(st, counters_flush_fill, NULL,
+	    STORE_LOAD_EACH)) == STORE_BUSY && ++tries < COUNTERS_FLUSH_TRIES)
+		continue;
+	if (rc == STORE_OK)
 		counters_written(now_us);
 	return (rc);
 }

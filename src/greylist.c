@@ -27,12 +27,14 @@
  *
  *	The write is a store_load() batch, one transaction, when something
  *	rides on it (else a store_update() of the entry alone): with awl
- *	(autoWhitelistClients on; NULL: off), a first pass is counted for the client (autowl.c) and awl_r says
- *	what was decided (awl_r->write: counted); and the process's
- *	unwritten counters (counters.c) go with it when counters_carry()
- *	says so, this request's decision counted too. A decision that
- *	writes nothing, or a write that carries no counters, is counted
- *	for a later write.
+ *	(autoWhitelistClients on; NULL: off), a first pass is counted for
+ *	the client (autowl.c) and awl_r says what was decided (awl_r->write:
+ *	counted); and, where the store makes a load one unit (LMDB), the
+ *	process's unwritten counters (counters.c) go with it when
+ *	counters_carry() says so, this request's decision counted too. A
+ *	decision that writes nothing, or a write that carries no counters,
+ *	is counted for a later write. On a store that cannot (Redis), the
+ *	batch is STORE_LOAD_EACH: each entry its own compare-and-set.
  *
  *	facts->have and facts->old are filled in here; the caller supplies
  *	the time, GREYLISTTIME, GREYLISTEXPIREDAYS and the training switch.
@@ -211,7 +213,10 @@ greylist_check(struct store *st, const struct greykey *key,
 		log_warnx("undecodable greylist record replaced");
 	/* A batch only when something rides along; else the entry alone,
 	 * as ever (a batch costs a few per cent of a write's CPU). */
-	c.carry = counters_carry();
+	/* Counters ride only where the write is one unit: on a shared
+	 * store (Redis) a hot counter key's lost race must never cost a
+	 * request its answer; there they go in counters_flush() alone. */
+	c.carry = (store_caps(st) & STORE_CAP_ATOMIC_LOAD) && counters_carry();
 	if (c.carry || awl != NULL)
 		rc = store_load(st, greylist_fill, &c, STORE_LOAD_EACH);
 	else if ((rc = store_update(st, c.key, c.klen, greylist_write, &c))
