@@ -136,6 +136,14 @@ t_same "the master.cf snippet names /usr/sbin" \
     "$T/x/usr/share/doc/greyspf/postfix-master.cf" /dev/stdin <<EOF
 $(sed 's|/usr/local/sbin/|/usr/sbin/|' conf/postfix-master.cf)
 EOF
+t_same "the daemon's main.cf snippet is in the documentation" \
+    "$T/x/usr/share/doc/greyspf/postfix-main-daemon.cf" \
+    conf/postfix-main-daemon.cf
+# dh_compress gzips a README.Debian over 4 KiB.
+zcat -f "$T/x/usr/share/doc/greyspf/README.Debian"* >"$T/readme" 2>&1
+t_grep "README.Debian: the daemon's listen key" '^ *listen = ' "$T/readme"
+t_grep "greyspf.service names /usr/sbin" '^ExecStart=/usr/sbin/greyspf ' \
+    "$T/x/lib/systemd/system/greyspf.service"
 
 # --- The throwaway system ------------------------------------------
 # The machine's baseline must not have greyspf, or removal proves
