@@ -13,8 +13,10 @@
  *	systemd starts, in the foreground. It takes the listening sockets
  *	systemd passed (LISTEN_FDS, sdglue.c) or binds those of -l and the
  *	listen key (listen.c; -l wins), with the unix sockets' socketOwner
- *	(default: user), socketGroup and socketMode; then it drops
- *	privileges to user (privs.c) and forks daemonProcesses loop
+ *	(default: user), socketGroup and socketMode; it raises the soft
+ *	descriptor limit towards maxConnections (within the hard limit: a
+ *	daemon started by hand gets 1024); then it drops privileges to
+ *	user (privs.c) and forks daemonProcesses loop
  *	processes (loop.c), which share the listening sockets and each
  *	open the database. It never opens the database itself. Then it
  *	tells systemd it is ready (READY=1) and waits for signals:
@@ -49,6 +51,7 @@
  */
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -78,6 +81,7 @@
 #define DAEMON_BACKOFF_MAX_MS	30000	/* longest delay */
 #define DAEMON_DRAIN_MS		10000	/* loop processes' time to finish */
 #define DAEMON_CHILDREN_MAX	256	/* current and draining ones */
+#define DAEMON_FD_SPARE		64	/* descriptors beyond the connections */
 
 struct daemon_child {
 	pid_t	pid;			/* 0: free */
@@ -103,6 +107,7 @@ struct daemon {
 };
 
 static void daemon_listen(struct daemon *);
+static void daemon_nofile(const struct config *);
 static void daemon_spawn(struct daemon *, int64_t);
 static void daemon_reap(struct daemon *, int64_t);
 static void daemon_reload(struct daemon *, int64_t);
@@ -316,6 +321,33 @@ daemon_reload(struct daemon *d, int64_t now)
 	sdglue_notify("READY=1");
 }
 
+/*
+ * daemon_nofile - raise the soft descriptor limit towards what
+ * maxConnections needs, within the hard limit: a daemon started by hand
+ * has a soft limit of 1024 (systemd's unit sets LimitNOFILE), and each
+ * connection is a descriptor. Lowered limits are left alone.
+ */
+
+static void
+daemon_nofile(const struct config *conf)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	want = (rlim_t)conf->max_connections + DAEMON_FD_SPARE
+	    + 2 * (rlim_t)conf->spf_workers;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+		want = rl.rlim_max;
+	if (want <= rl.rlim_cur)
+		return;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn("setrlimit RLIMIT_NOFILE %llu",
+		    (unsigned long long)want);
+}
+
 /* daemon_run - the supervisor */
 
 int
@@ -334,6 +366,7 @@ daemon_run(struct config *conf, const struct daemon_opts *o)
 	d->o = o;
 	d->pid = getpid();
 	daemon_listen(d);
+	daemon_nofile(conf);
 	privs_drop(conf->user);
 
 	sigemptyset(&set);
