@@ -9,6 +9,11 @@
  *	void	entity_lookup(base, query, conf_r)
  *	int	entity_read_file(path, conf)
  *	void	entity_read_stream(fp, path, conf)
+ *
+ *	void	entity_cache_enable(void)
+ *	void	entity_cache_limit(files, bytes)
+ *	void	entity_cache_clock(now_us)
+ *	void	entity_cache_usage(files_r, bytes_r)
  * DESCRIPTION
  *	entity_lookup() computes the configuration that applies to one
  *	client, sender and recipient, exactly as tumgreyspf's lookupConfig
@@ -55,6 +60,26 @@
  *	off without a word; the service answers configErrorAction instead.
  *	A name too long for the file system is absent: the request chose
  *	it.
+ *
+ *	Each process keeps the files it parsed (the service: a daemon's
+ *	loop process and a spawned greyspf alike), so a request costs one
+ *	stat() a path instead of six system calls a file, and an edit
+ *	still applies to the next request: the stat() that finds what is
+ *	at a path is compared with the one taken when its file was read
+ *	(device, inode, size, modification and change times); anything
+ *	different reads the file again, a path gone forgets it. A file
+ *	changed less than ENTITY_FC_RACY_US before it was read is read
+ *	again at every lookup until it is older (a second edit within
+ *	the file system's timestamp granularity would otherwise go
+ *	unseen), and a file with a problem is never kept, so its lines are
+ *	reported at every request as before. The cache holds at most
+ *	ENTITY_FC_FILES files and ENTITY_FC_BYTES bytes (entity_cache_limit()
+ *	changes both), the least recently used leaving first.
+ *	entity_cache_clock() replaces its clock (tests);
+ *	entity_cache_usage() tells what it holds.
+ *
+ *	entity_cache_enable() is for the batch tools instead: a cache of
+ *	what every path holds, trusted without a stat() (below).
  * SECURITY
  *	Path pieces come from the request. The client must consist of hex
  *	digits, dots and colons with no empty piece; addresses are
@@ -63,6 +88,10 @@
  *	ENTITY_FILE_MAX), and only regular files are opened, without
  *	blocking (a FIFO would). A value from the request, and text from
  *	a file, reach the log only through log_safe().
+ * BUGS
+ *	A file edited twice within ENTITY_FC_RACY_US, on a file server
+ *	whose clock is more than that behind this one, can keep its first
+ *	edit's parse until its next change.
  */
 
 #include <sys/stat.h>
@@ -78,8 +107,44 @@
 #include "entity.h"
 #include "quote.h"
 #include "log.h"
+#include "timefmt.h"
 #include "util.h"
 
+/* The service's cache of parsed files (DESCRIPTION). */
+#define ENTITY_FC_FILES		1024	/* files kept, by default */
+#define ENTITY_FC_BYTES		(4 << 20)	/* their memory, bytes */
+#define ENTITY_FC_SLOTS		2048	/* hash buckets */
+#define ENTITY_FC_RACY_US	2000000	/* changed this close to its read:
+					 * read again (us) */
+
+struct entity_fc {
+	char	*path;
+	dev_t	dev;
+	ino_t	ino;
+	off_t	size;
+	struct timespec mtim, ctim;
+	int	racy;			/* changed just before it was read */
+	size_t	bytes;			/* memory held, counted */
+	struct entity_conf delta;	/* what it sets */
+	struct entity_fc *hnext;	/* the same bucket */
+	struct entity_fc *prev, *next;	/* most recently used first */
+};
+
+static struct entity_fc **entity_fc_tab;
+static struct entity_fc *entity_fc_head, *entity_fc_tail;
+static size_t entity_fc_files, entity_fc_bytes;
+static size_t entity_fc_max_files = ENTITY_FC_FILES;
+static size_t entity_fc_max_bytes = ENTITY_FC_BYTES;
+static int64_t (*entity_fc_now)(void) = timefmt_now_us;
+
+static uint64_t entity_hash(const char *);
+static struct entity_fc **entity_fc_find(const char *);
+static void entity_fc_drop(struct entity_fc **);
+static void entity_fc_forget(const char *);
+static void entity_fc_trim(size_t, size_t);
+static int entity_fc_read(const char *, const struct stat *,
+	    struct entity_conf *);
+static void entity_apply(struct entity_conf *, const struct entity_conf *);
 static void entity_client(const char *, const char *, struct entity_conf *);
 static void entity_address(const char *, const char *, const char *,
 	    struct entity_conf *);
@@ -278,18 +343,27 @@ entity_cache_enable(void)
 		    sizeof(*entity_cache));
 }
 
+/* entity_hash - FNV-1a of a path */
+
+static uint64_t
+entity_hash(const char *path)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (h);
+}
+
 /* entity_cache_slot - the slot of path, empty if not cached */
 
 static struct entity_cached *
 entity_cache_slot(const char *path)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const unsigned char *p;
 	size_t i;
 
-	for (p = (const unsigned char *)path; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	for (i = h % ENTITY_CACHE_SLOTS;; i = (i + 1) % ENTITY_CACHE_SLOTS)
+	for (i = entity_hash(path) % ENTITY_CACHE_SLOTS;; i = (i + 1) % ENTITY_CACHE_SLOTS)
 		if (entity_cache[i].path == NULL
 		    || strcmp(entity_cache[i].path, path) == 0)
 			return (&entity_cache[i]);
@@ -305,40 +379,46 @@ entity_cache_slot(const char *path)
  */
 
 static enum entity_kind
-entity_kind_uncached(const char *path)
+entity_kind_uncached(const char *path, struct stat *st_r)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
+	if (st_r == NULL)
+		st_r = &st;
+	if (stat(path, st_r) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR
 		    || errno == ENAMETOOLONG)
 			return (ENTITY_ABSENT);
 		log_warn("%.200s: cannot read", path);
 		return (ENTITY_UNREADABLE_PATH);
 	}
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st_r->st_mode))
 		return (ENTITY_DIR);
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st_r->st_mode))
 		return (ENTITY_FILE);
 	log_warnx("%.200s: cannot read: not a regular file", path);
 	return (ENTITY_UNREADABLE_PATH);
 }
 
 /* entity_lookup_path - what is at path, and its cache slot (NULL when
- * the cache is off or full) */
+ * the cache is off or full); without the tools' cache, its stat() in
+ * st_r, and a path that is no file forgotten by the service's */
 
 static struct entity_cached *
-entity_lookup_path(const char *path, enum entity_kind *kind)
+entity_lookup_path(const char *path, enum entity_kind *kind,
+    struct stat *st_r)
 {
 	struct entity_cached *c;
 
 	if (entity_cache == NULL) {
-		*kind = entity_kind_uncached(path);
+		*kind = entity_kind_uncached(path, st_r);
+		if (*kind != ENTITY_FILE && entity_fc_files > 0)
+			entity_fc_forget(path);
 		return (NULL);
 	}
 	c = entity_cache_slot(path);
 	if (c->path == NULL) {
-		*kind = entity_kind_uncached(path);
+		*kind = entity_kind_uncached(path, NULL);
 		if (entity_cache_used >= ENTITY_CACHE_MAX)
 			return (NULL);
 		c->path = xstrdup(path);
@@ -356,7 +436,7 @@ entity_kind_of(const char *path, struct entity_conf *conf)
 {
 	enum entity_kind kind;
 
-	entity_lookup_path(path, &kind);
+	entity_lookup_path(path, &kind, NULL);
 	if (kind == ENTITY_UNREADABLE_PATH && conf->status == ENTITY_OK)
 		conf->status = ENTITY_UNREADABLE;
 	return (kind);
@@ -398,9 +478,10 @@ entity_read_file(const char *path, struct entity_conf *conf)
 {
 	struct entity_cached *c;
 	enum entity_kind kind;
+	struct stat st;
 	int rc;
 
-	c = entity_lookup_path(path, &kind);
+	c = entity_lookup_path(path, &kind, &st);
 	if (kind == ENTITY_DIR) {
 		/* Normal where tumgreyspf-addip made one for a host; the
 		 * original logged an error for it on every request. */
@@ -416,6 +497,8 @@ entity_read_file(const char *path, struct entity_conf *conf)
 			conf->status = ENTITY_UNREADABLE;
 		return (-1);
 	}
+	if (entity_cache == NULL)
+		return (entity_fc_read(path, &st, conf));
 	if (c == NULL)
 		return (entity_parse_file(path, conf));
 	if (c->delta == NULL) {
@@ -431,6 +514,171 @@ entity_read_file(const char *path, struct entity_conf *conf)
 	}
 	entity_apply(conf, c->delta);
 	return (0);
+}
+
+/* entity_fc_find - the link that points at path's entry, or at NULL */
+
+static struct entity_fc **
+entity_fc_find(const char *path)
+{
+	struct entity_fc **ep;
+
+	if (entity_fc_tab == NULL)
+		entity_fc_tab = xcalloc(ENTITY_FC_SLOTS,
+		    sizeof(*entity_fc_tab));
+	for (ep = &entity_fc_tab[entity_hash(path) % ENTITY_FC_SLOTS];
+	    *ep != NULL; ep = &(*ep)->hnext)
+		if (strcmp((*ep)->path, path) == 0)
+			break;
+	return (ep);
+}
+
+/* entity_fc_drop - remove the entry a link points at */
+
+static void
+entity_fc_drop(struct entity_fc **ep)
+{
+	struct entity_fc *e = *ep;
+
+	*ep = e->hnext;
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		entity_fc_head = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		entity_fc_tail = e->prev;
+	entity_fc_files--;
+	entity_fc_bytes -= e->bytes;
+	free(e->path);
+	free(e);
+}
+
+/* entity_fc_forget - path is no file now: drop what was kept of it */
+
+static void
+entity_fc_forget(const char *path)
+{
+	struct entity_fc **ep;
+
+	if (*(ep = entity_fc_find(path)) != NULL)
+		entity_fc_drop(ep);
+}
+
+/* entity_fc_trim - the least recently used out, down to the bounds */
+
+static void
+entity_fc_trim(size_t files, size_t bytes)
+{
+	while (entity_fc_tail != NULL && (entity_fc_files > files
+	    || entity_fc_bytes > bytes))
+		entity_fc_drop(entity_fc_find(entity_fc_tail->path));
+}
+
+/*
+ * entity_fc_read - apply the regular file at path, whose stat() is st,
+ * from the cache when it is the file that was read; as
+ * entity_read_file()
+ */
+
+static int
+entity_fc_read(const char *path, const struct stat *st,
+    struct entity_conf *conf)
+{
+	struct entity_fc **ep, *e;
+	struct entity_conf d;
+	size_t bytes;
+	int rc;
+
+	ep = entity_fc_find(path);
+	if ((e = *ep) != NULL) {
+		if (!e->racy && e->dev == st->st_dev && e->ino == st->st_ino
+		    && e->size == st->st_size
+		    && e->mtim.tv_sec == st->st_mtim.tv_sec
+		    && e->mtim.tv_nsec == st->st_mtim.tv_nsec
+		    && e->ctim.tv_sec == st->st_ctim.tv_sec
+		    && e->ctim.tv_nsec == st->st_ctim.tv_nsec) {
+			if (e != entity_fc_head) {	/* to the front */
+				e->prev->next = e->next;
+				if (e->next != NULL)
+					e->next->prev = e->prev;
+				else
+					entity_fc_tail = e->prev;
+				e->prev = NULL;
+				e->next = entity_fc_head;
+				entity_fc_head->prev = e;
+				entity_fc_head = e;
+			}
+			entity_apply(conf, &e->delta);
+			return (0);
+		}
+		entity_fc_drop(ep);
+	}
+	memset(&d, 0, sizeof(d));
+	if ((rc = entity_parse_file(path, &d)) != 0) {
+		if (rc < 0 && conf->status < ENTITY_UNREADABLE)
+			conf->status = ENTITY_UNREADABLE;
+		return (rc);
+	}
+	entity_apply(conf, &d);
+	conf->problems += d.problems;
+	bytes = sizeof(*e) + strlen(path) + 1;
+	if (d.problems > 0 || d.status != ENTITY_OK
+	    || bytes > entity_fc_max_bytes || entity_fc_max_files == 0)
+		return (0);
+	entity_fc_trim(entity_fc_max_files - 1, entity_fc_max_bytes - bytes);
+	e = xcalloc(1, sizeof(*e));
+	e->path = xstrdup(path);
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtim = st->st_mtim;
+	e->ctim = st->st_ctim;
+	e->racy = (int64_t)st->st_ctim.tv_sec * 1000000
+	    + st->st_ctim.tv_nsec / 1000 + ENTITY_FC_RACY_US
+	    > entity_fc_now();
+	e->bytes = bytes;
+	e->delta = d;
+	ep = entity_fc_find(path);
+	e->hnext = *ep;
+	*ep = e;
+	e->next = entity_fc_head;
+	if (entity_fc_head != NULL)
+		entity_fc_head->prev = e;
+	else
+		entity_fc_tail = e;
+	entity_fc_head = e;
+	entity_fc_files++;
+	entity_fc_bytes += bytes;
+	return (0);
+}
+
+/* entity_cache_limit - the service's cache's bounds: files and bytes */
+
+void
+entity_cache_limit(size_t files, size_t bytes)
+{
+	entity_fc_max_files = files;
+	entity_fc_max_bytes = bytes;
+	entity_fc_trim(files, bytes);
+}
+
+/* entity_cache_clock - the clock that tells a just-changed file */
+
+void
+entity_cache_clock(int64_t (*now_us)(void))
+{
+	entity_fc_now = now_us != NULL ? now_us : timefmt_now_us;
+}
+
+/* entity_cache_usage - the files the service's cache holds, its bytes */
+
+void
+entity_cache_usage(size_t *files_r, size_t *bytes_r)
+{
+	*files_r = entity_fc_files;
+	*bytes_r = entity_fc_bytes;
 }
 
 /* entity_walk - DIR/__default__ for each piece, then the last as a file.

@@ -2,6 +2,7 @@
 #ifndef GREYSPF_ENTITY_H
 #define GREYSPF_ENTITY_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -60,6 +61,9 @@ void	entity_lookup(const char *, const struct entity_query *,
 int	entity_read_file(const char *, struct entity_conf *);
 void	entity_read_stream(FILE *, const char *, struct entity_conf *);
 void	entity_cache_enable(void);
+void	entity_cache_limit(size_t, size_t);
+void	entity_cache_clock(int64_t (*)(void));
+void	entity_cache_usage(size_t *, size_t *);
 long long entity_greylist_time(const struct entity_conf *, long long);
 double	entity_expire_days(const struct entity_conf *);
 int64_t	entity_expire_us(const struct entity_conf *);

@@ -6,13 +6,18 @@
  *	the six client_address reads, sender and recipient domain then
  *	local part, the escaping, the OTHERCONFIGS pass semantics (the
  *	A17/A18 case), bad lines reported with file:line and ignored, and
- *	the line limit at its edge (1023, 1024 and 1025 bytes), and no
- *	control byte from a request in the log.
+ *	the line limit at its edge (1023, 1024 and 1025 bytes), no
+ *	control byte from a request in the log, and the service's cache of
+ *	parsed files: edits seen (a new inode or ctime with the same size
+ *	and mtime), a removed file forgotten, its bounds.
  */
 
 #include "testlib.h"
 
 #include <sys/stat.h>
+
+#include <fcntl.h>
+#include <time.h>
 
 #include "entity.h"
 #include "log.h"
@@ -473,6 +478,190 @@ test_read_bounds(void **state)
 	    "file"));
 }
 
+/* A clock an hour ahead: no file is "just changed" for the cache. */
+static int64_t
+later_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000
+	    + 3600LL * 1000000);
+}
+
+/* reads - how many files a captured log says were read */
+static int
+reads(const char *diag)
+{
+	int n = 0;
+
+	while ((diag = strstr(diag, ": reading")) != NULL) {
+		n++;
+		diag++;
+	}
+	return (n);
+}
+
+/* lookup_time - GREYLISTTIME of dir's tree (-1: none), files read */
+static long long
+lookup_time(const char *dir, int *reads_r)
+{
+	struct entity_query q = {NULL, NULL, NULL};
+	struct entity_conf c;
+
+	capture_begin();
+	entity_lookup(dir, &q, &c);
+	*reads_r = reads(capture_end());
+	return ((c.set & ENTITY_GREYLISTTIME) ? c.greylisttime : -1);
+}
+
+/*
+ * The service's cache: a file is parsed once, and every change the
+ * stat() can see reads it again, even one with the same size and
+ * modification time (a new inode; a new change time); a removed file
+ * is forgotten; a file changed just before it was read is read again.
+ */
+static void
+test_fc_edits(void **state)
+{
+	struct timespec coarse, times[2];
+	struct stat st0, st1;
+	size_t files, bytes;
+	char dir[512], p[600], tmp[600];
+	int n, fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/fc", base);
+	snprintf(p, sizeof(p), "%s/__default__", dir);
+	snprintf(tmp, sizeof(tmp), "%s/new", dir);
+	log_set_verbose(1);
+	entity_cache_clock(later_us);
+	entity_cache_limit(0, 0);		/* empty it */
+	entity_cache_limit(1024, 4 << 20);
+	write_file(p, "GREYLISTTIME = 111\n");
+	assert_int_equal(lookup_time(dir, &n), 111);
+	assert_int_equal(n, 1);
+	assert_int_equal(lookup_time(dir, &n), 111);
+	assert_int_equal(n, 0);			/* kept */
+	/* Same size and mtime, a new inode (an editor's rename). */
+	assert_int_equal(stat(p, &st0), 0);
+	write_file(tmp, "GREYLISTTIME = 222\n");
+	times[0] = st0.st_atim;
+	times[1] = st0.st_mtim;
+	assert_int_equal(utimensat(AT_FDCWD, tmp, times, 0), 0);
+	assert_int_equal(rename(tmp, p), 0);
+	assert_int_equal(stat(p, &st1), 0);
+	assert_true(st1.st_ino != st0.st_ino && st1.st_size == st0.st_size
+	    && st1.st_mtim.tv_sec == st0.st_mtim.tv_sec
+	    && st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec);
+	assert_int_equal(lookup_time(dir, &n), 222);
+	assert_int_equal(lookup_time(dir, &n), 222);
+	assert_int_equal(n, 0);
+	/* Same inode, size and mtime, a new ctime (rewritten in place,
+	 * mtime put back); first the clock the kernel stamps with must
+	 * pass the present ctime. */
+	st0 = st1;
+	do
+		clock_gettime(CLOCK_REALTIME_COARSE, &coarse);
+	while (coarse.tv_sec < st0.st_ctim.tv_sec || (coarse.tv_sec ==
+	    st0.st_ctim.tv_sec && coarse.tv_nsec <= st0.st_ctim.tv_nsec));
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "GREYLISTTIME = 333\n", 19, 0), 19);
+	close(fd);
+	times[0] = st0.st_atim;
+	times[1] = st0.st_mtim;
+	assert_int_equal(utimensat(AT_FDCWD, p, times, 0), 0);
+	assert_int_equal(stat(p, &st1), 0);
+	assert_true(st1.st_ino == st0.st_ino && st1.st_size == st0.st_size
+	    && st1.st_mtim.tv_sec == st0.st_mtim.tv_sec
+	    && st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec
+	    && (st1.st_ctim.tv_sec != st0.st_ctim.tv_sec
+	    || st1.st_ctim.tv_nsec != st0.st_ctim.tv_nsec));
+	assert_int_equal(lookup_time(dir, &n), 333);
+	/* Removed: no setting, and nothing kept. */
+	entity_cache_usage(&files, &bytes);
+	assert_int_equal(files, 1);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(lookup_time(dir, &n), -1);
+	entity_cache_usage(&files, &bytes);
+	assert_int_equal(files, 0);
+	assert_int_equal(bytes, 0);
+	/* Just changed (the real clock): read at every lookup. */
+	entity_cache_clock(NULL);
+	write_file(p, "GREYLISTTIME = 444\n");
+	assert_int_equal(lookup_time(dir, &n), 444);
+	assert_int_equal(n, 1);
+	assert_int_equal(lookup_time(dir, &n), 444);
+	assert_int_equal(n, 1);
+	assert_int_equal(unlink(p), 0);
+	(void)lookup_time(dir, &n);
+	log_set_verbose(0);
+}
+
+/* The service's cache is bounded in files and in bytes, the least
+ * recently used leaving first. */
+static void
+test_fc_bounds(void **state)
+{
+	struct entity_conf c;
+	size_t files, bytes, one;
+	char p[600];
+	int i, ok;
+
+	(void)state;
+	log_set_verbose(1);
+	entity_cache_clock(later_us);
+	entity_cache_limit(0, 0);		/* empty it */
+	entity_cache_limit(8, 1 << 20);
+	for (i = 0; i < 20; i++) {
+		snprintf(p, sizeof(p), "%s/fcb/f%d", base, i);
+		snprintf(p + 500, 100, "GREYLISTTIME = %d\n", i);
+		write_file(p, p + 500);
+		memset(&c, 0, sizeof(c));
+		entity_read_file(p, &c);
+		entity_cache_usage(&files, &bytes);
+		ROW_CHECK(p, files == (size_t)(i < 8 ? i + 1 : 8));
+	}
+	/* The last 8 are kept, the first is read again. */
+	for (i = 19; i >= 0; i--) {
+		snprintf(p, sizeof(p), "%s/fcb/f%d", base, i);
+		memset(&c, 0, sizeof(c));
+		capture_begin();
+		entity_read_file(p, &c);
+		ok = c.greylisttime == i && reads(capture_end()) ==
+		    (i >= 12 ? 0 : 1);
+		ROW_CHECK(p, ok);
+		if (i == 12)
+			break;
+	}
+	snprintf(p, sizeof(p), "%s/fcb/f0", base);
+	memset(&c, 0, sizeof(c));
+	capture_begin();
+	entity_read_file(p, &c);
+	assert_int_equal(reads(capture_end()), 1);
+	assert_int_equal(c.greylisttime, 0);
+	/* By bytes: room for three. */
+	entity_cache_limit(1, 1 << 20);
+	entity_cache_usage(&files, &one);
+	assert_int_equal(files, 1);
+	entity_cache_limit(100, 3 * one + one / 2);
+	for (i = 0; i < 20; i++) {
+		snprintf(p, sizeof(p), "%s/fcb/f%d", base, i);
+		memset(&c, 0, sizeof(c));
+		entity_read_file(p, &c);
+	}
+	entity_cache_usage(&files, &bytes);
+	assert_int_equal(files, 3);
+	assert_true(bytes <= 3 * one + one / 2);
+	entity_cache_limit(0, 0);
+	entity_cache_usage(&files, &bytes);
+	assert_int_equal(files + bytes, 0);
+	entity_cache_limit(1024, 4 << 20);
+	entity_cache_clock(NULL);
+	log_set_verbose(0);
+}
+
 /* Runs last: the cache, once on, stays on for the process. */
 static void
 test_cache(void **state)
@@ -527,6 +716,8 @@ main(void)
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_read_bounds),
+		cmocka_unit_test(test_fc_edits),
+		cmocka_unit_test(test_fc_bounds),
 		cmocka_unit_test(test_cache),
 	};
 
