@@ -17,6 +17,11 @@
  *	protocol and must never carry anything else. A message goes to one
  *	place only.
  *
+ *	Syslog's ident is the program name with the pid, "greyspf[1234]",
+ *	written here (and again in a child after fork()) rather than asked
+ *	of syslog(3) with LOG_PID, which calls getpid() at every line: the
+ *	same line, one system call fewer a request.
+ *
  *	log_debug() is printed only after log_set_verbose(1). log_warn()
  *	is a per-request or per-item problem: the caller goes on. fatal()
  *	is a start-up or environment error and exits 1. panic() is a bug
@@ -35,17 +40,22 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static const char *log_prog = "greyspf";
 static enum log_sink log_where = LOG_SINK_STDERR;
 static int log_verbose;
+static char log_ident[64];		/* "prog[pid]", syslog's ident */
+static int log_atfork_set;
 
+static void log_ident_set(void);
 static size_t log_utf8_len(const unsigned char *);
 static void log_vemit(int, const char *, const char *, va_list)
 	    __attribute__((format(printf, 3, 0)));
@@ -62,8 +72,24 @@ log_init(const char *progname, enum log_sink sink)
 		log_prog = slash ? slash + 1 : progname;
 	}
 	log_where = sink;
-	if (sink == LOG_SINK_SYSLOG)
-		openlog(log_prog, LOG_PID, LOG_MAIL);	/* connect lazily */
+	if (sink == LOG_SINK_SYSLOG) {
+		log_ident_set();
+		if (!log_atfork_set && pthread_atfork(NULL, NULL,
+		    log_ident_set) == 0)
+			log_atfork_set = 1;
+	}
+}
+
+/* log_ident_set - syslog's ident for this process: "prog[pid]" */
+
+static void
+log_ident_set(void)
+{
+	if (log_where != LOG_SINK_SYSLOG)
+		return;
+	snprintf(log_ident, sizeof(log_ident), "%.40s[%ld]", log_prog,
+	    (long)getpid());
+	openlog(log_ident, 0, LOG_MAIL);	/* connect lazily */
 }
 
 /* log_set_verbose - enable log_debug() output */
