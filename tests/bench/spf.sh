@@ -5,6 +5,10 @@
 # own: tests/spf/run.sh).                            [greyspf <= 100 us]
 # CPU is user+system of the process and its children (greyspf's SPF
 # worker included), from GNU time; the median of RUNS processes.
+# Then greyspf's daemon on the same 100 requests, sent on 20 connections
+# one after the other (tests/tools/polclient.c -f): the CPU of all its
+# processes (supervisor, loop processes, SPF workers), from
+# /proc/PID/schedstat, over the 2,000 requests; the median of RUNS.
 set -eu
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	exec sh tests/spf/run.sh sh "$0" "$@"
@@ -14,7 +18,8 @@ RUNS=${RUNS:-7}
 W=$(mktemp -d /tmp/greyspf-spfbench.XXXXXX)
 "$BUILD/tests/spfsuite" -s tests/spf/service-zone.yml 2>/dev/null &
 DNS=$!
-trap 'kill $DNS 2>/dev/null || :; rm -rf "$W"' EXIT
+D=
+trap 'kill $DNS $D 2>/dev/null || :; rm -rf "$W"' EXIT
 until getent hosts none.example >/dev/null 2>&1; do :; done
 chmod 1777 "$W"
 mkdir -p "$W/config"
@@ -45,9 +50,50 @@ cpu_us() {
 g=$(cpu_us setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/bin/greyspf" -c "$W/g.conf")
 cp "$W/out" "$W/out.greyspf"
 p=$(cpu_us setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/policyd-spf)
-echo "SPF, spawn mode, 100 requests a process, CPU per request (median of $RUNS x 2000):"
-echo "  greyspf:                      $g us   [target <= 100 us]"
-echo "  postfix-policyd-spf-python:   $p us"
-echo "  ratio policyd-spf / greyspf:  $(echo "scale=1; $p / $g" | bc)"
+cp "$W/out" "$W/out.policyd"
+
+# tree PID... - the processes and all their descendants
+tree() {
+	for p in "$@"; do
+		echo "$p"
+		tree $(pgrep -P "$p")
+	done
+}
+# cpu_ns PID... - CPU time on record of these process trees, ns
+cpu_ns() {
+	for p in $(tree "$@"); do cat "/proc/$p/schedstat"; done 2>/dev/null |
+	    awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+"$BUILD/bin/greyspf" -L -c "$W/g.conf" -l "unix:$W/d.sock" 2>/dev/null &
+D=$!
+i=0
+until "$BUILD/tests/polclient" -a "unix:$W/d.sock" -c 1 -r 1 >/dev/null 2>&1; do
+	i=$((i + 1)); [ $i -lt 500 ] || { echo "greyspf -l did not start"; exit 1; }
+	sleep 0.01
+done
+i=0
+while [ $i -lt "$RUNS" ]; do
+	c0=$(cpu_ns $D)
+	for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		"$BUILD/tests/polclient" -a "unix:$W/d.sock" -f "$W/in" || exit 1
+	done >"$W/out"
+	c1=$(cpu_ns $D)
+	n=$(grep -c '^action=' "$W/out")
+	[ "$n" -eq 2000 ] || echo "daemon: $n replies, not 2000" >&2
+	echo "$c0 $c1" | awk '{ printf "%.1f\n", ($2 - $1) / 1000 / 2000 }'
+	i=$((i + 1))
+done | median >"$W/d"
+d=$(cat "$W/d")
+kill $D
+wait $D 2>/dev/null || :
+D=
+
+echo "SPF, CPU per request (median of $RUNS x 2000):"
+echo "  greyspf, spawn mode (100 requests a process): $g us   [target <= 100 us]"
+echo "  greyspf, daemon (100 requests a connection):  $d us"
+echo "  postfix-policyd-spf-python (100 a process):   $p us"
+echo "  ratio policyd-spf / greyspf spawn:  $(echo "scale=1; $p / $g" | bc)"
+echo "  ratio policyd-spf / greyspf daemon: $(echo "scale=1; $p / $d" | bc)"
+echo "  ratio spawn / daemon:               $(echo "scale=1; $g / $d" | bc)"
 replies() { sed -n 's/^action=\([a-z0-9]*\).*/\1/p' "$1" | sort | uniq -c | tr -s ' \n' ' '; }
-echo "  replies of the last run: greyspf$(replies "$W/out.greyspf"); policyd-spf$(replies "$W/out")"
+echo "  replies of the last run: greyspf spawn$(replies "$W/out.greyspf"); daemon$(replies "$W/out"); policyd-spf$(replies "$W/out.policyd")"
