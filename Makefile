@@ -58,7 +58,7 @@ XFLAGS	=
 # uses spf, db and lib; spf and db use only lib.
 LIB_SRC	= lib/log.c lib/util.c lib/addr.c lib/quote.c lib/timefmt.c \
 	  lib/config.c lib/entity.c lib/cli.c lib/fault.c lib/sha256.c \
-	  lib/fd.c lib/whitelist.c lib/template.c
+	  lib/fd.c lib/whitelist.c lib/template.c lib/listen_parse.c
 DB_SRC	= db/key.c db/record.c db/entry.c db/store.c db/store_lmdb.c \
 	  db/legacy.c db/legacy_tree.c db/dumpfmt.c db/counter.c \
 	  db/redis_spec.c db/store_redis.c db/store_fallback.c

@@ -64,6 +64,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "listen_parse.h"
 #include "log.h"
 #include "template.h"
 #include "util.h"
@@ -73,6 +74,7 @@ enum config_type {
 	CONFIG_INT, CONFIG_BOOL, CONFIG_STR, CONFIG_URL, CONFIG_ACTION,
 	CONFIG_WORD, CONFIG_SPFACT, CONFIG_HOST, CONFIG_NETS, CONFIG_HEADER,
 	CONFIG_FILES, CONFIG_GREYACT, CONFIG_TEXT, CONFIG_XHEADER,
+	CONFIG_LISTEN,
 	CONFIG_MODE,
 	CONFIG_FALLBACK
 };
@@ -159,7 +161,7 @@ static const struct config_entry config_table[] = {
 	CF("xGreylistHeader", CONFIG_BOOL, x_greylist_header, 0, 0),
 	CF("xGreylistHeaderFormat", CONFIG_XHEADER, x_greylist_format, 0, 0),
 	/* Daemon mode (src/daemon.c, src/loop.c). */
-	CF("listen", CONFIG_STR, listen, 0, 0),
+	CF("listen", CONFIG_LISTEN, listen, 0, 0),
 	CF("socketOwner", CONFIG_WORD, socket_owner, 0, 0),
 	CF("socketGroup", CONFIG_WORD, socket_group, 0, 0),
 	CF("socketMode", CONFIG_MODE, socket_mode, 0, 0),
@@ -203,6 +205,7 @@ static const char *config_form(const char *);
 static int config_grey_action_ok(const char *);
 static int config_xheader_ok(const char *);
 static const char *config_string_why(enum config_type, const char *);
+static const char *config_listen_why(const char *);
 
 /* config_defaults - the built-in values */
 
@@ -335,6 +338,26 @@ config_xheader_ok(const char *s)
 	    && template_check(s, CONFIG_HEADER_VARS) == 0);
 }
 
+/* config_listen_why - what the listen key must be; NULL: it is (empty:
+ * none, the spawn service) */
+
+static const char *
+config_listen_why(const char *text)
+{
+	static char why[160];
+	struct listen_spec specs[LISTEN_MAX];
+	const char *what;
+	int n = 0;
+
+	if (*text == 0 || listen_parse_list(text, specs, LISTEN_MAX, &n,
+	    &what) == 0)
+		return (NULL);
+	snprintf(why, sizeof(why), "unix:/PATH, inet:ADDRESS:PORT or "
+	    "inet:[ADDRESS]:PORT, comma-separated, at most %d (%s)",
+	    LISTEN_MAX, what);
+	return (why);
+}
+
 /* config_string_why - what a checked string must be; NULL: it is */
 
 static const char *
@@ -353,6 +376,8 @@ config_string_why(enum config_type type, const char *text)
 	case CONFIG_TEXT:
 		return (template_check(text, CONFIG_TEXT_VARS) < 0
 		    ? "printable text with %s, %r, %a, %h or %%" : NULL);
+	case CONFIG_LISTEN:
+		return (config_listen_why(text));
 	default:
 		return (!config_xheader_ok(text) ? "\"Name: text\" with %t, "
 		    "%v, %h, %d or %%" : NULL);
@@ -633,6 +658,7 @@ config_handler(void *user, const char *section, const char *name,
 	case CONFIG_GREYACT:
 	case CONFIG_TEXT:
 	case CONFIG_XHEADER:
+	case CONFIG_LISTEN:
 		if ((why = config_string_why(ce->type, text)) != NULL
 		    || strlen(text) >= ce->size) {
 			config_error(cp, "%s must be %s", ce->name, why ? why

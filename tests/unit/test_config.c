@@ -200,6 +200,19 @@ static const struct {
 	    ":1: greylistText must be printable text"},
 	{"header without a name", "xGreylistHeaderFormat = delayed %t\n",
 	    ":1: xGreylistHeaderFormat must be \"Name: text\""},
+	/* listen: the daemon's own parser (lib/listen_parse.c). */
+	{"listen, relative path", "\nlisten = unix:greyspf.sock\n",
+	    "t.conf:2: listen must be unix:/PATH, inet:ADDRESS:PORT or "
+	    "inet:[ADDRESS]:PORT, comma-separated, at most 16 (a unix socket "
+	    "needs an absolute path)"},
+	{"listen, a name", "listen = inet:localhost:10023\n",
+	    ":1: listen must be unix:/PATH"},
+	{"listen, bad port", "listen = unix:/s, inet:127.0.0.1:0\n",
+	    "the port must be a number from 1 to 65535"},
+	{"listen, empty entry", "listen = unix:/s,,unix:/t\n",
+	    ":1: listen must be unix:/PATH"},
+	{"listen, IPv6 without brackets", "listen = inet:::1:25\n",
+	    ":1: listen must be"},
 };
 
 /* Comment forms that mean the same to inih, Python and the manual. */
