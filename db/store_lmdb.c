@@ -39,7 +39,12 @@
  *	after the check still faults: store.c's guard (lib/fault.c) turns
  *	that into an answer. The
  *	slots of dead readers are cleared (mdb_reader_check), which a
- *	kill -9 otherwise leaves behind until the slots run out.
+ *	kill -9 otherwise leaves behind until the slots run out: at open,
+ *	and again by store_sync() when the last check is
+ *	LMDB_READER_CHECK_MS old, so a daemon's loop process, which syncs
+ *	once a second while it writes, clears the slots of spawned
+ *	greyspf or tools killed beside it (a spawned greyspf that lived
+ *	that long checks once more as it ends).
  *
  *	Writes: store_update() and store_load() run inside one write
  *	transaction each, so everything in it is atomic: a crash at any
@@ -85,6 +90,7 @@
 
 #include "log.h"
 #include "store_backend.h"
+#include "timefmt.h"
 #include "util.h"
 
 #define LMDB_DEFAULT_MAPSIZE	((size_t)16 << 20)
@@ -103,6 +109,8 @@
 #define LMDB_UNWRITTEN_SLACK	64
 /* Free bytes below which an EIO from LMDB means the disk is full. */
 #define LMDB_NEAR_FULL		(1 << 20)
+/* Least time between two reader checks after the one at open, ms. */
+#define LMDB_READER_CHECK_MS	1000
 
 struct lmdb {
 	MDB_env	*env;
@@ -112,6 +120,7 @@ struct lmdb {
 	int	lockfd;		/* greyspf.lock, -1: none (read-only) */
 	int	lock_wait_ms;
 	int	stale_cleared;
+	int64_t	checked_ms;	/* the last reader check, monotonic */
 	int	again;		/* MDB_MAP_FULL met: grow, start again */
 	int	broken;		/* the map is gone (a growth failed) */
 };
@@ -358,6 +367,7 @@ lmdb_open(struct store *st, const char *path, const struct store_opts *opts)
 	if ((rc = mdb_reader_check(l->env, &dead)) != 0)
 		return (lmdb_rc(st, rc, "clearing stale readers"));
 	l->stale_cleared = dead;
+	l->checked_ms = timefmt_mono_ms();
 	/* The main database always exists: a read transaction opens its
 	 * handle without taking the writer lock at every spawn. */
 	if ((rc = lmdb_begin(st, MDB_RDONLY, &txn)) != STORE_OK)
@@ -862,19 +872,32 @@ lmdb_info(struct store *st, store_info_fn emit, void *ctx)
 	return (STORE_OK);
 }
 
-/* lmdb_sync - flush to disk (after commits without fsync) */
+/* lmdb_sync - flush to disk (after commits without fsync); clear dead
+ * readers' slots when the last check is LMDB_READER_CHECK_MS old */
 
 static int
 lmdb_sync(struct store *st)
 {
 	struct lmdb *l = st->impl;
-	int rc;
+	int64_t now;
+	int rc, dead = 0;
 
 	if (l->broken)
 		return (store_detail(st, STORE_IO, "%s: not flushed: the map "
 		    "is gone", st->where));
 	if ((rc = mdb_env_sync(l->env, 1)) != 0)
 		return (lmdb_rc(st, rc, "flushing"));
+	now = timefmt_mono_ms();
+	if (now - l->checked_ms >= LMDB_READER_CHECK_MS) {
+		l->checked_ms = now;
+		if ((rc = mdb_reader_check(l->env, &dead)) != 0)
+			return (lmdb_rc(st, rc, "clearing stale readers"));
+		if (dead > 0) {
+			l->stale_cleared += dead;
+			log_info("%s: %d stale reader slot%s cleared",
+			    st->where, dead, dead == 1 ? "" : "s");
+		}
+	}
 	return (STORE_OK);
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_store.sh - the LMDB environment's housekeeping: the map grows on
 # MDB_MAP_FULL up to databaseMapSizeMax, and a reader slot left by a
-# killed process is cleared when the next program opens the database.
+# killed process is cleared when the next program opens the database,
+# and by a running daemon within seconds.
 . "$(dirname "$0")/lib.sh"
 need mdb_stat mkfifo
 
@@ -54,3 +55,37 @@ t_grep "the live process keeps its slot" "^ *$pid2 " "$T/readers.after"
 exec 3>&- 4>&-
 wait "$pid2"
 t_eq "the live process ends normally at end of input" "$?" 0
+
+# The daemon clears such a slot itself: a loop process checks the
+# readers when it syncs (once a second while it writes), not only at
+# open.
+"$BIN/greyspf" -L -c "$T/r.conf" -l "unix:$T/r/d.sock" 2>"$T/d.err" &
+dpid=$!
+wait_for 10 grep -q 'started .* loop processes' "$T/d.err"
+mkfifo "$T/in3"
+"$BIN/greyspf" -L -c "$T/r.conf" <"$T/in3" >"$T/r/out3" 2>/dev/null &
+pid3=$!
+exec 3>"$T/in3"
+printf 'client_address=192.0.2.3\nsender=a@x\nrecipient=b@y\n\n' >&3
+wait_for 10 grep -q '^action=' "$T/r/out3"
+kill -9 "$pid3"
+wait "$pid3" 2>/dev/null
+exec 3>&-
+mdb_stat -r "$T/r/db" >"$T/readers.d1"
+t_grep "a killed process beside the daemon left its slot" "^ *$pid3 " \
+    "$T/readers.d1"
+# Requests that write (new triplets), until the slot is gone (at most
+# 5 s: the check waits a second after the loop process opened).
+i=0
+while mdb_stat -r "$T/r/db" | grep -q "^ *$pid3 " && [ $i -lt 50 ]; do
+	"$BUILD/tests/polclient" -a "unix:$T/r/d.sock" -c 1 -r 2 -t 100000 \
+	    -o $((i * 2)) >/dev/null
+	i=$((i + 1))
+	sleep 0.1
+done
+mdb_stat -r "$T/r/db" >"$T/readers.d2"
+t_nogrep "the daemon cleared it" "^ *$pid3 " "$T/readers.d2"
+t_grep "and said so" "stale reader slot cleared" "$T/d.err"
+kill "$dpid"
+wait "$dpid"
+t_eq "the daemon stops normally" "$?" 0
