@@ -4,8 +4,8 @@
 # ident greyspf with its pid, tumgreyspf's lines, and nothing on the
 # protocol stream but replies. In daemon mode, each process logs its
 # own pid (the ident is written at each fork, not asked of getpid() at
-# every line). /dev/log is a test sink in a private
-# mount namespace (a tmpfs over /dev, with /dev/null and /dev/log only).
+# every line). /dev/log is a test sink in a private mount namespace (a
+# tmpfs over /dev, with /dev/null and /dev/log only).
 . "$(dirname "$0")/lib.sh"
 need unshare mount mknod
 
@@ -16,14 +16,21 @@ printf 'CHECKERS = greylist\nOTHERCONFIGS = client_address\n' >"$W/config/__defa
 chmod -R a+rX "$W/config"
 printf 'configPath = %s/config\ndatabase = %s/db\nuser = nobody\n' "$W" "$W" >"$W/g.conf"
 printf 'client_address=192.0.2.1\nsender=a@x\nrecipient=b@y\n\nbroken line\n\n' >"$W/in"
-cat >"$W/run.sh" <<EOS
+# sink_script OUT COUNT - a script's start: the namespace's /dev, and a
+# sink at /dev/log writing COUNT messages to OUT, its pid in $sink
+sink_script() {
+	cat <<EOS
 set -e
 mount -t tmpfs tmpfs /dev
 mknod -m 666 /dev/null c 1 3
-"$BUILD/tests/logsink" /dev/log "$W/syslog" 2 >"$W/ready" &
+"$BUILD/tests/logsink" /dev/log "$1" $2 >"$1.ready" &
 sink=\$!
-while ! grep -q ready "$W/ready" 2>/dev/null; do :; done
+while ! grep -q ready "$1.ready" 2>/dev/null; do :; done
 chmod 666 /dev/log
+EOS
+}
+sink_script "$W/syslog" 2 >"$W/run.sh"
+cat >>"$W/run.sh" <<EOS
 "$BUILD/tests/sockdrive" "$BIN/greyspf" -c "$W/g.conf" <"$W/in" >"$W/out"
 wait \$sink
 EOS
@@ -35,14 +42,8 @@ t_grep "warnings at mail.warning" '^<20>.* greyspf\[[0-9]+\]: ERROR: Could not m
 printf 'action=defer_if_permit Service unavailable, greylisted (http://projects.puremagic.com/greylisting/).\n\naction=dunno\n\n' >"$W/want"
 t_same "only replies on the protocol stream" "$W/out" "$W/want"
 
-cat >"$W/drun.sh" <<EOS
-set -e
-mount -t tmpfs tmpfs /dev
-mknod -m 666 /dev/null c 1 3
-"$BUILD/tests/logsink" /dev/log "$W/dsyslog" 5 >"$W/dready" &
-sink=\$!
-while ! grep -q ready "$W/dready" 2>/dev/null; do :; done
-chmod 666 /dev/log
+sink_script "$W/dsyslog" 5 >"$W/drun.sh"
+cat >>"$W/drun.sh" <<EOS
 "$BIN/greyspf" -c "$W/g.conf" -l "unix:$W/d.sock" &
 d=\$!
 echo \$d >"$W/dpid"
