@@ -18,6 +18,7 @@
 # requests/s, p50/p99, CPU per request (the daemon's processes; and
 # Redis's server), and round trips per request.
 set -eu
+. "$(dirname "$0")/lib.sh"
 BUILD=${BUILD:-build/bench}
 BIN=$BUILD/bin
 BP=$BUILD/tests/bench_policy
@@ -97,18 +98,6 @@ echo "redis_known: round_trips_per_req=$(round_trips "$W/unix.conf") (every trip
 
 echo "== greyspf daemon on LMDB and on Redis (unix socket), 1 and 4 connections"
 PC=$BUILD/tests/polclient
-# tree PID... - the processes and all their descendants
-tree() {
-	for p in "$@"; do
-		echo "$p"
-		tree $(pgrep -P "$p")
-	done
-}
-# cpu_ns PID... - CPU time on record of these process trees, ns
-cpu_ns() {
-	for p in $(tree "$@"); do cat "/proc/$p/schedstat"; done 2>/dev/null |
-	    awk '{ s += $1 } END { printf "%.0f\n", s }'
-}
 # dconf NAME BACKEND - a configuration on a database of its own
 dconf() {
 	if [ "$2" = lmdb ]; then
@@ -133,7 +122,6 @@ dstart() {
 	done
 }
 dstop() { kill "$dp"; wait "$dp" 2>/dev/null || :; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # col N - the median of column N of the runs
 col() { cut -d' ' -f"$1" "$W/runs" | median; }
 for b in lmdb redis; do

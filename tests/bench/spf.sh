@@ -10,6 +10,7 @@
 # processes (supervisor, loop processes, SPF workers), from
 # /proc/PID/schedstat, over the 2,000 requests; the median of RUNS.
 set -eu
+. "$(dirname "$0")/lib.sh"
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	exec sh tests/spf/run.sh sh "$0" "$@"
 fi
@@ -31,7 +32,6 @@ printf 'configPath = %s/config\ndatabase = %s/db\nuser = nobody\nspfReceiver = m
 awk 'BEGIN { split("pass fail softfail neutral", d, " ");
     for (i = 0; i < 100; i++)
 	printf "request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=203.0.113.5\nhelo_name=mx.example\nsender=u%d@%s.example\nrecipient=r@dest.test\ninstance=i%d\n\n", i, d[i % 4 + 1], i }' >"$W/in"
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # cpu_us command...: median over RUNS of the CPU per request of 20
 # processes of 100 requests each (GNU time counts in 10 ms steps).
 cpu_us() {
@@ -52,18 +52,6 @@ cp "$W/out" "$W/out.greyspf"
 p=$(cpu_us setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/policyd-spf)
 cp "$W/out" "$W/out.policyd"
 
-# tree PID... - the processes and all their descendants
-tree() {
-	for p in "$@"; do
-		echo "$p"
-		tree $(pgrep -P "$p")
-	done
-}
-# cpu_ns PID... - CPU time on record of these process trees, ns
-cpu_ns() {
-	for p in $(tree "$@"); do cat "/proc/$p/schedstat"; done 2>/dev/null |
-	    awk '{ s += $1 } END { printf "%.0f\n", s }'
-}
 "$BUILD/bin/greyspf" -L -c "$W/g.conf" -l "unix:$W/d.sock" 2>/dev/null &
 D=$!
 i=0
