@@ -32,13 +32,20 @@
  *
  *	Every round trip has one deadline, opts->command_ms from the
  *	first byte sent (a server that drips its answer gets no more),
- *	and every reply is bounded: REDIS_REPLY_MAX bytes buffered,
- *	REDIS_ARRAY_MAX elements in an array. A connection that fails,
- *	times out or answers out of protocol is closed, and none is tried
- *	again before a delay growing from REDIS_RETRY_MIN_MS to
- *	REDIS_RETRY_MAX_MS: while Redis is down, no request waits for a
- *	connection attempt but the one that makes it. Such failures are
- *	STORE_UNAVAILABLE, which the service answers with storeFallback.
+ *	and one budget: REDIS_READ_MAX bytes read and REDIS_ELEMENTS_MAX
+ *	reply elements made (each reply, string, integer or nil, counts
+ *	one, an array one and its announced count, before hiredis
+ *	allocates it). Bounding the bytes buffered or one array's length
+ *	would not do: a server that streams small arrays inside one
+ *	reply has each parsed and dropped from the buffer, and would make
+ *	the process grow with its bandwidth until the deadline.
+ *
+ *	A connection that fails, times out, answers out of protocol or
+ *	past the budget is closed, and none is tried again before a delay
+ *	growing from REDIS_RETRY_MIN_MS to REDIS_RETRY_MAX_MS: while
+ *	Redis is down, no request waits for a connection attempt but the
+ *	one that makes it. Such failures are STORE_UNAVAILABLE, which the
+ *	service answers with storeFallback.
  *
  *	store_update() is GET, the caller's decision, then the
  *	compare-and-set script (EVALSHA, EVAL when the server has lost the
@@ -72,11 +79,12 @@
  *	safe.
  * DIAGNOSTICS
  *	STORE_UNAVAILABLE: the server cannot be reached, did not answer in
- *	time, answered out of protocol, is not the master, or the pause
- *	after such a failure is not over (the detail is the outage's first
- *	reason). STORE_BUSY: a key changed under REDIS_CAS_TRIES decisions,
- *	or a load met writers. STORE_FOREIGN, STORE_NEWER: the marker.
- *	STORE_IO: an error reply that another server would not change.
+ *	time, answered out of protocol or past the budget, is not the
+ *	master, or the pause after such a failure is not over (the detail
+ *	is the outage's first reason). STORE_BUSY: a key changed under
+ *	REDIS_CAS_TRIES decisions, or a load met writers. STORE_FOREIGN,
+ *	STORE_NEWER: the marker. STORE_IO: an error reply that another
+ *	server would not change.
  * SECURITY
  *	The password is read from databasePasswordFile when the store is
  *	opened and sent only in AUTH; it is never logged. hiredis 0.14
@@ -106,8 +114,8 @@
 #define REDIS_PREFIX_MAX	64	/* bytes of databaseKeyPrefix */
 #define REDIS_PASSWORD_MAX	512	/* bytes of the password */
 #define REDIS_KEY_MAX		(REDIS_PREFIX_MAX + STORE_KEY_MAX)
-#define REDIS_REPLY_MAX		((size_t)16 << 20)	/* bytes buffered */
-#define REDIS_ARRAY_MAX		100000	/* elements of one reply */
+#define REDIS_READ_MAX		((size_t)16 << 20)	/* bytes a round trip */
+#define REDIS_ELEMENTS_MAX	200000	/* reply elements a round trip */
 #define REDIS_CAS_TRIES		4	/* decisions before STORE_BUSY */
 #define REDIS_RETRY_MIN_MS	100	/* first pause after a failure */
 #define REDIS_RETRY_MAX_MS	2000	/* longest pause between attempts */
@@ -141,7 +149,11 @@ static const char redis_cas_script[] =
 struct redis {
 	struct redis_spec sp;
 	redisContext *c;
-	redisReplyObjectFunctions fns;	/* hiredis's, bounded */
+	redisReplyObjectFunctions fns;	/* hiredis's, counted */
+	redisReplyObjectFunctions dfl;	/* hiredis's own */
+	size_t	rt_read;		/* bytes read this round trip */
+	size_t	rt_made;		/* elements made this round trip */
+	int	rt_over;		/* the element budget ran out */
 	char	prefix[REDIS_PREFIX_MAX];
 	size_t	plen;
 	char	password[REDIS_PASSWORD_MAX];
@@ -184,7 +196,11 @@ static int redis_cas(struct store *, const char *, size_t, int,
 	    const void *, size_t, const void *, size_t, int64_t);
 static int redis_cas_reply(struct store *, redisReply *, int *,
 	    unsigned char *, size_t *);
-static void *redis_bounded_array(const redisReadTask *, int);
+static int redis_spend(struct redis *, size_t);
+static void *redis_made_array(const redisReadTask *, int);
+static void *redis_made_string(const redisReadTask *, char *, size_t);
+static void *redis_made_integer(const redisReadTask *, long long);
+static void *redis_made_nil(const redisReadTask *);
 static int redis_read_password(struct store *, const char *);
 static redisContext *redis_dial(struct redis *, const char *, int);
 static int redis_sentinel_master(struct store *, char *, size_t, int *);
@@ -211,16 +227,71 @@ redis_now_ms(void)
 	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* redis_bounded_array - hiredis's createArray, refusing huge counts */
+/*
+ * redis_spend - n elements of the round trip's budget: 0, or -1 (the
+ * budget is spent: the caller fails the reply)
+ */
 
-static void *(*redis_default_array)(const redisReadTask *, int);
+static int
+redis_spend(struct redis *r, size_t n)
+{
+	if (n > REDIS_ELEMENTS_MAX - r->rt_made) {
+		r->rt_over = 1;
+		return (-1);
+	}
+	r->rt_made += n;
+	return (0);
+}
+
+/*
+ * redis_made_array - hiredis's createArray, the array and its count
+ * spent first: NULL past the budget (hiredis: out of memory, an error)
+ */
 
 static void *
-redis_bounded_array(const redisReadTask *task, int elements)
+redis_made_array(const redisReadTask *task, int elements)
 {
-	if (elements < 0 || elements > REDIS_ARRAY_MAX)
-		return (NULL);		/* hiredis: out of memory, an error */
-	return (redis_default_array(task, elements));
+	struct redis *r = task->privdata;
+
+	if (elements < 0 || redis_spend(r, (size_t)elements + 1) < 0)
+		return (NULL);
+	return (r->dfl.createArray(task, elements));
+}
+
+/* redis_made_string - hiredis's createString, one element spent */
+
+static void *
+redis_made_string(const redisReadTask *task, char *str, size_t len)
+{
+	struct redis *r = task->privdata;
+
+	if (redis_spend(r, 1) < 0)
+		return (NULL);
+	return (r->dfl.createString(task, str, len));
+}
+
+/* redis_made_integer - hiredis's createInteger, one element spent */
+
+static void *
+redis_made_integer(const redisReadTask *task, long long value)
+{
+	struct redis *r = task->privdata;
+
+	if (redis_spend(r, 1) < 0)
+		return (NULL);
+	return (r->dfl.createInteger(task, value));
+}
+
+/* redis_made_nil - hiredis's createNil, one element spent */
+
+static void *
+redis_made_nil(const redisReadTask *task)
+{
+	struct redis *r = task->privdata;
+
+	if (redis_spend(r, 1) < 0)
+		return (NULL);
+	return (r->dfl.createNil(task));
 }
 
 /*
@@ -271,7 +342,7 @@ redis_free_replies(redisReply **rep, int n)
 
 /*
  * redis_roundtrip - send what was appended, read n replies: all within
- * the command timeout, each bounded. A load's unanswered writes come
+ * the command timeout and the budget. A load's unanswered writes come
  * first: their answers are read and counted here.
  */
 
@@ -282,10 +353,13 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 	struct pollfd pfd;
 	long long deadline = redis_now_ms() + r->command_ms, left;
 	void *got;
+	size_t before;
 	int done = 0, i, rc, have;
 
 	for (i = 0; i < n; i++)
 		rep[i] = NULL;
+	r->rt_read = r->rt_made = 0;
+	r->rt_over = 0;
 	pfd.fd = r->c->fd;
 	while (!done) {
 		if (redisBufferWrite(r->c, &done) == REDIS_ERR)
@@ -303,15 +377,19 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 			got = NULL;
 			if (redisGetReplyFromReader(r->c, &got) == REDIS_ERR) {
 				redis_free_replies(rep, n);
+				if (r->rt_over)
+					return (redis_fail(st, "a reply of more "
+					    "than %d elements",
+					    REDIS_ELEMENTS_MAX));
 				return (redis_fail(st, "a reply out of "
 				    "protocol: %s", r->c->errstr));
 			}
 			if (got != NULL)
 				break;
-			if (r->c->reader->len > REDIS_REPLY_MAX) {
+			if (r->rt_read > REDIS_READ_MAX) {
 				redis_free_replies(rep, n);
-				return (redis_fail(st, "a reply longer than "
-				    "%zu bytes", REDIS_REPLY_MAX));
+				return (redis_fail(st, "a reply of more than "
+				    "%zu bytes", REDIS_READ_MAX));
 			}
 			pfd.events = POLLIN;
 			if ((left = deadline - redis_now_ms()) <= 0
@@ -322,11 +400,14 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 			}
 			if (rc < 0 && errno == EINTR)
 				continue;
+			before = r->c->reader->len;
 			if (redisBufferRead(r->c) == REDIS_ERR) {
 				redis_free_replies(rep, n);
 				return (redis_fail(st, "reading: %s",
 				    r->c->errstr));
 			}
+			/* What the read added (nothing is consumed here). */
+			r->rt_read += r->c->reader->len - before;
 		}
 		if (i >= 0) {
 			rep[i] = got;
@@ -438,11 +519,15 @@ redis_dial(struct redis *r, const char *host, int port)
 	if (c == NULL)
 		return (NULL);
 	if (!c->err) {
-		/* hiredis's reply builders, with bounded arrays. */
-		r->fns = *c->reader->fn;
-		redis_default_array = r->fns.createArray;
-		r->fns.createArray = redis_bounded_array;
+		/* hiredis's reply builders, each counted in the budget. */
+		r->dfl = *c->reader->fn;
+		r->fns = r->dfl;
+		r->fns.createArray = redis_made_array;
+		r->fns.createString = redis_made_string;
+		r->fns.createInteger = redis_made_integer;
+		r->fns.createNil = redis_made_nil;
 		c->reader->fn = &r->fns;
+		c->reader->privdata = r;
 	}
 	return (c);
 }

@@ -8,13 +8,20 @@ MODE: "garbage" (bytes out of protocol), "silent" (reads, never
 answers), "drip" (a valid answer, one byte every 50 ms, never ending),
 "hugearray" (an array of 2^31-1 elements announced), "hugebulk" (a bulk
 string of 1 GB announced, then bytes until the client leaves),
-"wrongtype" (every answer an error). Runs until killed.
+"wrongtype" (every answer an error), "nested" (an array of 100,000
+arrays of 100,000 integers, until the client leaves: small arrays, no
+end), "nestedbulk" (an array of 100,000 bulk strings of 1 MB, until the
+client leaves). Runs until killed.
 """
 import os
 import socket
 import sys
 import threading
 import time
+
+
+def bulk(s):
+    return b"$%d\r\n%s\r\n" % (len(s), s)
 
 
 def serve(c, mode):
@@ -37,6 +44,16 @@ def serve(c, mode):
                 c.sendall(b"$1000000000\r\n")
                 while True:
                     c.sendall(b"x" * 65536)
+            elif mode == "nested":
+                inner = b"*100000\r\n" + b":1\r\n" * 100000
+                c.sendall(b"*100000\r\n")
+                while True:
+                    c.sendall(inner)
+            elif mode == "nestedbulk":
+                one = bulk(b"x" * 1048576)
+                c.sendall(b"*100000\r\n")
+                while True:
+                    c.sendall(one)
             elif mode == "wrongtype":
                 c.sendall(b"-ERR what\r\n")
     except OSError:

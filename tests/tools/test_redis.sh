@@ -6,16 +6,17 @@
 # triplets (one entry each, one creator each); each entry's expiry as
 # Redis reports it (PTTL), with greyspf's clock injected; Redis killed
 # and back (storeFallback defer, dunno, local; one log line; no hang);
-# hostile servers, an undecodable value, a foreign key, a foreign
-# database; the tools' round trip LMDB -> Redis -> LMDB; a sentinel
-# failover followed without a restart. Every server is stopped at the
-# end, whatever happens.
+# hostile servers (replies without end: in bounded memory), an
+# undecodable value, a foreign key, a foreign database; the tools'
+# round trip LMDB -> Redis -> LMDB; a sentinel failover followed
+# without a restart. Every server is stopped at the end, whatever
+# happens.
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	export GREYSPF_IN_NS=1
 	exec unshare -n sh "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
-need redis-server redis-cli redis-sentinel faketime python3 ip
+need redis-server redis-cli redis-sentinel faketime python3 ip /usr/bin/time
 HERE=$(cd "$(dirname "$0")" && pwd)
 ip link set lo up
 
@@ -355,6 +356,28 @@ done
 conf lsilent "redis+unix:$T/fake-silent.sock" "x:"
 t_rc "load, the server silent: exit 1" 1 "$BIN/greyspf-load" -c "$W/lsilent.conf" "$W/in.dump"
 t_grep "load, the server silent: the reason" 'database server unavailable: .*no answer within 100 ms' "$T/.err"
+
+# A reply without end, small arrays (or big strings) inside one array
+# for the whole command timeout: each round trip has a budget of bytes
+# read and of reply elements made, and fails past it, in bounded memory
+# (the peak RSS; ASan's quarantine off: it keeps what is freed).
+for mode in nested nestedbulk; do
+	python3 "$HERE/fakeredis.py" "$T/fake-$mode.sock" $mode &
+	PIDS="$PIDS $!"
+	wait_for 10 test -S "$T/fake-$mode.sock"
+	conf "f$mode" "redis+unix:$T/fake-$mode.sock" "x:" \
+	    "storeFallback = defer" "databaseCommandTimeout = 1000"
+	t_ok "a reply without end ($mode): answered" \
+	    env ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=0:thread_local_quarantine_size_kb=0" \
+	    /usr/bin/time -f %M -o "$W/$mode.kb" \
+	    "$BIN/greyspf" -L -c "$W/f$mode.conf" <"$W/q1"
+	t_grep "a reply without end ($mode): storeErrorAction" "$STOREERR" "$T/.out"
+	t_grep "a reply without end ($mode): the budget said" \
+	    'a reply of more than [0-9]+ (bytes|elements)' "$T/.err"
+	kb=$(tail -1 "$W/$mode.kb")
+	t_ok "a reply without end ($mode): peak memory under 64 MiB ($kb KiB)" \
+	    test "$kb" -lt 65536
+done
 
 # --- greyspf-configtest on a Redis spec ---------------------------------
 t_ok "configtest: Redis answering" "$BIN/greyspf-configtest" -c "$W/ra.conf"
