@@ -90,6 +90,14 @@
  *	opened and sent only in AUTH; it is never logged. hiredis 0.14
  *	has no TLS: Redis must be reached over a private network, a unix
  *	socket or a tunnel (greyspf.conf(5)).
+ *
+ *	The server's text (error replies, hiredis's messages, INFO's
+ *	fields) reaches a log line or a tool's output only through
+ *	log_safe(): a server cannot forge a line or send a terminal
+ *	escape. The host a sentinel names for the master goes into the
+ *	connection's name, so into the log too: one with anything but
+ *	REDIS_HOST_CHARS (an address's or a host name's) is refused, and
+ *	that sentinel's answer not followed.
  * BUGS
  *	Host names are resolved by getaddrinfo(), which the connect
  *	timeout does not bound: use addresses. Sentinels are asked
@@ -123,6 +131,8 @@
 #define REDIS_SCAN_COUNT	"1000"	/* SCAN's COUNT hint */
 #define REDIS_MGET_BATCH	500	/* values fetched at once in a walk */
 #define REDIS_PIPELINE_MAX	256	/* writes a load leaves unanswered */
+#define REDIS_HOST_CHARS	"abcdefghijklmnopqrstuvwxyz" \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:"	/* a sentinel's host */
 
 /*
  * The compare-and-set. ARGV[1]: "1" a value was read (ARGV[2]), "0"
@@ -353,6 +363,7 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 	struct pollfd pfd;
 	long long deadline = redis_now_ms() + r->command_ms, left;
 	void *got;
+	char safe[LOG_SAFE_MAX + 1];
 	size_t before;
 	int done = 0, i, rc, have;
 
@@ -363,7 +374,8 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 	pfd.fd = r->c->fd;
 	while (!done) {
 		if (redisBufferWrite(r->c, &done) == REDIS_ERR)
-			return (redis_fail(st, "sending: %s", r->c->errstr));
+			return (redis_fail(st, "sending: %s",
+			    log_safe(r->c->errstr, safe, sizeof(safe))));
 		if (done)
 			break;
 		pfd.events = POLLOUT;
@@ -382,7 +394,8 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 					    "than %d elements",
 					    REDIS_ELEMENTS_MAX));
 				return (redis_fail(st, "a reply out of "
-				    "protocol: %s", r->c->errstr));
+				    "protocol: %s", log_safe(r->c->errstr,
+				    safe, sizeof(safe))));
 			}
 			if (got != NULL)
 				break;
@@ -404,7 +417,8 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 			if (redisBufferRead(r->c) == REDIS_ERR) {
 				redis_free_replies(rep, n);
 				return (redis_fail(st, "reading: %s",
-				    r->c->errstr));
+				    log_safe(r->c->errstr, safe,
+				    sizeof(safe))));
 			}
 			/* What the read added (nothing is consumed here). */
 			r->rt_read += r->c->reader->len - before;
@@ -542,16 +556,17 @@ redis_sentinel_master(struct store *st, char *host_r, size_t hsize,
     int *port_r)
 {
 	struct redis *r = st->impl;
-	redisReply *rep;
+	redisReply *rep, *host;
 	long long port;
-	char why[200] = "no sentinel";
+	char why[256] = "no sentinel", safe[LOG_SAFE_MAX + 1], hsafe[41];
 	int i, rc;
 
 	for (i = 0; i < r->sp.nhosts; i++) {
 		r->c = redis_dial(r, r->sp.host[i], r->sp.port[i]);
 		if (r->c == NULL || r->c->err) {
 			snprintf(why, sizeof(why), "sentinel %.100s: %.80s",
-			    r->server, r->c ? r->c->errstr : "out of memory");
+			    r->server, r->c ? log_safe(r->c->errstr, safe,
+			    sizeof(safe)) : "out of memory");
 			if (r->c != NULL)
 				redisFree(r->c);
 			r->c = NULL;
@@ -568,8 +583,18 @@ redis_sentinel_master(struct store *st, char *host_r, size_t hsize,
 		    && rep->element[1]->type == REDIS_REPLY_STRING
 		    && rep->element[0]->len < hsize
 		    && strnum_ll(rep->element[1]->str, 1, 65535, &port) == 0;
-		if (rc) {
-			snprintf(host_r, hsize, "%s", rep->element[0]->str);
+		host = rc ? rep->element[0] : NULL;
+		/* Only what an address or a name holds: the host goes into
+		 * the connection's name, so into the log. */
+		if (rc && (host->len == 0
+		    || strspn(host->str, REDIS_HOST_CHARS) != host->len)) {
+			rc = 0;
+			snprintf(why, sizeof(why), "sentinel %.100s: the "
+			    "master's host is not an address or a host name: "
+			    "\"%s\"", r->server, log_safe(host->str, hsafe,
+			    sizeof(hsafe)));
+		} else if (rc) {
+			snprintf(host_r, hsize, "%s", host->str);
 			*port_r = (int)port;
 		} else
 			snprintf(why, sizeof(why), "sentinel %.100s: no master "
@@ -595,7 +620,7 @@ redis_connect(struct store *st)
 {
 	struct redis *r = st->impl;
 	redisReply *rep[4];
-	char host[REDIS_SPEC_HOST_MAX];
+	char host[REDIS_SPEC_HOST_MAX], safe[LOG_SAFE_MAX + 1];
 	int port = 0, n = 0, i, rc, ok;
 
 	if (r->c != NULL)
@@ -611,7 +636,8 @@ redis_connect(struct store *st)
 		r->c = redis_dial(r, r->sp.kind == REDIS_TCP ? r->sp.host[0]
 		    : NULL, r->sp.port[0]);
 	if (r->c == NULL || r->c->err)
-		return (redis_fail(st, "connecting: %s", r->c ? r->c->errstr
+		return (redis_fail(st, "connecting: %s", r->c
+		    ? log_safe(r->c->errstr, safe, sizeof(safe))
 		    : "out of memory"));
 	if (r->have_password) {
 		redisAppendCommand(r->c, "AUTH %s", r->password);
@@ -632,8 +658,8 @@ redis_connect(struct store *st)
 	for (i = 0, ok = 1; i < n && ok; i++)
 		if (rep[i]->type == REDIS_REPLY_ERROR) {
 			ok = 0;
-			snprintf(host, sizeof(host), "%.*s", rep[i]->len > 100
-			    ? 100 : (int)rep[i]->len, rep[i]->str);
+			snprintf(host, sizeof(host), "%s", log_safe(rep[i]->str,
+			    safe, sizeof(safe)));
 		}
 	i = n - 1 - (r->sp.kind == REDIS_SENTINEL);	/* SCRIPT LOAD */
 	if (ok && (rep[i]->type != REDIS_REPLY_STRING || rep[i]->len != 40)) {
@@ -691,15 +717,18 @@ redis_key(struct store *st, const void *key, size_t klen, char *buf,
 static int
 redis_server_error(struct store *st, const redisReply *rep, const char *what)
 {
+	char buf[LOG_SAFE_MAX + 1];
+	const char *safe = log_safe(rep->str, buf, sizeof(buf));
+
 	/* A replica (after a failover), a loading or cut-off server:
 	 * another connection may find the master. */
 	if (strncmp(rep->str, "READONLY", 8) == 0
 	    || strncmp(rep->str, "LOADING", 7) == 0
 	    || strncmp(rep->str, "MASTERDOWN", 10) == 0
 	    || strncmp(rep->str, "NOAUTH", 6) == 0)
-		return (redis_fail(st, "%s: %.100s", what, rep->str));
-	return (store_detail(st, STORE_IO, "%s: %s: %.100s", st->where, what,
-	    rep->str));
+		return (redis_fail(st, "%s: %s", what, safe));
+	return (store_detail(st, STORE_IO, "%s: %s: %s", st->where, what,
+	    safe));
 }
 
 /*
@@ -1235,13 +1264,17 @@ out:
 	return (rc);
 }
 
-/* redis_info_line - the value of "name:" in an INFO answer */
+/*
+ * redis_info_line - the value of "name:" in an INFO answer, fit for
+ * the log (log_safe(): it is the server's text)
+ */
 
 static void
 redis_info_line(const redisReply *rep, const char *name, char *buf,
     size_t size)
 {
 	const char *p = rep->str, *end = rep->str + rep->len, *nl;
+	char raw[LOG_SAFE_MAX + 1];
 	size_t n = strlen(name);
 
 	snprintf(buf, size, "-");
@@ -1250,9 +1283,10 @@ redis_info_line(const redisReply *rep, const char *name, char *buf,
 			nl = end;
 		if ((size_t)(nl - p) > n && memcmp(p, name, n) == 0
 		    && p[n] == ':') {
-			snprintf(buf, size, "%.*s", (int)(nl - p - (long)n - 1),
-			    p + n + 1);
-			buf[strcspn(buf, "\r")] = 0;
+			snprintf(raw, sizeof(raw), "%.*s",
+			    (int)(nl - p - (long)n - 1), p + n + 1);
+			raw[strcspn(raw, "\r")] = 0;
+			log_safe(raw, buf, size);
 			return;
 		}
 		p = nl + 1;

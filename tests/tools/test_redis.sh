@@ -6,11 +6,11 @@
 # triplets (one entry each, one creator each); each entry's expiry as
 # Redis reports it (PTTL), with greyspf's clock injected; Redis killed
 # and back (storeFallback defer, dunno, local; one log line; no hang);
-# hostile servers (replies without end: in bounded memory), an
-# undecodable value, a foreign key, a foreign database; the tools'
-# round trip LMDB -> Redis -> LMDB; a sentinel failover followed
-# without a restart. Every server is stopped at the end, whatever
-# happens.
+# hostile servers (replies without end: in bounded memory; their text
+# in the log: no forged line, no control character), an undecodable
+# value, a foreign key, a foreign database; the tools' round trip LMDB
+# -> Redis -> LMDB; a sentinel failover followed without a restart.
+# Every server is stopped at the end, whatever happens.
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	export GREYSPF_IN_NS=1
 	exec unshare -n sh "$0" "$@"
@@ -378,6 +378,39 @@ for mode in nested nestedbulk; do
 	t_ok "a reply without end ($mode): peak memory under 64 MiB ($kb KiB)" \
 	    test "$kb" -lt 65536
 done
+
+# Server text reaches the log (and greyspf-stat's output) only through
+# log_safe(): an error reply with a newline, a forged line and a
+# terminal escape in it, at the connection (evil) and after it
+# (evilget); INFO's fields; a sentinel naming a host with the same.
+noctl() {	# noctl FILE - the control characters in FILE, newlines aside
+	tr -d '\n' <"$1" | LC_ALL=C tr -d '[:print:]' | wc -c
+}
+python3 "$HERE/fakeredis.py" tcp:27999 evilsentinel &
+PIDS="$PIDS $!"
+wait_for 10 python3 -c 'import socket
+socket.create_connection(("127.0.0.1", 27999))' 2>/dev/null
+conf fevilsentinel "redis-sentinel://127.0.0.1:27999/gm" "x:" "storeFallback = defer"
+for mode in evil evilget evilsentinel; do
+	if [ $mode != evilsentinel ]; then
+		python3 "$HERE/fakeredis.py" "$T/fake-$mode.sock" $mode &
+		PIDS="$PIDS $!"
+		wait_for 10 test -S "$T/fake-$mode.sock"
+		conf "f$mode" "redis+unix:$T/fake-$mode.sock" "x:" \
+		    "storeFallback = defer"
+	fi
+	t_ok "server text ($mode): answered" sh -c "'$BIN/greyspf' -L -c '$W/f$mode.conf' <'$W/q1'"
+	t_grep "server text ($mode): storeErrorAction" "$STOREERR" "$T/.out"
+	t_grep "server text ($mode): logged" 'evil|FORGED' "$T/.err"
+	t_eq "server text ($mode): no forged log line (each is greyspf's)" \
+	    "$(grep -vc '^greyspf: ' "$T/.err")" 0
+	t_eq "server text ($mode): no control character in the log" "$(noctl "$T/.err")" 0
+done
+t_grep "a sentinel's host name: refused, said why" \
+    'sentinel 127.0.0.1:27999: the master.s host is not an address or a host name: "10.0.0.1\?\[31m\?FORGED"' "$T/.err"
+t_ok "server text: greyspf-stat, INFO with escapes" "$BIN/greyspf-stat" -c "$W/fevilget.conf"
+t_grep "server text: greyspf-stat, the field shown" '^ *Redis version: 7.0' "$T/.out"
+t_eq "server text: greyspf-stat, no control character" "$(noctl "$T/.out")" 0
 
 # --- greyspf-configtest on a Redis spec ---------------------------------
 t_ok "configtest: Redis answering" "$BIN/greyspf-configtest" -c "$W/ra.conf"
