@@ -401,6 +401,7 @@ conn_drive(struct loop *lp, struct conn *c, int64_t now, int readable)
 		}
 		c->q = service_begin(&lp->svc, &c->sess, &c->sess.req,
 		    &c->ev);
+		service_fault_target(-1);
 		if (c->q != NULL) {
 			c->state = CONN_SPF;
 			conn_spf(lp, c, now);
@@ -450,7 +451,9 @@ conn_spf_done(struct loop *lp, struct conn *c, const struct spf_outcome *out,
     int64_t now)
 {
 	(void)now;
+	service_fault_target(c->fd);
 	c->q = service_resume(&lp->svc, &c->ev, out);
+	service_fault_target(-1);
 	if (c->q == NULL)
 		conn_reply(lp, c);
 }
@@ -603,6 +606,9 @@ loop_run(const struct config *conf, const char *dbpath, const int *fds,
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 
+	/* A fault inside the database answers the connection whose step
+	 * met it (service_begin(), conn_spf_done()), else nobody. */
+	service_fault_target(-1);
 	service_init(&lp.svc, conf, dbpath);
 	lp.svc.spf.keep_stderr = keep_stderr;
 	lim = lp.svc.spf.limits;

@@ -15,6 +15,8 @@
  *	const struct spf_query *service_begin(svc, sess, req, ev)
  *	const struct spf_query *service_resume(svc, ev, outcome)
  *	void	service_end(svc, sess, ev, reply, size)
+ *
+ *	void	service_fault_target(fd)
  * DESCRIPTION
  *	struct service is what the process holds whatever connection it
  *	serves: the configuration, the database, the SPF worker and the
@@ -73,11 +75,19 @@
  *	request's state between the steps is the caller's struct
  *	service_eval, and req must stay in place until service_end().
  *
+ *	A memory fault inside the database (lib/fault.c) answers
+ *	storeErrorAction on the descriptor service_fault_target() last
+ *	named before the process exits: service_begin() names its
+ *	session's output; the event loop names the connection whose step
+ *	it runs, and -1 (no answer, only the log line) for the database
+ *	work that is no request's (counters, sync, start-up).
+ *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
  *	with absent attributes shown as <UNKNOWN>; request values pass
  *	through log_safe() (cut to 100 bytes, control characters as "?").
  */
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,7 +118,8 @@
 static char service_fault_reply[sizeof(((struct config *)0)->store_error_action)
     + sizeof("action=\n\n")];
 static size_t service_fault_len;
-static volatile int service_fault_fd = 1;	/* the request's outfd */
+static volatile sig_atomic_t service_fault_fd = 1; /* the request's
+					 * outfd; -1: none */
 
 /* service_fault - answer the request in flight, then exit */
 
@@ -120,13 +131,23 @@ service_fault(int sig)
 	    "storeErrorAction\n";
 
 	(void)sig;
-	(void)!write(service_fault_fd, service_fault_reply, service_fault_len);
+	if (service_fault_fd >= 0)
+		(void)!write(service_fault_fd, service_fault_reply,
+		    service_fault_len);
 	(void)!write(2, text, sizeof(text) - 1);
 	_exit(1);
 }
 
 static void service_store_failed(struct service *, const char *,
 	    const char *);
+
+/* service_fault_target - where a fault's answer goes; -1: nowhere */
+
+void
+service_fault_target(int fd)
+{
+	service_fault_fd = fd;
+}
 static void service_store_report(struct service *, const char *);
 
 /* service_open - open (or reopen) the database */
