@@ -23,7 +23,9 @@
  *	first byte; idleTimeout with no request begun closes it (the
  *	default is above Postfix's 300 s smtpd_policy_service_max_idle, so
  *	Postfix closes first). A reply waits in the connection's own
- *	buffer (one reply: nothing more is read until it is written).
+ *	buffer (one reply: nothing more is read until it is written); a
+ *	peer that reads none of it for idleTimeout (its socket full: it
+ *	pipelines and reads nothing) is closed, as in spawn mode.
  *	Requests are evaluated in steps (service.c): the greylist and
  *	blackhole checkers run inline, as they take microseconds; a query
  *	for the spf checker goes to a free worker of the process's
@@ -104,6 +106,8 @@ struct conn {
 	const struct spf_query *q;	/* its query waiting for a worker */
 	char	out[POLICY_ACTION_MAX + sizeof("action=\n\n")];
 	size_t	outlen, outoff;
+	int64_t	write_ms;		/* the reply must move on by then
+					 * (it met a full socket); 0: none */
 	int64_t	last_ms;		/* the last request answered */
 	struct conn *prev, *next;	/* all connections */
 	struct conn *wait_next;		/* waiting for an SPF worker */
@@ -355,6 +359,7 @@ static void
 conn_drive(struct loop *lp, struct conn *c, int64_t now, int readable)
 {
 	enum proto_status ps;
+	size_t off;
 
 	for (;;) {
 		if (c->state == CONN_SPF) {
@@ -362,14 +367,22 @@ conn_drive(struct loop *lp, struct conn *c, int64_t now, int readable)
 			return;
 		}
 		if (c->state == CONN_WRITE) {
+			off = c->outoff;
 			if (conn_flush(c) < 0) {
 				conn_close(lp, c);
 				return;
 			}
 			if (c->outoff < c->outlen) {
+				/* A peer that reads no reply would hold its
+				 * slot for ever: idleTimeout with no
+				 * progress, as spawn mode's SO_SNDTIMEO. */
+				if (c->write_ms == 0 || c->outoff != off)
+					c->write_ms = now
+					    + lp->conf->idle_timeout * 1000;
 				conn_watch(lp, c, EPOLLOUT);
 				return;
 			}
+			c->write_ms = 0;
 			c->state = CONN_READ;
 			c->last_ms = now;
 			readable = 0;
@@ -497,6 +510,14 @@ loop_tick(struct loop *lp, int64_t now)
 		next = c->next;
 		if (c->state == CONN_SPF)
 			continue;
+		if (c->state == CONN_WRITE) {
+			if (c->write_ms != 0 && now >= c->write_ms) {
+				log_warnx("reply not read within "
+				    "idleTimeout; closing the connection");
+				conn_close(lp, c);
+			}
+			continue;
+		}
 		if (c->sess.p.pending && c->sess.p.deadline_ms != 0
 		    && now >= c->sess.p.deadline_ms) {
 			log_warnx("request timeout; closing the connection "

@@ -1,9 +1,10 @@
 #!/bin/sh
 # requires: root
-# test_daemon_faults.sh - the daemon's review findings: a fault inside
-# the database (a file cut short) answers only the request that met it,
-# never another connection that took its descriptor's number, nor the
-# supervisor's standard output.
+# test_daemon_robust.sh - the daemon against faults and stuck peers: a
+# fault inside the database (a file cut short) answers only the request
+# that met it, never another connection that took its descriptor's
+# number, nor the supervisor's standard output; a client that stops
+# reading its replies is closed after idleTimeout.
 . "$(dirname "$0")/lib.sh"
 need python3 pgrep truncate
 
@@ -79,3 +80,32 @@ t_grep "fault in the counters' flush: logged" 'a fault inside it' "$W/log"
 stop
 t_eq "fault in the counters' flush: nothing on the supervisor's stdout" \
     "$(cat "$W/out")" ""
+
+# 2. A client pipelines requests and reads no reply: once its replies
+# cannot be written for idleTimeout it is closed, and the only
+# connection slot (maxConnections 1) serves another client.
+conf 'maxConnections = 1' 'idleTimeout = 2'
+rm -rf "$W/db"
+start
+python3 - "$SOCK" >"$T/stall" <<'PY'
+import socket, sys, time
+p = sys.argv[1]
+req = (b"request=smtpd_access_policy\nclient_address=192.0.2.1\n"
+    b"sender=a@example.com\nrecipient=b@example.org\n\n")
+a = socket.socket(socket.AF_UNIX); a.connect(p); a.settimeout(1)
+try:
+    while True:
+        a.sendall(req)
+except socket.timeout:
+    pass
+time.sleep(3)
+b = socket.socket(socket.AF_UNIX); b.connect(p); b.settimeout(3)
+b.sendall(req)
+try:
+    print("B", b.recv(4096))
+except socket.timeout:
+    print("B no answer")
+PY
+t_grep "a client that reads no reply: another is served" "^B b'action=" "$T/stall"
+t_grep "a client that reads no reply: logged" 'reply not read within idleTimeout' "$W/log"
+stop
