@@ -630,6 +630,7 @@ loop_run(const struct config *conf, const char *dbpath, const int *fds,
 	/* A fault inside the database answers the connection whose step
 	 * met it (service_begin(), conn_spf_done()), else nobody. */
 	service_fault_target(-1);
+	service_probe_open(1);
 	service_init(&lp.svc, conf, dbpath);
 	lp.svc.spf.keep_stderr = keep_stderr;
 	lim = lp.svc.spf.limits;

@@ -17,6 +17,7 @@
  *	void	service_end(svc, sess, ev, reply, size)
  *
  *	void	service_fault_target(fd)
+ *	void	service_probe_open(on)
  * DESCRIPTION
  *	struct service is what the process holds whatever connection it
  *	serves: the configuration, the database, the SPF worker and the
@@ -80,13 +81,21 @@
  *	named before the process exits: service_begin() names its
  *	session's output; the event loop names the connection whose step
  *	it runs, and -1 (no answer, only the log line) for the database
- *	work that is no request's (counters, sync, start-up).
+ *	work that is no request's (counters, sync, start-up). With
+ *	service_probe_open(1) (the daemon) the database is first opened in
+ *	a child that exits at once: when the child meets a fault, the
+ *	process does not open it (it would die of it before it served
+ *	anyone, at each restart) but answers storeErrorAction, and tries
+ *	again at a request at least a second later.
  *
  *	Log lines are the original's ("Initial greylisting: REMOTEIP=..."),
  *	with absent attributes shown as <UNKNOWN>; request values pass
  *	through log_safe() (cut to 100 bytes, control characters as "?").
  */
 
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +129,13 @@ static char service_fault_reply[sizeof(((struct config *)0)->store_error_action)
 static size_t service_fault_len;
 static volatile sig_atomic_t service_fault_fd = 1; /* the request's
 					 * outfd; -1: none */
+static volatile sig_atomic_t service_probing;	/* the open's probe child */
+static int service_probe;		/* open in a probe child first */
+static int64_t service_probe_ms;	/* the last probe's fault, mono */
+
+#define SERVICE_PROBE_FAULT	77	/* the probe child's fault status */
+#define SERVICE_PROBE_MS	1000	/* no new probe sooner after one
+					 * faulted: the outage answers */
 
 /* service_fault - answer the request in flight, then exit */
 
@@ -131,6 +147,8 @@ service_fault(int sig)
 	    "storeErrorAction\n";
 
 	(void)sig;
+	if (service_probing)
+		_exit(SERVICE_PROBE_FAULT);
 	if (service_fault_fd >= 0)
 		(void)!write(service_fault_fd, service_fault_reply,
 		    service_fault_len);
@@ -147,6 +165,59 @@ void
 service_fault_target(int fd)
 {
 	service_fault_fd = fd;
+}
+
+/* service_probe_open - on: open the database in a child first */
+
+void
+service_probe_open(int on)
+{
+	service_probe = on;
+}
+
+/*
+ * service_open_probe - open the database in a child that exits at
+ * once: -1 when it met a fault (a daemon's loop process would die of
+ * it before it answers anyone, at every start), else 0 (an error is
+ * the real open's to report)
+ */
+
+static int
+service_open_probe(struct service *svc, const struct store_opts *o)
+{
+	struct store *st;
+	int64_t now = timefmt_mono_ms();
+	int status, rc;
+	pid_t pid;
+
+	if (service_probe_ms != 0 && now - service_probe_ms < SERVICE_PROBE_MS)
+		return (-1);
+	switch (pid = fork()) {
+	case -1:
+		log_warn("greylist database: fork for its probe");
+		return (0);
+	case 0:
+		service_probing = 1;
+		if (svc->conf->store_fallback == CONFIG_FALLBACK_LOCAL)
+			rc = store_fallback_open(&st, svc->dbpath,
+			    svc->conf->fallback_database, o);
+		else
+			rc = store_open(&st, svc->dbpath, o);
+		if (rc == STORE_OK)
+			store_close(st);
+		_exit(0);
+	default:
+		break;
+	}
+	while ((rc = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (rc == pid && WIFEXITED(status)
+	    && WEXITSTATUS(status) == SERVICE_PROBE_FAULT) {
+		service_probe_ms = now;
+		return (-1);
+	}
+	service_probe_ms = 0;
+	return (0);
 }
 static void service_store_report(struct service *, const char *);
 
@@ -171,6 +242,11 @@ service_open(struct service *svc)
 	o.password_file = svc->conf->password_file;
 	o.connect_ms = (int)svc->conf->connect_timeout_ms;
 	o.command_ms = (int)svc->conf->command_timeout_ms;
+	if (service_probe && service_open_probe(svc, &o) < 0) {
+		service_store_failed(svc, "a fault inside it when opened (a "
+		    "truncated or corrupted file?)", "storeErrorAction");
+		return (STORE_IO);
+	}
 	if (svc->conf->store_fallback == CONFIG_FALLBACK_LOCAL)
 		rc = store_fallback_open(&svc->st, svc->dbpath,
 		    svc->conf->fallback_database, &o);

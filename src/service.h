@@ -54,6 +54,7 @@ void	service_end(struct service *, struct session *, struct service_eval *,
 	    char *, size_t);
 void	service_close(struct service *);
 void	service_fault_target(int);
+void	service_probe_open(int);
 void	service_log_event(const char *, const struct request *);
 /* service_whitelist.c */
 int	service_whitelist_load(struct service *, int);

@@ -3,8 +3,9 @@
 # test_daemon_robust.sh - the daemon against faults and stuck peers: a
 # fault inside the database (a file cut short) answers only the request
 # that met it, never another connection that took its descriptor's
-# number, nor the supervisor's standard output; a client that stops
-# reading its replies is closed after idleTimeout.
+# number, nor the supervisor's standard output; one that faults when it
+# is opened leaves the loop process serving (storeErrorAction); a client
+# that stops reading its replies is closed after idleTimeout.
 . "$(dirname "$0")/lib.sh"
 need python3 pgrep truncate
 
@@ -109,3 +110,25 @@ PY
 t_grep "a client that reads no reply: another is served" "^B b'action=" "$T/stall"
 t_grep "a client that reads no reply: logged" 'reply not read within idleTimeout' "$W/log"
 stop
+
+# 3. A database that faults as soon as it is opened (cut short before
+# the daemon starts): requests are still answered, storeErrorAction as in
+# spawn mode, not left in the listen backlog while loop processes die
+# before they serve.
+conf
+fill 3000
+truncate -s 8192 "$W/db/data.mdb"
+start
+printf 'request=smtpd_access_policy\nclient_address=192.0.2.1\nsender=a@example.com\nrecipient=b@example.org\n\n' >"$T/req"
+timeout 5 "$BUILD/tests/polclient" -a "unix:$SOCK" -f "$T/req" >"$T/open1" 2>&1
+t_grep "a database that faults at open: the request answered storeErrorAction" \
+    '^action=defer_if_permit Service temporarily unavailable, greylist database error\.$' "$T/open1"
+timeout 5 "$BUILD/tests/polclient" -a "unix:$SOCK" -f "$T/req" >"$T/open2" 2>&1
+t_grep "a database that faults at open: the next one too" \
+    '^action=defer_if_permit Service temporarily unavailable, greylist database error\.$' "$T/open2"
+t_grep "a database that faults at open: logged" 'a fault inside it when opened' "$W/log"
+t_nogrep "a database that faults at open: the loop process lives on" 'replacing it' "$W/log"
+stop
+t_eq "a database that faults at open: nothing on the supervisor's stdout" \
+    "$(cat "$W/out")" ""
+t_nogrep "no sanitizer report" 'Sanitizer|runtime error' "$W/log"
