@@ -32,7 +32,9 @@
  *	spfWorkers (spf_pool.c), or waits in line for one, and the
  *	connection is resumed with its outcome. A greylist-only request
  *	never waits for SPF. A query past spfTimeout plus a second has its
- *	worker killed, and the check is a temperror, as in spawn mode.
+ *	worker killed, and the check is a temperror, as in spawn mode; so
+ *	is one that waited in line that long. A connection in line whose
+ *	peer has closed it is closed, its check never asked.
  *
  *	At most maxConnections are open at once (fewer if the descriptor
  *	limit leaves less, LOOP_FD_RESERVE and the SPF workers' kept for
@@ -109,6 +111,7 @@ struct conn {
 	int64_t	write_ms;		/* the reply must move on by then
 					 * (it met a full socket); 0: none */
 	int64_t	last_ms;		/* the last request answered */
+	int64_t	wait_ms;		/* in line for a worker since */
 	struct conn *prev, *next;	/* all connections */
 	struct conn *wait_next;		/* waiting for an SPF worker */
 };
@@ -147,6 +150,9 @@ static void conn_spf_done(struct loop *, struct conn *,
 static void conn_reply(struct loop *, struct conn *);
 static int conn_flush(struct conn *);
 static void loop_wait_next(struct loop *, int64_t);
+static void loop_wait_remove(struct loop *, struct conn *);
+static void loop_wait_tick(struct loop *, int64_t);
+static int conn_gone(const struct conn *);
 static void loop_tick(struct loop *, int64_t);
 static void loop_stopping(struct loop *);
 static int loop_max_conn(const struct config *);
@@ -241,20 +247,12 @@ loop_accept(struct loop *lp, struct listener *l, int64_t now)
 static void
 conn_close(struct loop *lp, struct conn *c)
 {
-	struct conn **pp;
 	int i;
 
 	if (c->kind == KIND_DEAD)
 		return;
 	if (c->state == CONN_SPF) {
-		for (pp = &lp->wait_head; *pp; pp = &(*pp)->wait_next)
-			if (*pp == c) {
-				*pp = c->wait_next;
-				break;
-			}
-		lp->wait_tail = NULL;
-		for (pp = &lp->wait_head; *pp; pp = &(*pp)->wait_next)
-			lp->wait_tail = *pp;
+		loop_wait_remove(lp, c);
 		for (i = 0; i < lp->pool.n; i++)
 			if (lp->pool.slot[i].owner == c)
 				lp->pool.slot[i].owner = NULL;
@@ -435,6 +433,7 @@ conn_spf(struct loop *lp, struct conn *c, int64_t now)
 
 	while (c->q != NULL) {
 		if ((s = spf_pool_free_slot(&lp->pool)) == NULL) {
+			c->wait_ms = now;
 			c->wait_next = NULL;
 			if (lp->wait_tail)
 				lp->wait_tail->wait_next = c;
@@ -471,7 +470,40 @@ conn_spf_done(struct loop *lp, struct conn *c, const struct spf_outcome *out,
 		conn_reply(lp, c);
 }
 
-/* loop_wait_next - a worker is free: the next connection in line */
+/* conn_gone - has the peer of a connection out of the epoll set (in
+ * line for a worker) closed it? Its check would be for nobody. */
+
+static int
+conn_gone(const struct conn *c)
+{
+	char b;
+	ssize_t n;
+
+	n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	return (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+	    && errno != EINTR));
+}
+
+/* loop_wait_remove - out of the line for a worker, if in it */
+
+static void
+loop_wait_remove(struct loop *lp, struct conn *c)
+{
+	struct conn **pp;
+
+	for (pp = &lp->wait_head; *pp; pp = &(*pp)->wait_next)
+		if (*pp == c) {
+			*pp = c->wait_next;
+			break;
+		}
+	c->wait_next = NULL;
+	lp->wait_tail = NULL;
+	for (pp = &lp->wait_head; *pp; pp = &(*pp)->wait_next)
+		lp->wait_tail = *pp;
+}
+
+/* loop_wait_next - a worker is free: the next connection in line (one
+ * whose peer has gone is closed: no worker for it) */
 
 static void
 loop_wait_next(struct loop *lp, int64_t now)
@@ -484,9 +516,50 @@ loop_wait_next(struct loop *lp, int64_t now)
 		if (lp->wait_head == NULL)
 			lp->wait_tail = NULL;
 		c->wait_next = NULL;
+		if (conn_gone(c)) {
+			log_debug("client gone while its SPF check waited");
+			conn_close(lp, c);
+			continue;
+		}
 		conn_spf(lp, c, now);
 		if (c->state != CONN_SPF || c->q == NULL)
 			conn_drive(lp, c, now, 0);
+	}
+}
+
+/*
+ * loop_wait_tick - the line for a worker: a connection whose peer has
+ * gone leaves it; one in it longer than a check may take (spfTimeout
+ * plus a second) has its check answered temperror, as a check that
+ * timed out
+ */
+
+static void
+loop_wait_tick(struct loop *lp, int64_t now)
+{
+	struct spf_outcome out;
+	struct conn *c, *next;
+	int64_t limit = lp->conf->spf_timeout * 1000 + 1000;
+
+	for (c = lp->wait_head; c != NULL; c = next) {
+		next = c->wait_next;
+		if (conn_gone(c)) {
+			log_debug("client gone while its SPF check waited");
+			conn_close(lp, c);
+			continue;
+		}
+		if (now - c->wait_ms < limit)
+			continue;
+		loop_wait_remove(lp, c);
+		memset(&out, 0, sizeof(out));
+		out.result = SPF_R_TEMPERROR;
+		snprintf(out.problem, sizeof(out.problem), "no SPF worker "
+		    "free in time");
+		log_warnx("%s; answering temperror", out.problem);
+		conn_spf_done(lp, c, &out, now);
+		if (c->q != NULL)
+			conn_spf(lp, c, now);
+		conn_drive(lp, c, now, 0);
 	}
 }
 
@@ -506,6 +579,7 @@ loop_tick(struct loop *lp, int64_t now)
 		conn_drive(lp, c, now, 0);
 	}
 	loop_wait_next(lp, now);
+	loop_wait_tick(lp, now);
 	for (c = lp->conns; c != NULL; c = next) {
 		next = c->next;
 		if (c->state == CONN_SPF)
