@@ -78,7 +78,7 @@ void	spf_worker_check(struct spf_worker *, const struct spf_query *,
 void	spf_worker_close(struct spf_worker *);
 int	spf_worker_send(struct spf_worker *, const struct spf_query *,
 	    struct spf_outcome *);
-void	spf_worker_recv(struct spf_worker *, struct spf_outcome *);
+int	spf_worker_recv(struct spf_worker *, struct spf_outcome *);
 void	spf_worker_expire(struct spf_worker *, struct spf_outcome *);
 void	spf_worker_reap(struct spf_worker *);
 

@@ -13,7 +13,7 @@
  *	void	spf_worker_close(worker)
  *
  *	int	spf_worker_send(worker, query, outcome_r)
- *	void	spf_worker_recv(worker, outcome_r)
+ *	int	spf_worker_recv(worker, outcome_r)
  *	void	spf_worker_expire(worker, outcome_r)
  *	void	spf_worker_reap(worker)
  * DESCRIPTION
@@ -41,7 +41,8 @@
  *	The same, in steps, for an event loop that waits on many things
  *	(src/spf_pool.c): spf_worker_send() hands the query over (-1: it
  *	could not, and outcome_r is the temperror), spf_worker_recv()
- *	takes the outcome once worker->fd is readable, and
+ *	takes the outcome once worker->fd is readable (-1, never waiting:
+ *	none there yet, a stale wake-up), and
  *	spf_worker_expire() gives up on a check past its deadline (the
  *	caller's clock: the check's deadline plus a second), killing the
  *	worker. spf_worker_check() is send, poll, then recv or expire.
@@ -242,23 +243,30 @@ spf_worker_reap(struct spf_worker *w)
 }
 
 /* spf_worker_recv - the outcome, once w->fd is readable (a worker that
- * died gives temperror and is gone) */
+ * died gives temperror and is gone); -1: none yet, *out untouched (an
+ * event loop's stale wake-up must not block it) */
 
-void
+int
 spf_worker_recv(struct spf_worker *w, struct spf_outcome *out)
 {
+	struct spf_outcome got;
 	ssize_t n;
 
-	while ((n = recv(w->fd, out, sizeof(*out), 0)) < 0 && errno == EINTR)
+	while ((n = recv(w->fd, &got, sizeof(got), MSG_DONTWAIT)) < 0
+	    && errno == EINTR)
 		;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return (-1);
+	*out = got;
 	if (n != (ssize_t)sizeof(*out)
 	    || (unsigned)out->result >= SPF_R_COUNT) {
 		memset(out, 0, sizeof(*out));
 		spf_worker_lost(w, 0, out);
-		return;
+		return (0);
 	}
 	out->problem[sizeof(out->problem) - 1] = 0;
 	out->explanation[sizeof(out->explanation) - 1] = 0;
+	return (0);
 }
 
 /* spf_worker_expire - a check past its deadline: the worker is killed */
@@ -281,13 +289,15 @@ spf_worker_check(struct spf_worker *w, const struct spf_query *q,
 		return;
 	pfd.fd = w->fd;
 	pfd.events = POLLIN;
-	while ((rc = poll(&pfd, 1, w->limits.deadline_ms + 1000)) < 0
-	    && errno == EINTR)
-		;
-	if (rc <= 0)
-		spf_worker_expire(w, out);
-	else
-		spf_worker_recv(w, out);
+	do {
+		while ((rc = poll(&pfd, 1, w->limits.deadline_ms + 1000)) < 0
+		    && errno == EINTR)
+			;
+		if (rc <= 0) {
+			spf_worker_expire(w, out);
+			return;
+		}
+	} while (spf_worker_recv(w, out) < 0);
 }
 
 void

@@ -25,7 +25,9 @@
  *	outcome_r is the temperror to answer at once. Then slot->w.fd is
  *	the descriptor to wait on. spf_pool_recv(), once it is readable,
  *	gives the outcome and the owner (NULL if the owner went away:
- *	spf_pool_forget()). spf_pool_expired() gives the owner of a query
+ *	spf_pool_forget(); NULL too, at once, with the query still out,
+ *	for a stale event: an idle worker's end seen after its slot got
+ *	a new worker and query in the same batch). spf_pool_expired() gives the owner of a query
  *	past its deadline, with outcome_r a temperror and its worker
  *	killed, or NULL when there is none; call it until NULL.
  * SECURITY
@@ -101,7 +103,10 @@ spf_pool_recv(struct spf_pool *pool, struct spf_pool_slot *s,
 		spf_worker_reap(&s->w);
 		return (NULL);
 	}
-	spf_worker_recv(&s->w, out);
+	/* A stale event (the worker replaced and sent a query since, in
+	 * this batch): no outcome yet, nothing to wait for here. */
+	if (spf_worker_recv(&s->w, out) < 0)
+		return (NULL);
 	s->busy = 0;
 	s->owner = NULL;
 	pool->busy--;

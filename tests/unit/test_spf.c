@@ -6,16 +6,22 @@
  *	it is valid), the record handed to libspf2 for a client, macro
  *	expansion of explanations, which identity names are domains worth
  *	a lookup (RFC 7208 4.3), and the reply and header texts of
- *	policy_spf.c byte for byte. The end-to-end conformance is
- *	test_spf_suites.sh.
+ *	policy_spf.c byte for byte; a daemon's worker pool woken with no
+ *	outcome to read (spf_pool.c) does not block. The end-to-end
+ *	conformance is test_spf_suites.sh.
  */
 
 #include "testlib.h"
+
+#include <sys/socket.h>
+
+#include <signal.h>
 
 #include "spf_engine.h"
 #include "spf_macro.h"
 #include "policy_spf.h"
 #include "spf_record.h"
+#include "spf_pool.h"
 
 static struct spf_parsed parsed;
 
@@ -615,6 +621,50 @@ test_header_bounds(void **state)
 	assert_int_equal(n, 4 * 3 * 3 * 2 * 2 * 3 * 2 * SPF_R_COUNT);
 }
 
+/*
+ * test_pool_spurious - a stale readable event for a slot whose worker
+ * was replaced and given a query in the same batch: spf_pool_recv()
+ * finds no outcome yet and returns at once (it blocked the whole loop
+ * process until the check ended); the outcome, once there, is taken.
+ */
+
+static void
+test_pool_spurious(void **state)
+{
+	struct spf_pool pool;
+	struct spf_pool_slot slot;
+	struct spf_outcome out, got;
+	int sv[2], owner;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	memset(&slot, 0, sizeof(slot));
+	slot.kind = SPF_POOL_KIND;
+	slot.w.fd = sv[0];
+	slot.w.pid = getpid();	/* never killed: the outcome comes */
+	slot.busy = 1;
+	slot.owner = &owner;
+	pool.slot = &slot;
+	pool.n = 1;
+	pool.busy = 1;
+	alarm(5);		/* the bug: blocks; SIGALRM ends the test */
+	assert_null(spf_pool_recv(&pool, &slot, &got));
+	alarm(0);
+	assert_int_equal(slot.busy, 1);
+	assert_ptr_equal(slot.owner, &owner);
+	assert_int_equal(pool.busy, 1);
+	memset(&out, 0, sizeof(out));
+	out.result = SPF_R_PASS;
+	assert_int_equal(send(sv[1], &out, sizeof(out), 0),
+	    (ssize_t)sizeof(out));
+	assert_ptr_equal(spf_pool_recv(&pool, &slot, &got), &owner);
+	assert_int_equal(got.result, SPF_R_PASS);
+	assert_int_equal(slot.busy, 0);
+	assert_int_equal(pool.busy, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -628,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_identity_domain),
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_header_bounds),
+		cmocka_unit_test(test_pool_spurious),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
