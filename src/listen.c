@@ -16,12 +16,18 @@
  *	queues connections past the daemon's maxConnections), and returns
  *	the descriptor, non-blocking and close-on-exec, or -1 after a log
  *	line. A unix socket replaces a stale socket at its path (never a
- *	file of another type), is created with no permission for anyone,
- *	then given owner's user and group and mode: no moment where it is
- *	open wider than configured.
+ *	file of another type, nor a socket a server still answers on: a
+ *	second daemon does not take the first one's over), is created
+ *	with owner's mode (through the umask) by root, then given owner's
+ *	user and group: no moment where it is open wider than configured.
  * SECURITY
  *	Called as root, before privileges are dropped, so that a socket
  *	under Postfix's queue directory or a port below 1024 can be bound.
+ *	Whoever may write the socket's directory may swap the socket for
+ *	a symlink between the bind and the chown: the chown goes through
+ *	a descriptor of what is at the path (O_PATH | O_NOFOLLOW), and
+ *	only when it is a socket of ours with one link; nothing follows a
+ *	symlink, and no chmod is done at all.
  */
 
 #include <sys/socket.h>
@@ -45,16 +51,27 @@
 #include "util.h"
 
 static int listen_owner_set(const char *, const struct listen_owner *);
+static int listen_live(const struct listen_spec *);
 
-/* listen_owner_set - a unix socket's owner, group and mode */
+void	(*listen_bind_hook)(const char *);
+
+/*
+ * listen_owner_set - a unix socket's owner and group (its mode is its
+ * bind's). As root, in a directory others may write: never through
+ * the path, which may have been swapped since the bind, but through a
+ * descriptor of what is there now, once it shows it is a socket of
+ * ours (a symlink opened with O_PATH | O_NOFOLLOW is the link itself).
+ */
 
 static int
 listen_owner_set(const char *path, const struct listen_owner *o)
 {
 	struct passwd *pw;
 	struct group *gr;
+	struct stat sb;
 	uid_t uid = (uid_t)-1;
 	gid_t gid = (gid_t)-1;
+	int fd, rc;
 
 	if (o->user[0]) {
 		if ((pw = getpwnam(o->user)) == NULL) {
@@ -71,16 +88,41 @@ listen_owner_set(const char *path, const struct listen_owner *o)
 		}
 		gid = gr->gr_gid;
 	}
-	if ((uid != (uid_t)-1 || gid != (gid_t)-1)
-	    && chown(path, uid, gid) < 0) {
+	if (uid == (uid_t)-1 && gid == (gid_t)-1)
+		return (0);
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		log_warn("%s: open", path);
+		return (-1);
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISSOCK(sb.st_mode)
+	    || sb.st_uid != geteuid() || sb.st_nlink != 1) {
+		log_warnx("%s: no longer the socket just bound (replaced "
+		    "since?); not changing its owner", path);
+		close(fd);
+		return (-1);
+	}
+	rc = fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+	if (rc < 0)
 		log_warn("%s: chown", path);
-		return (-1);
-	}
-	if (chmod(path, (mode_t)o->mode) < 0) {
-		log_warn("%s: chmod", path);
-		return (-1);
-	}
-	return (0);
+	close(fd);
+	return (rc);
+}
+
+/* listen_live - does a server answer on the unix socket's path? */
+
+static int
+listen_live(const struct listen_spec *s)
+{
+	int fd, rc;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return (0);
+	rc = connect(fd, (const struct sockaddr *)&s->addr, s->addrlen);
+	/* EAGAIN: its backlog is full, it is there all the same. */
+	rc = rc == 0 || errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return (rc);
 }
 
 /* listen_bind - bind and listen */
@@ -105,9 +147,16 @@ listen_bind(const struct listen_spec *s, const struct listen_owner *o)
 				    s->text);
 				goto bad;
 			}
+			if (listen_live(s)) {
+				log_warnx("%s: a server answers there "
+				    "(another greyspf?); not taking it over",
+				    s->text);
+				goto bad;
+			}
 			(void)unlink(sun->sun_path);
 		}
-		old = umask(0777);
+		/* The mode from the bind on: no chmod through a path. */
+		old = umask(~(mode_t)o->mode & 0777);
 		rc = bind(fd, (const struct sockaddr *)&s->addr, s->addrlen);
 		umask(old);
 	} else {
@@ -122,6 +171,8 @@ listen_bind(const struct listen_spec *s, const struct listen_owner *o)
 		log_warn("%s: bind", s->text);
 		goto bad;
 	}
+	if (s->family == AF_UNIX && listen_bind_hook != NULL)
+		listen_bind_hook(sun->sun_path);
 	if (s->family == AF_UNIX && listen_owner_set(sun->sun_path, o) < 0)
 		goto bad;
 	if (listen(fd, LISTEN_BACKLOG) < 0) {

@@ -15,4 +15,8 @@ struct listen_owner {
 
 int	listen_bind(const struct listen_spec *, const struct listen_owner *);
 
+/* Tests only: called with a unix socket's path between its bind and
+ * its chown (test_listen swaps the path there). */
+extern void (*listen_bind_hook)(const char *);
+
 #endif

@@ -138,6 +138,12 @@ test_bind_unix(void **state)
 	assert_true(S_ISSOCK(sb.st_mode));
 	assert_int_equal(sb.st_mode & 07777, 0640);
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	/* A live socket (another daemon listening) is not taken over. */
+	capture_begin();
+	fd2 = listen_bind(&s, &own);
+	(void)capture_end();
+	assert_int_equal(fd2, -1);
+	assert_int_equal(stat(path, &sb), 0);
 	/* A stale socket (its server gone) is replaced. */
 	close(fd);
 	assert_true((fd2 = listen_bind(&s, &own)) >= 0);
@@ -156,6 +162,68 @@ test_bind_unix(void **state)
 	rmdir(dir);
 }
 
+static char swap_target[128];
+
+/* swap_path - the attack: the fresh socket replaced by a symlink */
+
+static void
+swap_path(const char *path)
+{
+	unlink(path);
+	if (symlink(swap_target, path) < 0)
+		fail_msg("symlink");
+}
+
+/*
+ * test_bind_swapped - whoever can write the socket's directory swaps
+ * the socket for a symlink between bind and chown: the symlink's target
+ * keeps its owner and mode (root chowned it to socketOwner); the mode
+ * is the socket's from its bind on, never set through the path
+ */
+
+static void
+test_bind_swapped(void **state)
+{
+	char dir[] = "/tmp/test_listen.XXXXXX", spec[128], path[100];
+	struct listen_owner own = {"nobody", "", 0666};
+	struct listen_spec s;
+	struct stat sb;
+	const char *why;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	log_init("test_listen", LOG_SINK_STDERR);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	snprintf(swap_target, sizeof(swap_target), "%s/victim", dir);
+	snprintf(spec, sizeof(spec), "unix:%s", path);
+	assert_true((fd = open(swap_target, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	assert_int_equal(listen_parse(spec, &s, &why), 0);
+	listen_bind_hook = swap_path;
+	capture_begin();
+	fd = listen_bind(&s, &own);
+	(void)capture_end();
+	listen_bind_hook = NULL;
+	assert_int_equal(fd, -1);
+	assert_int_equal(stat(swap_target, &sb), 0);
+	assert_int_equal(sb.st_uid, 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	/* No swap: the owner and the mode are set. */
+	unlink(path);
+	assert_true((fd = listen_bind(&s, &own)) >= 0);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISSOCK(sb.st_mode));
+	assert_int_not_equal(sb.st_uid, 0);
+	assert_int_equal(sb.st_mode & 07777, 0666);
+	close(fd);
+	unlink(path);
+	unlink(swap_target);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -163,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_bind_unix),
+		cmocka_unit_test(test_bind_swapped),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
