@@ -108,8 +108,8 @@ struct conn {
 	const struct spf_query *q;	/* its query waiting for a worker */
 	char	out[POLICY_ACTION_MAX + sizeof("action=\n\n")];
 	size_t	outlen, outoff;
-	int64_t	write_ms;		/* the reply must move on by then
-					 * (it met a full socket); 0: none */
+	int64_t	write_ms;		/* the reply must move on by
+					 * then (a full socket); 0: none */
 	int64_t	last_ms;		/* the last request answered */
 	int64_t	wait_ms;		/* in line for a worker since */
 	struct conn *prev, *next;	/* all connections */

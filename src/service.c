@@ -129,11 +129,11 @@ static char service_fault_reply[sizeof(((struct config *)0)->store_error_action)
 static size_t service_fault_len;
 static volatile sig_atomic_t service_fault_fd = 1; /* the request's
 					 * outfd; -1: none */
-static volatile sig_atomic_t service_probing;	/* the open's probe child */
+static volatile sig_atomic_t service_probing;	/* the probe child */
 static int service_probe;		/* open in a probe child first */
 static int64_t service_probe_ms;	/* the last probe's fault, mono */
 
-#define SERVICE_PROBE_FAULT	77	/* the probe child's fault status */
+#define SERVICE_PROBE_FAULT	77	/* the probe's status on a fault */
 #define SERVICE_PROBE_MS	1000	/* no new probe sooner after one
 					 * faulted: the outage answers */
 

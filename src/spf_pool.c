@@ -27,9 +27,10 @@
  *	gives the outcome and the owner (NULL if the owner went away:
  *	spf_pool_forget(); NULL too, at once, with the query still out,
  *	for a stale event: an idle worker's end seen after its slot got
- *	a new worker and query in the same batch). spf_pool_expired() gives the owner of a query
- *	past its deadline, with outcome_r a temperror and its worker
- *	killed, or NULL when there is none; call it until NULL.
+ *	a new worker and query in the same batch). spf_pool_expired()
+ *	gives the owner of a query past its deadline, with outcome_r a
+ *	temperror and its worker killed, or NULL when there is none; call
+ *	it until NULL.
  * SECURITY
  *	The workers are forked by a loop process, after privileges are
  *	dropped; each keeps no descriptor but its own socket (an LMDB
