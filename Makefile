@@ -90,7 +90,7 @@ UNIT	= test_addr test_key test_record test_legacy test_dumpfmt \
 UNIT_BIN = $(UNIT:%=$(B)/tests/%)
 FUZZ	= fuzz_legacy_path fuzz_dump_line fuzz_record fuzz_config fuzz_proto \
 	  fuzz_spf fuzz_entity fuzz_whitelist_clients \
-	  fuzz_whitelist_recipients fuzz_redis_spec
+	  fuzz_whitelist_recipients fuzz_redis_spec fuzz_listen fuzz_template
 FUZZRUN	= $(FUZZ:fuzz_%=fuzzrun_%)
 
 ALL_CFLAGS = $(CFLAGS) $(XFLAGS) $(W) -MMD -MP

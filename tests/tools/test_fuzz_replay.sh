@@ -7,7 +7,7 @@
 C=$(dirname "$0")/../fuzz/corpus
 M=${GREYSPF_FUZZ_MUTATIONS:-20000}
 for t in legacy_path dump_line record config proto spf entity \
-    whitelist_clients whitelist_recipients redis_spec; do
+    whitelist_clients whitelist_recipients redis_spec listen template; do
 	m=$M
 	# A file per input; the whitelists compile expressions.
 	case $t in config|proto|entity|whitelist_*) m=$((M / 10)) ;; esac
