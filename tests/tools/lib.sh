@@ -91,6 +91,23 @@ wait_for() {
 	done
 }
 
+# dns_sink - in the test's own network namespace, a DNS server on
+# 127.0.0.1:53 that reads every query and never answers (an SPF check
+# then waits out its deadline); DNS is its pid, and it is bound when
+# dns_sink returns, so that no query is refused at once.
+dns_sink() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+open(sys.argv[1], "w").close()
+while True:
+    s.recv(4096)
+' "$T/dns-up" &
+	DNS=$!
+	wait_for 5 test -e "$T/dns-up"
+}
+
 # fixture NAME DEST - unpack a fixture tree with exact times.
 fixture() {
 	if [ ! -f "$FIXTURES/$1/data.tar.gz" ]; then

@@ -16,15 +16,7 @@ need unshare ip faketime python3 pgrep
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	exec sh tests/spf/run.sh sh "$0"
 fi
-# A DNS server that reads every query and never answers.
-python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-while True:
-    s.recv(4096)
-' &
-DNS=$!
+dns_sink
 PID=
 WPID=
 trap 'kill $DNS $PID 2>/dev/null; [ "${KEEP_T:-}" = 1 ] || rm -rf "$T"' EXIT

@@ -11,17 +11,7 @@ need unshare ip python3 pgrep
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	exec sh tests/spf/run.sh sh "$0"
 fi
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-open(sys.argv[1], "w").close()
-while True:
-    s.recv(4096)
-' "$T/dns-up" &
-DNS=$!
-# Bound before the first check: a refused query fails at once.
-wait_for 5 test -e "$T/dns-up"
+dns_sink
 PID=
 trap 'kill $DNS $PID 2>/dev/null; [ "${KEEP_T:-}" = 1 ] || rm -rf "$T"' EXIT
 
