@@ -64,11 +64,20 @@
 
 #define US	((int64_t)1000000)
 
+/* A counter and its label in the Prometheus file. */
+struct statctr_label {
+	int	id;
+	const char *label;
+};
+
 static enum store_visit statctr_visit(const void *, size_t, const void *,
 	    size_t, void *);
 static void statctr_day_name(uint32_t, char *, size_t);
 static void statctr_json_set(const struct counter_set *, int);
 static int statctr_prom_write(FILE *, const struct counter_set *);
+static void statctr_prom_counter(FILE *, const char *, const char *,
+	    const char *, const struct statctr_label *, size_t,
+	    const struct counter_set *);
 static int statctr_digits(const char *, int, int *);
 
 /* statctr_digits - exactly n decimal digits */
@@ -352,15 +361,28 @@ statctr_json(const struct statctr *r)
 	printf("\n}\n");
 }
 
+/* statctr_prom_counter - one labelled counter family, rows from s */
+
+static void
+statctr_prom_counter(FILE *fp, const char *metric, const char *help,
+    const char *label, const struct statctr_label *rows, size_t n,
+    const struct counter_set *s)
+{
+	size_t i;
+
+	fprintf(fp, "# HELP %s %s\n# TYPE %s counter\n", metric, help,
+	    metric);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s{%s=\"%s\"} %" PRIu64 "\n", metric, label,
+		    rows[i].label, V(s, rows[i].id));
+}
+
 /* statctr_prom_write - the running total in the exposition format */
 
 static int
 statctr_prom_write(FILE *fp, const struct counter_set *s)
 {
-	static const struct {
-		int	id;
-		const char *label;
-	} grey[] = {
+	static const struct statctr_label grey[] = {
 		{CTR_GREYLIST_NEW, "new"}, {CTR_GREYLIST_EARLY, "early"},
 		{CTR_PASS_FIRST, "pass_first"}, {CTR_PASS_KNOWN, "pass_known"},
 		{CTR_TRAINING, "training"}, {CTR_NO_KEY, "no_decision"},
@@ -368,6 +390,8 @@ statctr_prom_write(FILE *fp, const struct counter_set *s)
 		{CTR_WL_ENTITY, "entity"}, {CTR_WL_FILE, "file"},
 		{CTR_WL_AWL, "auto"}, {CTR_WL_SPF_PASS, "spf_pass"},
 		{CTR_WL_TRUSTED, "trusted_relay"},
+	}, ident[] = {
+		{CTR_SPF_MAILFROM_0, "mailfrom"}, {CTR_SPF_HELO_0, "helo"},
 	};
 	static const char *const spf[COUNTER_SPF_RESULTS] = {"none",
 	    "neutral", "pass", "fail", "softfail", "temperror", "permerror"};
@@ -378,17 +402,12 @@ statctr_prom_write(FILE *fp, const struct counter_set *s)
 	fprintf(fp, "# HELP greyspf_requests_total Policy requests.\n"
 	    "# TYPE greyspf_requests_total counter\n"
 	    "greyspf_requests_total %" PRIu64 "\n", V(s, CTR_REQUESTS));
-	fprintf(fp, "# HELP greyspf_greylist_total Greylist decisions.\n"
-	    "# TYPE greyspf_greylist_total counter\n");
-	for (i = 0; i < sizeof(grey) / sizeof(grey[0]); i++)
-		fprintf(fp, "greyspf_greylist_total{result=\"%s\"} %" PRIu64
-		    "\n", grey[i].label, V(s, grey[i].id));
-	fprintf(fp, "# HELP greyspf_whitelisted_total Requests that skipped "
-	    "greylisting (or SPF, for a trusted relay), by kind.\n"
-	    "# TYPE greyspf_whitelisted_total counter\n");
-	for (i = 0; i < sizeof(wl) / sizeof(wl[0]); i++)
-		fprintf(fp, "greyspf_whitelisted_total{kind=\"%s\"} %" PRIu64
-		    "\n", wl[i].label, V(s, wl[i].id));
+	statctr_prom_counter(fp, "greyspf_greylist_total",
+	    "Greylist decisions.", "result", grey, sizeof(grey)
+	    / sizeof(grey[0]), s);
+	statctr_prom_counter(fp, "greyspf_whitelisted_total", "Requests "
+	    "that skipped greylisting (or SPF, for a trusted relay), by "
+	    "kind.", "kind", wl, sizeof(wl) / sizeof(wl[0]), s);
 	fprintf(fp, "# HELP greyspf_first_pass_delay_seconds Time from a "
 	    "triplet's first request to its first pass.\n"
 	    "# TYPE greyspf_first_pass_delay_seconds histogram\n");
@@ -407,14 +426,11 @@ statctr_prom_write(FILE *fp, const struct counter_set *s)
 	    V(s, CTR_DELAY_SUM_S), cum);
 	fprintf(fp, "# HELP greyspf_spf_results_total SPF results by "
 	    "identity.\n# TYPE greyspf_spf_results_total counter\n");
-	for (j = 0; j < COUNTER_SPF_RESULTS; j++)
-		fprintf(fp, "greyspf_spf_results_total{identity=\"mailfrom\","
-		    "result=\"%s\"} %" PRIu64 "\n", spf[j],
-		    V(s, CTR_SPF_MAILFROM_0 + j));
-	for (j = 0; j < COUNTER_SPF_RESULTS; j++)
-		fprintf(fp, "greyspf_spf_results_total{identity=\"helo\","
-		    "result=\"%s\"} %" PRIu64 "\n", spf[j],
-		    V(s, CTR_SPF_HELO_0 + j));
+	for (i = 0; i < sizeof(ident) / sizeof(ident[0]); i++)
+		for (j = 0; j < COUNTER_SPF_RESULTS; j++)
+			fprintf(fp, "greyspf_spf_results_total{identity="
+			    "\"%s\",result=\"%s\"} %" PRIu64 "\n",
+			    ident[i].label, spf[j], V(s, ident[i].id + j));
 	fprintf(fp, "# HELP greyspf_blackholed_total Requests blackholed.\n"
 	    "# TYPE greyspf_blackholed_total counter\n"
 	    "greyspf_blackholed_total %" PRIu64 "\n"
