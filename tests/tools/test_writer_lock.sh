@@ -33,6 +33,9 @@ cat >"$W/sample.py" <<'EOP'
 import mmap, os, struct, sys, time
 path, stop = sys.argv[1], sys.argv[2]
 while not os.path.exists(path):
+    if os.path.exists(stop):    # no database made: nothing sampled
+        print(0, 0, 0)
+        sys.exit(0)
     time.sleep(0.001)
 f = open(path, "rb")
 m = mmap.mmap(f.fileno(), 4096, mmap.MAP_SHARED, mmap.PROT_READ)
