@@ -144,6 +144,10 @@ $(B)/tests/gentree: $(B)/tests/tools/gentree.o $(DB_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/tests/countadd: $(B)/tests/tools/countadd.o $(DB_A) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/tests/sockdrive: $(B)/tests/tools/sockdrive.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(XFLAGS) -o $@ $<
@@ -176,6 +180,7 @@ SAN_PROGS = $(SAN_B)/bin/greyspf $(TOOLS:%=$(SAN_B)/bin/%) \
 	    $(SAN_B)/tests/sockdrive $(SAN_B)/tests/logsink $(SAN_B)/tests/polclient \
 	    $(SAN_B)/tests/spfsuite $(SAN_B)/tests/spfcrash \
 	    $(UNIT:%=$(SAN_B)/tests/%) $(SAN_B)/tests/gentree \
+	    $(SAN_B)/tests/countadd \
 	    $(FUZZRUN:%=$(SAN_B)/tests/%)
 san:
 	$(MAKE) B=$(SAN_B) BIN=$(SAN_B)/bin XFLAGS="$(SANFLAGS)" $(SAN_PROGS)

@@ -11,6 +11,8 @@
  *	int	counter_is_key(buf, len)
  *	int	counter_value_encode(set, buf, size, len_r)
  *	int	counter_value_decode(buf, len, set_r)
+ *	int	counter_value_merge(old, oldlen, add, buf, size, len_r,
+ *		    replaced_r)
  *	void	counter_set_add(into, from)
  *	int	counter_set_empty(set)
  *	const char *counter_name(id, buf, size)
@@ -50,6 +52,13 @@
  *	tool neither drops nor rejects a newer database's counters.
  *	counter_value_decode() validates: strict varints, ids increasing
  *	and in range, no zero count, no trailing byte.
+ *
+ *	counter_value_merge() encodes a stored value (old, NULL for
+ *	none) plus a set: a stored value that does not decode counts as
+ *	none, and *replaced_r says so (1), for a warning. It is the one
+ *	rule of adding counts, which every writer of counters follows
+ *	(store.c's store_add_counts(), the service's carried writes);
+ *	store_redis.c's script does the same on the server.
  *
  *	counter_name() gives an id's name (the dump, stat, JSON and
  *	Prometheus use it); counter_id() the id of a name, or -1.
@@ -218,6 +227,24 @@ counter_value_decode(const unsigned char *buf, size_t len,
 		prev = (int64_t)id;
 	}
 	return (0);
+}
+
+/* counter_value_merge - a stored value (or none) plus a set, encoded */
+
+int
+counter_value_merge(const void *old, size_t oldlen,
+    const struct counter_set *add, unsigned char *buf, size_t size,
+    size_t *len_r, int *replaced_r)
+{
+	struct counter_set set;
+
+	*replaced_r = 0;
+	if (old == NULL || counter_value_decode(old, oldlen, &set) < 0) {
+		memset(&set, 0, sizeof(set));
+		*replaced_r = old != NULL;
+	}
+	counter_set_add(&set, add);
+	return (counter_value_encode(&set, buf, size, len_r));
 }
 
 /* counter_set_add - into += from, saturating */

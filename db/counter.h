@@ -67,6 +67,8 @@ int	counter_value_encode(const struct counter_set *, unsigned char *,
 	    size_t, size_t *);
 int	counter_value_decode(const unsigned char *, size_t,
 	    struct counter_set *);
+int	counter_value_merge(const void *, size_t, const struct counter_set *,
+	    unsigned char *, size_t, size_t *, int *);
 void	counter_set_add(struct counter_set *, const struct counter_set *);
 int	counter_set_empty(const struct counter_set *);
 const char *counter_name(int, char *, size_t);

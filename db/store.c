@@ -15,6 +15,7 @@
  *	int	store_walk(store, cursor, max, visit, ctx)
  *	int	store_load(store, fill, ctx, flags)
  *	int	store_batch_update(batch, key, klen, fn, ctx)
+ *	int	store_add_counts(store, keys, n, counts, len, replaced_r)
  *	int	store_info(store, emit, ctx)
  *	int	store_sync(store)
  *	const char *store_strerror(store, rc)
@@ -51,8 +52,17 @@
  *	cannot make a load one unit makes each entry an update of its own
  *	(decided again after a lost race) instead of a pipelined load that
  *	reports lost races: the service's small writes (an entry with its
- *	counters) use it; bulk loads do not. store_info() gives the backend's
+ *	auto-whitelist count) use it; bulk loads do not. store_info() gives the backend's
  *	figures as name/value pairs.
+ *
+ *	store_add_counts() adds counts (a counter value, db/counter.c) to
+ *	each of n keys (hour, day, total), with each key's expiry, as one
+ *	unit: where the backend has an add of its own (Redis: a script,
+ *	so hosts that count at once never race), that; otherwise a load,
+ *	where loads are one unit (LMDB). Concurrent adds all count, and
+ *	none is retried or lost to a race. *replaced_r is how many stored
+ *	values did not decode and were replaced (counter_value_merge()).
+ *	The counts are the one thing of greyspf's the store knows.
  *
  *	The marker: a greyspf database carries a reserved entry (key
  *	STORE_MARKER_KEY, value "greyspf-greylist FORMAT") written when it
@@ -78,6 +88,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "fault.h"
 #include "store_backend.h"
 #include "util.h"
@@ -99,7 +110,18 @@ static char store_open_detail[256];
 /* The impl of a STORE_LOAD_EACH batch: its entries go to store_update(). */
 static char store_load_each;
 
+/* store_add_counts() on a backend without an add of its own. */
+struct store_counts_load {
+	const struct store_count *keys;
+	size_t	n, i;
+	struct counter_set add;
+	int	replaced;
+};
+
 static const char *store_rc_name(int);
+static enum store_action store_counts_merge(const void *, size_t, void *,
+	    size_t *, int64_t *, void *);
+static int store_counts_fill(struct store_batch *, void *);
 
 /*
  * Every call into a backend runs with the fault guard armed (fault.c):
@@ -419,6 +441,76 @@ store_batch_update(struct store_batch *b, const void *key, size_t klen,
 		return (store_detail(b->st, STORE_INVAL, "key of %zu bytes",
 		    klen));
 	return (b->st->be->batch_update(b, key, klen, fn, ctx));
+}
+
+/* store_counts_merge - one key's stored counts plus the added ones */
+
+static enum store_action
+store_counts_merge(const void *old, size_t oldlen, void *new_r,
+    size_t *newlen_r, int64_t *expire_us_r, void *ctx)
+{
+	struct store_counts_load *l = ctx;
+	int replaced;
+
+	if (counter_value_merge(old, oldlen, &l->add, new_r, STORE_VALUE_MAX,
+	    newlen_r, &replaced) < 0)
+		return (STORE_STOP);
+	l->replaced += replaced;
+	*expire_us_r = l->keys[l->i].expire_us;
+	return (STORE_WRITE);
+}
+
+/* store_counts_fill - store_add_counts()'s load: each key, merged */
+
+static int
+store_counts_fill(struct store_batch *b, void *ctx)
+{
+	struct store_counts_load *l = ctx;
+	int rc;
+
+	l->replaced = 0;
+	for (l->i = 0; l->i < l->n; l->i++)
+		if ((rc = store_batch_update(b, l->keys[l->i].key,
+		    l->keys[l->i].klen, store_counts_merge, l)) != STORE_OK)
+			return (rc);
+	return (STORE_OK);
+}
+
+int
+store_add_counts(struct store *st, const struct store_count *keys, size_t n,
+    const void *counts, size_t len, int *replaced_r)
+{
+	struct store_counts_load l;
+	size_t i;
+	int rc;
+
+	*replaced_r = 0;
+	if (st->rdonly)
+		return (STORE_READONLY);
+	if (n == 0 || n > STORE_COUNT_KEYS_MAX)
+		return (store_detail(st, STORE_INVAL, "%zu keys to count",
+		    n));
+	for (i = 0; i < n; i++)
+		if (keys[i].klen == 0 || keys[i].klen > STORE_KEY_MAX
+		    || store_reserved(keys[i].key, keys[i].klen))
+			return (store_detail(st, STORE_INVAL, "key of %zu "
+			    "bytes", keys[i].klen));
+	memset(&l, 0, sizeof(l));
+	if (counter_value_decode(counts, len, &l.add) < 0)
+		return (store_detail(st, STORE_INVAL, "counts that do not "
+		    "decode"));
+	if (st->be->add_counts != NULL)
+		return (GUARDED(st->be->add_counts(st, keys, n, counts, len,
+		    replaced_r)));
+	if (!(st->be->caps & STORE_CAP_ATOMIC_LOAD))
+		return (store_detail(st, STORE_INVAL, "%s: counts cannot be "
+		    "added as one unit", st->where));
+	l.keys = keys;
+	l.n = n;
+	if ((rc = GUARDED(st->be->load(st, store_counts_fill, &l, 0)))
+	    == STORE_OK)
+		*replaced_r = l.replaced;
+	return (rc);
 }
 
 int

@@ -86,6 +86,14 @@ struct store_cursor {
 	int	done;		/* set when the walk has visited everything */
 };
 
+/* store_add_counts()'s keys: each gets the counts, with its expiry. */
+struct store_count {
+	const void *key;
+	size_t	klen;
+	int64_t	expire_us;	/* Unix time; 0: never */
+};
+#define STORE_COUNT_KEYS_MAX	8	/* keys of one store_add_counts() */
+
 typedef enum store_action (*store_update_fn)(const void *old, size_t oldlen,
 	    void *new_r, size_t *newlen_r, int64_t *expire_us_r, void *ctx);
 typedef enum store_visit (*store_visit_fn)(const void *key, size_t klen,
@@ -107,6 +115,8 @@ int	store_walk(struct store *, struct store_cursor *, size_t,
 int	store_load(struct store *, store_fill_fn, void *, int);
 int	store_batch_update(struct store_batch *, const void *, size_t,
 	    store_update_fn, void *);
+int	store_add_counts(struct store *, const struct store_count *, size_t,
+	    const void *, size_t, int *);
 int	store_info(struct store *, store_info_fn, void *);
 int	store_sync(struct store *);
 const char *store_strerror(const struct store *, int);

@@ -30,6 +30,10 @@ struct store_backend {
 	/* A server: connect now (NULL: none). It checks the marker
 	 * (store_marker_check) at each new connection. */
 	int	(*connect)(struct store *);
+	/* Add counts to keys as one unit, on the server (NULL: store.c
+	 * does it with a load, where loads are one unit). */
+	int	(*add_counts)(struct store *, const struct store_count *,
+		    size_t, const void *, size_t, int *);
 };
 
 struct store {

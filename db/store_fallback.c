@@ -25,6 +25,7 @@
  *	operation fell back (for the service's one line per outage), or
  *	NULL while the primary answers (and for any other store).
  *
+ *	Counts (store_add_counts()) fall back as updates do.
  *	Walks, loads and figures are the primary's: tools do not fall
  *	back.
  * DIAGNOSTICS
@@ -115,6 +116,27 @@ fallback_update(struct store *st, const void *key, size_t klen,
 	if ((rc = fallback_local(st, rc)) != STORE_OK)
 		return (rc);
 	rc = fb->local->be->update(fb->local, key, klen, fn, ctx);
+	return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
+	    fb->local->detail));
+}
+
+/* fallback_add_counts - the primary's add, else the local store's */
+
+static int
+fallback_add_counts(struct store *st, const struct store_count *keys,
+    size_t n, const void *counts, size_t len, int *replaced_r)
+{
+	struct fallback *fb = st->impl;
+	int rc;
+
+	fb->active = 0;
+	rc = store_add_counts(fb->primary, keys, n, counts, len, replaced_r);
+	if (rc != STORE_UNAVAILABLE)
+		return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
+		    fb->primary->detail));
+	if ((rc = fallback_local(st, rc)) != STORE_OK)
+		return (rc);
+	rc = store_add_counts(fb->local, keys, n, counts, len, replaced_r);
 	return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
 	    fb->local->detail));
 }
@@ -260,4 +282,5 @@ static const struct store_backend store_fallback = {
 	fallback_info,
 	fallback_sync,
 	NULL,
+	fallback_add_counts,
 };

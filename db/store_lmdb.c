@@ -914,4 +914,5 @@ const struct store_backend store_lmdb = {
 	lmdb_info,
 	lmdb_sync,
 	NULL,
+	NULL,		/* counts: store.c's load, one transaction */
 };

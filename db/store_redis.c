@@ -58,6 +58,16 @@
  *	does): the compare-and-set checks that value anyway. So a known
  *	triplet costs one round trip, one that needs a write two.
  *
+ *	store_add_counts() is one script (EVAL; the server keeps it
+ *	cached), which decodes each key's counter value, adds the counts
+ *	and writes it back with its expiry, as db/counter.c's
+ *	counter_value_merge() does: strict varints, ids increasing and
+ *	below COUNTER_SLOTS, sums saturating at 2^64 - 1 (Lua's numbers
+ *	are doubles: the script adds in 7-bit digits, exact), a value
+ *	that does not decode replaced and counted. A script runs alone on
+ *	the server, so hosts that count at once never race: no read, no
+ *	compare-and-set, no retry, one round trip for the three keys.
+ *
  *	A foreign key under the prefix (not a string: WRONGTYPE, or a
  *	value longer than STORE_VALUE_MAX) is logged and treated as
  *	absent; the compare-and-set script treats it the same way, so a
@@ -114,6 +124,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "counter.h"
 #include "log.h"
 #include "redis_spec.h"
 #include "store_backend.h"
@@ -155,6 +166,93 @@ static const char redis_cas_script[] =
 	"end\n"
 	"if cur == false then return 0 end\n"
 	"return {cur}\n";
+
+/*
+ * The counts' add. KEYS: counter keys; ARGV[1]: the counts (a counter
+ * value); ARGV[1 + i]: KEYS[i]'s expiry, Unix time in ms, "0" for
+ * none; ARGV[#KEYS + 2]: COUNTER_SLOTS. A number is its varint's 7-bit
+ * digits, least significant first. Answers how many stored values did
+ * not decode (replaced).
+ */
+static const char redis_add_script[] =
+	"local slots = tonumber(ARGV[#KEYS + 2])\n"
+	"local function decode(s)\n"
+	"  if s == false or #s < 1 or string.byte(s, 1) ~= 1 then\n"
+	"    return nil\n"
+	"  end\n"
+	"  local pos, vals, last = 2, {}, -1\n"
+	"  local function varint()\n"
+	"    local d, b = {}, 128\n"
+	"    while b >= 128 do\n"
+	"      if pos > #s or #d == 10 then return nil end\n"
+	"      b = string.byte(s, pos)\n"
+	"      pos = pos + 1\n"
+	"      d[#d + 1] = b % 128\n"
+	"      if #d == 10 and b > 1 then return nil end\n"
+	"    end\n"
+	"    if #d > 1 and d[#d] == 0 then return nil end\n"
+	"    return d\n"
+	"  end\n"
+	"  while pos <= #s do\n"
+	"    local id, v = varint(), nil\n"
+	"    if id ~= nil then v = varint() end\n"
+	"    if v == nil or #id > 1 or id[1] <= last or id[1] >= slots\n"
+	"        or (#v == 1 and v[1] == 0) then return nil end\n"
+	"    last = id[1]\n"
+	"    vals[last] = v\n"
+	"  end\n"
+	"  return vals\n"
+	"end\n"
+	"local function sum(a, b)\n"
+	"  local r, carry = {}, 0\n"
+	"  for i = 1, math.max(#a, #b) do\n"
+	"    local t = (a[i] or 0) + (b[i] or 0) + carry\n"
+	"    r[i] = t % 128\n"
+	"    carry = (t - r[i]) / 128\n"
+	"  end\n"
+	"  if carry > 0 then r[#r + 1] = carry end\n"
+	"  if #r > 10 or (#r == 10 and r[10] > 1) then\n"
+	"    r = {127, 127, 127, 127, 127, 127, 127, 127, 127, 1}\n"
+	"  end\n"
+	"  return r\n"
+	"end\n"
+	"local function encode(vals)\n"
+	"  local out = {string.char(1)}\n"
+	"  for id = 0, slots - 1 do\n"
+	"    local v = vals[id]\n"
+	"    if v ~= nil then\n"
+	"      out[#out + 1] = string.char(id)\n"
+	"      for i = 1, #v do\n"
+	"        out[#out + 1] = string.char(v[i] + (i < #v and 128 or 0))\n"
+	"      end\n"
+	"    end\n"
+	"  end\n"
+	"  return table.concat(out)\n"
+	"end\n"
+	"local add = decode(ARGV[1])\n"
+	"if add == nil then\n"
+	"  return redis.error_reply('ERR counts that do not decode')\n"
+	"end\n"
+	"local replaced = 0\n"
+	"for k = 1, #KEYS do\n"
+	"  local t, vals = redis.call('TYPE', KEYS[k]).ok, {}\n"
+	"  if t ~= 'none' then\n"
+	"    local cur = false\n"
+	"    if t == 'string' then cur = redis.call('GET', KEYS[k]) end\n"
+	"    vals = decode(cur)\n"
+	"    if vals == nil then replaced, vals = replaced + 1, {} end\n"
+	"  end\n"
+	"  for id, v in pairs(add) do\n"
+	"    if vals[id] ~= nil then vals[id] = sum(vals[id], v)\n"
+	"    else vals[id] = v end\n"
+	"  end\n"
+	"  if ARGV[k + 1] == '0' then\n"
+	"    redis.call('SET', KEYS[k], encode(vals))\n"
+	"  else\n"
+	"    redis.call('SET', KEYS[k], encode(vals), 'PXAT', ARGV[k + 1])\n"
+	"  end\n"
+	"end\n"
+	"return replaced\n";
 
 struct redis {
 	struct redis_spec sp;
@@ -1335,6 +1433,63 @@ redis_info(struct store *st, store_info_fn emit, void *ctx)
 	return (STORE_OK);
 }
 
+/* redis_add_counts - the counts added to keys by the script, at once */
+
+static int
+redis_add_counts(struct store *st, const struct store_count *keys, size_t n,
+    const void *counts, size_t len, int *replaced_r)
+{
+	struct redis *r = st->impl;
+	char k[STORE_COUNT_KEYS_MAX][REDIS_KEY_MAX];
+	char at[STORE_COUNT_KEYS_MAX][24], nk[8], slots[8];
+	const char *argv[5 + 2 * STORE_COUNT_KEYS_MAX];
+	size_t lens[5 + 2 * STORE_COUNT_KEYS_MAX], i, argc = 0;
+	redisReply *rep;
+	int rc;
+
+	r->cached = 0;
+	if ((rc = redis_connect(st)) != STORE_OK)
+		return (rc);
+	snprintf(nk, sizeof(nk), "%zu", n);
+	snprintf(slots, sizeof(slots), "%d", COUNTER_SLOTS);
+	argv[argc] = "EVAL";
+	lens[argc++] = 4;
+	argv[argc] = redis_add_script;
+	lens[argc++] = sizeof(redis_add_script) - 1;
+	argv[argc] = nk;
+	lens[argc++] = strlen(nk);
+	for (i = 0; i < n; i++) {
+		if ((rc = redis_key(st, keys[i].key, keys[i].klen, k[i],
+		    &lens[argc])) != STORE_OK)
+			return (rc);
+		argv[argc++] = k[i];
+	}
+	argv[argc] = counts;
+	lens[argc++] = len;
+	for (i = 0; i < n; i++) {
+		snprintf(at[i], sizeof(at[i]), "%lld", keys[i].expire_us > 0
+		    ? (long long)(keys[i].expire_us / 1000 > 0
+		    ? keys[i].expire_us / 1000 : 1) : 0LL);
+		argv[argc] = at[i];
+		lens[argc++] = strlen(at[i]);
+	}
+	argv[argc] = slots;
+	lens[argc++] = strlen(slots);
+	redisAppendCommandArgv(r->c, (int)argc, argv, lens);
+	if ((rc = redis_roundtrip(st, &rep, 1)) != STORE_OK)
+		return (rc);
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer >= 0
+	    && (size_t)rep->integer <= n) {
+		*replaced_r = (int)rep->integer;
+		rc = STORE_OK;
+	} else if (rep->type == REDIS_REPLY_ERROR)
+		rc = redis_server_error(st, rep, "adding counts");
+	else
+		rc = redis_fail(st, "adding counts: an answer out of protocol");
+	freeReplyObject(rep);
+	return (rc);
+}
+
 /* redis_sync - nothing to flush: Redis persists on its own terms */
 
 static int
@@ -1357,6 +1512,7 @@ redis_sync(struct store *st)
 	redis_info, \
 	redis_sync, \
 	redis_connect, \
+	redis_add_counts, \
 }
 
 const struct store_backend store_redis = REDIS_BACKEND("redis");

@@ -29,8 +29,11 @@
  *	carries them adds three keys to its transaction: the hour, the day,
  *	the total); counters_flush() is a write of their own, for the end
  *	of a session and for a daemon's loop at most once every
- *	COUNTERS_FLUSH_US (counters_due()). So a request that writes
- *	nothing today still takes no writer lock. After the write that
+ *	COUNTERS_FLUSH_US (counters_due()), through store_add_counts():
+ *	each hour's counts one unit, which on a shared store no other
+ *	host's counts can race (the counts are exact, never retried or
+ *	lost to a race). So a request that writes nothing today still
+ *	takes no writer lock. After the write that
  *	carried them commits, the caller calls counters_written(), and
  *	the counts are forgotten; a write that failed leaves them for the
  *	next. A process killed with -9 loses what it had not written.
@@ -65,7 +68,7 @@
 #include "counters.h"
 #include "log.h"
 
-#define COUNTERS_FLUSH_TRIES	8	/* flushes that lost races, in a row */
+#define COUNTERS_PERIODS	3
 
 struct counters_slot {
 	int	used;
@@ -83,6 +86,10 @@ static struct {
 	int64_t	flushed_us;	/* the last write that carried counts */
 } ctr;
 
+static const enum counter_period counters_periods[COUNTERS_PERIODS] = {
+	COUNTER_HOUR, COUNTER_DAY, COUNTER_TOTAL
+};
+
 struct counters_put {
 	struct counter_key key;
 	const struct counter_set *add;
@@ -93,7 +100,8 @@ static enum store_action counters_update(const void *, size_t, void *,
 	    size_t *, int64_t *, void *);
 static int counters_fill_one(struct store_batch *, enum counter_period,
 	    const struct counters_slot *);
-static int counters_flush_fill(struct store_batch *, void *);
+static int64_t counters_expiry(const struct counter_key *);
+static int counters_flush_slot(struct store *, struct counters_slot *);
 
 /* counters_init - counterDays; 0: count nothing */
 
@@ -210,6 +218,15 @@ counters_carry(void)
 	    >= COUNTERS_FLUSH_US || ctr.now < ctr.flushed_us));
 }
 
+/* counters_expiry - a key's expiry: the total never expires (0) */
+
+static int64_t
+counters_expiry(const struct counter_key *key)
+{
+	return (key->period == COUNTER_TOTAL ? 0
+	    : counter_expires_at(key, ctr.keep_us));
+}
+
 /* counters_update - add the counts to a stored value (the callback) */
 
 static enum store_action
@@ -217,20 +234,11 @@ counters_update(const void *old, size_t oldlen, void *new_r,
     size_t *newlen_r, int64_t *expire_us_r, void *ctx)
 {
 	struct counters_put *p = ctx;
-	struct counter_set set;
 
-	p->replaced = 0;
-	memset(&set, 0, sizeof(set));
-	if (old != NULL && counter_value_decode(old, oldlen, &set) < 0) {
-		memset(&set, 0, sizeof(set));
-		p->replaced = 1;
-	}
-	counter_set_add(&set, p->add);
-	if (counter_value_encode(&set, new_r, STORE_VALUE_MAX, newlen_r) < 0)
+	if (counter_value_merge(old, oldlen, p->add, new_r, STORE_VALUE_MAX,
+	    newlen_r, &p->replaced) < 0)
 		return (STORE_STOP);
-	/* The total never expires: 0, no expiry time. */
-	if (p->key.period != COUNTER_TOTAL)
-		*expire_us_r = counter_expires_at(&p->key, ctr.keep_us);
+	*expire_us_r = counters_expiry(&p->key);
 	return (STORE_WRITE);
 }
 
@@ -262,8 +270,6 @@ counters_fill_one(struct store_batch *b, enum counter_period period,
 int
 counters_fill(struct store_batch *b, const struct counter_set *extra)
 {
-	static const enum counter_period periods[] = {COUNTER_HOUR,
-	    COUNTER_DAY, COUNTER_TOTAL};
 	struct counters_slot s;
 	size_t i, p;
 	int rc;
@@ -279,8 +285,8 @@ counters_fill(struct store_batch *b, const struct counter_set *extra)
 		}
 		if (!s.used)
 			continue;
-		for (p = 0; p < sizeof(periods) / sizeof(periods[0]); p++)
-			if ((rc = counters_fill_one(b, periods[p], &s))
+		for (p = 0; p < COUNTERS_PERIODS; p++)
+			if ((rc = counters_fill_one(b, counters_periods[p], &s))
 			    != STORE_OK)
 				return (rc);
 	}
@@ -310,13 +316,38 @@ counters_due(int64_t now_us)
 	    >= COUNTERS_FLUSH_US || now_us < ctr.flushed_us));
 }
 
-/* counters_flush_fill - counters_flush's batch */
+/* counters_flush_slot - one hour's counts added to its three keys */
 
 static int
-counters_flush_fill(struct store_batch *b, void *ctx)
+counters_flush_slot(struct store *st, struct counters_slot *s)
 {
-	(void)ctx;
-	return (counters_fill(b, NULL));
+	struct store_count keys[COUNTERS_PERIODS];
+	struct counter_key ck;
+	unsigned char kbuf[COUNTERS_PERIODS][COUNTER_KEY_LEN];
+	unsigned char val[COUNTER_VALUE_MAX];
+	size_t p, vlen;
+	int rc, replaced;
+
+	for (p = 0; p < COUNTERS_PERIODS; p++) {
+		counter_key_at(counters_periods[p], (int64_t)s->hour
+		    * COUNTER_HOUR_S * 1000000, &ck);
+		if (counter_key_encode(&ck, kbuf[p], sizeof(kbuf[p]),
+		    &keys[p].klen) < 0)
+			return (STORE_INVAL);
+		keys[p].key = kbuf[p];
+		keys[p].expire_us = counters_expiry(&ck);
+	}
+	if (counter_value_encode(&s->set, val, sizeof(val), &vlen) < 0)
+		return (STORE_INVAL);
+	rc = store_add_counts(st, keys, COUNTERS_PERIODS, val, vlen,
+	    &replaced);
+	if (rc == STORE_OK && replaced)
+		log_warnx("undecodable counter value replaced");
+	if (rc == STORE_OK) {
+		memset(&s->set, 0, sizeof(s->set));
+		s->used = 0;
+	}
+	return (rc);
 }
 
 /* counters_flush - a write of their own (session end, daemon loop) */
@@ -324,17 +355,18 @@ counters_flush_fill(struct store_batch *b, void *ctx)
 int
 counters_flush(struct store *st, int64_t now_us)
 {
-	int rc, tries = 0;
+	size_t i;
+	int rc;
 
 	if (!counters_pending())
 		return (STORE_OK);
-	/* On a shared store the counter keys are hot: a flush that lost
-	 * its compare-and-set races is tried again, a bounded number of
-	 * times (each try reads the keys afresh). */
-	while ((rc = store_load(st, counters_flush_fill, NULL,
-	    STORE_LOAD_EACH)) == STORE_BUSY && ++tries < COUNTERS_FLUSH_TRIES)
-		continue;
-	if (rc == STORE_OK)
-		counters_written(now_us);
-	return (rc);
+	/* Each hour's counts are one unit (store_add_counts(): on a
+	 * shared store, one script that no other host's add can race);
+	 * an hour written is not written again if the other fails. */
+	for (i = 0; i < 2; i++)
+		if (ctr.slot[i].used && (rc = counters_flush_slot(st,
+		    &ctr.slot[i])) != STORE_OK)
+			return (rc);
+	counters_written(now_us);
+	return (STORE_OK);
 }

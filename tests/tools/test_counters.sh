@@ -197,3 +197,9 @@ t_ok "clean two days on" tool $((3 * 86400)) greyspf-clean -d "$W/db2"
 "$BIN/greyspf-dump" -d "$W/db2" >"$W/after"
 t_nogrep "old hours and days dropped" '^counters (hour|day) ' "$W/after"
 t_grep "the total kept" '^counters total 0 requests=10,' "$W/after"
+
+# store_add_counts() on LMDB (one transaction) against db/counter.c's
+# rule, byte for byte: stored values valid, absent and undecodable;
+# counts near 2^64 (saturating); one to three keys at once.
+t_ok "counts added on LMDB as db/counter.c adds them" \
+    "$BUILD/tests/countadd" "lmdb:$W/countadd" "" 2000 7
