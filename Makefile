@@ -111,7 +111,7 @@ $(B)/db/%.o: CPPFLAGS += -Ilib -Idb
 $(B)/spf/%.o: CPPFLAGS += -Ilib -Ispf
 $(B)/src/%.o: CPPFLAGS += -Ilib -Idb -Ispf -Isrc
 $(B)/tools/%.o: CPPFLAGS += -Ilib -Idb -Itools
-$(B)/tests/%.o: CPPFLAGS += -Ilib -Idb -Ispf -Isrc -Itools
+$(B)/tests/%.o: CPPFLAGS += -Ilib -Idb -Ispf -Isrc -Itools -Itests
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)

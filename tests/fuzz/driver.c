@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xorshift.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MAXIN	4096
@@ -25,13 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
+/* next - the file's next pseudo-random number */
+
 static uint64_t
 next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (rng);
+	return (xorshift_next(&rng));
 }
 
 int

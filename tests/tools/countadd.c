@@ -24,6 +24,7 @@
 
 #include "counter.h"
 #include "store.h"
+#include "xorshift.h"
 
 struct put {
 	const unsigned char *val;
@@ -32,13 +33,12 @@ struct put {
 
 static uint64_t rng = 88172645463325252ULL;
 
+/* next - the file's next pseudo-random number */
+
 static uint64_t
 next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (rng);
+	return (xorshift_next(&rng));
 }
 
 /* count - a count of one of the kinds that matter to the adding */

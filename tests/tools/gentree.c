@@ -22,16 +22,16 @@
 #include "legacy.h"
 #include "legacy_tree.h"
 #include "util.h"
+#include "xorshift.h"
 
 static uint64_t rng;
+
+/* next - the file's next pseudo-random number */
 
 static uint64_t
 next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (rng);
+	return (xorshift_next(&rng));
 }
 
 static const char *const odd[] = {
