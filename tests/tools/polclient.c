@@ -27,13 +27,15 @@
  *	on one connection, in order, and copies the replies to standard
  *	output. -x opens count connections, a hundred at a time, and
  *	closes each at once. -i opens conns connections, keeps them idle
- *	ms milliseconds, then sends one request on each (exit 0 when every
- *	one is answered). A connection that is done is closed at once.
+ *	ms milliseconds (less when the server has closed every one), then
+ *	sends one request on each (exit 0 when every one is answered). A
+ *	connection that is done is closed at once.
  *	With -h, -f shuts its sending side down after the whole file
  *	(a half-closed socket) and reads the replies until end of input.
  *
- *	-s sends one request a byte every ms milliseconds and exits 0 when
- *	it is answered. -k sends a request without its empty line, then
+ *	-s sends one request a byte every ms milliseconds (on a fixed
+ *	schedule: late wake-ups do not add up) and exits 0 when it is
+ *	answered. -k sends a request without its empty line, then
  *	waits up to ms milliseconds: exit 0 when the server closes the
  *	connection (with no reply) within it.
  */
@@ -82,6 +84,7 @@ static void count(const char *, size_t);
 static int cmp(const void *, const void *);
 static void gen(struct pc *, int, int, int, int, const char *);
 static int finish(struct pc *);
+static void idle_wait(struct pc *, struct pollfd *, int, int);
 
 /* finish - a connection done: closed at once; 1 */
 
@@ -92,6 +95,30 @@ finish(struct pc *p)
 	close(p->fd);
 	p->fd = -1;
 	return (1);
+}
+
+/* idle_wait - keep the connections idle ms milliseconds, or less when
+ * the server closed (or wrote on) every one of them already */
+
+static void
+idle_wait(struct pc *pcs, struct pollfd *pfd, int conns, int ms)
+{
+	long long end = now_us() + (long long)ms * 1000, left;
+	int i, ready;
+
+	while ((left = end - now_us()) > 0) {
+		for (i = 0; i < conns; i++) {
+			pfd[i].fd = pcs[i].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, (nfds_t)conns, (int)((left + 999) / 1000)) < 0)
+			continue;
+		for (i = ready = 0; i < conns; i++)
+			ready += pfd[i].revents != 0;
+		if (ready == conns)
+			return;
+	}
 }
 
 /* now_us - the monotonic clock in microseconds */
@@ -259,11 +286,16 @@ main(int argc, char **argv)
 		gen(&pcs[0], 0, 0, trip, off, spf);
 		if (hold_ms > 0)
 			pcs[0].reqlen -= 1;	/* no empty line */
+		/* Byte i at t0 + i * slow_ms: a late wake-up on a loaded
+		 * machine does not add up over the request's bytes. */
+		t0 = now_us();
 		for (pos = 0; pos < pcs[0].reqlen; pos++) {
 			if (write(fd, pcs[0].req + pos, 1) != 1)
 				return (1);
-			if (slow_ms > 0)
-				usleep((useconds_t)slow_ms * 1000);
+			t1 = t0 + (long long)(pos + 1) * slow_ms * 1000
+			    - now_us();
+			if (slow_ms > 0 && t1 > 0)
+				usleep((useconds_t)t1);
 		}
 		one.fd = fd;
 		one.events = POLLIN;
@@ -345,7 +377,7 @@ main(int argc, char **argv)
 		gen(&pcs[i], i, 0, trip, off, spf);
 	}
 	if (idle > 0)
-		usleep((useconds_t)idle * 1000);
+		idle_wait(pcs, pfd, conns, idle);
 	t0 = now_us();
 	left = conns;
 	while (left > 0) {
