@@ -69,6 +69,13 @@ stop() {
 pc() { "$BUILD/tests/polclient" "$@"; }
 # loops - the daemon's loop processes
 loops() { pgrep -P "$PID" | sort; }
+# gone PID... - none of them runs (a zombie, not yet reaped, has ended)
+gone() {
+	for p in "$@"; do
+		_st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)
+		[ -z "$_st" ] || [ "$_st" = Z ] || return 1
+	done
+}
 
 # phase_time FIXTURE N - when the original got phase N (run-info.json)
 phase_time() {
@@ -135,17 +142,22 @@ t_ok "SIGTERM: the unix socket removed" test ! -e "$SOCK"
 t_nogrep "no request logged as bad" 'closing the connection|ERROR' "$W/log"
 
 # 3. Slow, silent, half-closed and dropped connections; the others keep
-# their pace.
+# their pace. requestTimeout 5: the slow request (261 bytes, 2.6 s) is
+# well within it; the silent one is closed after 5 to 6 s (timers run on
+# a 1 s tick). A loop blocked on the slow client (>= 2.6 s) or on the
+# silent one (>= 5 s) holds a busy request over the 2 s bound; a reply
+# that is only late on a loaded machine stays under it.
 rm -rf "$W/db"
+conf 'requestTimeout = 5'
 start
 pc -a "unix:$SOCK" -s 10 >"$T/slow" 2>&1 &
 SLOW=$!
-pc -a "unix:$SOCK" -k 5000 >"$T/silent" 2>&1 &
+pc -a "unix:$SOCK" -k 9000 >"$T/silent" 2>&1 &
 SILENT=$!
 pc -a "inet:$TCP" -x 10000 >"$T/drop" 2>&1 &
 DROP=$!
-pc -a "unix:$SOCK" -c 10 -r 300 -t 50 -m 500 >"$T/busy" 2>&1
-t_eq "beside slow, silent and dropped ones: 3,000 replies, none over 500 ms" \
+pc -a "unix:$SOCK" -c 10 -r 300 -t 50 -m 2000 >"$T/busy" 2>&1
+t_eq "beside slow, silent and dropped ones: 3,000 replies, none over 2 s" \
     "$?" 0
 wait $DROP
 t_eq "10,000 connections opened and dropped" "$?" 0
@@ -159,18 +171,21 @@ cat "$T/one" "$T/one" >"$T/two"
 pc -a "unix:$SOCK" -h -f "$T/two" >"$T/half"
 t_eq "half-closed after two requests: both answered" \
     "$(grep -c '^action=' "$T/half")" 2
-pc -a "unix:$SOCK" -i 1 -w 4500 >"$T/idle" 2>&1
+# idleTimeout 3: closed after 3 to 4 s; polclient stops waiting then.
+pc -a "unix:$SOCK" -i 1 -w 6500 >"$T/idle" 2>&1
 t_eq "idle past idleTimeout: closed" "$?" 1
 stop
+conf
 
 # 4. An SPF check hanging on DNS on one connection; greylist requests on
-# others keep their latency.
+# others keep their latency. A request stuck behind the hanging check
+# would wait for its DNS timeout (5 s): well over the 2.5 s bound.
 start
 pc -a "unix:$SOCK" -H hang.example >"$T/spf" 2>&1 &
 SPF=$!
 wait_for 5 sh -c "for p in \$(pgrep -P $PID); do pgrep -P \$p; done | grep -q ."
-pc -a "inet:$TCP" -c 4 -r 250 -t 50 -m 200 >"$T/grey" 2>&1
-t_eq "greylist requests while SPF hangs: none over 200 ms" "$?" 0
+pc -a "inet:$TCP" -c 4 -r 250 -t 50 -m 2500 >"$T/grey" 2>&1
+t_eq "greylist requests while SPF hangs: none over 2.5 s" "$?" 0
 t_ok "the SPF check was still waiting then" kill -0 $SPF
 wait $SPF
 t_eq "the hanging SPF check answered" "$?" 0
@@ -198,28 +213,32 @@ kill -9 $(spf_workers)
 wait $SPF
 t_eq "SPF worker killed: the check answered" "$?" 0
 t_grep "SPF worker killed: logged" 'SPF engine crashed \(signal 9\)' "$W/log"
-t_grep "SPF worker killed: answered before its deadline" '^max_us [0-9]{1,6}$' "$T/spf2"
+# Under 4 s (the kill, seen through wait_for and pgrep, is part of it): a
+# worker's death that went unnoticed waits for the DNS timeout (5 s).
+t_grep "SPF worker killed: answered before its DNS timeout" \
+    '^max_us ([0-9]{1,6}|[1-3][0-9]{6})$' "$T/spf2"
 
 # 6. kill -9 of a loop process: replaced; the service goes on.
 before=$(loops | tr '\n' ' ')
 kill -9 "$(loops | head -1)"
 wait_for 5 grep -q 'killed by signal 9; replacing it' "$W/log"
 t_grep "loop process killed: logged" 'killed by signal 9; replacing it' "$W/log"
-wait_for 5 sh -c "[ \$(pgrep -P $PID | wc -l) -eq 2 ]"
+wait_for 10 sh -c "[ \$(pgrep -P $PID | wc -l) -eq 2 ]"
 after=$(loops | tr '\n' ' ')
 t_eq "loop process killed: two again" "$(loops | wc -l)" 2
 t_ok "loop process killed: a new one" test "$before" != "$after"
-pc -a "unix:$SOCK" -c 20 -r 20 -t 50 >"$T/after" 2>&1
-t_eq "loop process killed: the service answers" "$?" 0
-# Its replacement killed at once: the next waits (no crash loop spin).
-for p in $(loops); do
+# Its replacement killed at once, well within DAEMON_STABLE_MS (5 s) of
+# its start: the next waits (no crash loop spin).
+for p in $after; do
 	case " $before " in *" $p "*) ;; *) new=$p ;; esac
 done
 kill -9 "$new"
-wait_for 5 grep -q 'the next in [0-9]* ms' "$W/log"
+wait_for 10 grep -q 'the next in [0-9]* ms' "$W/log"
 t_grep "a quick death: the next start delayed" 'it lived [0-9]+ ms: the next in [0-9]+ ms' "$W/log"
-wait_for 5 sh -c "[ \$(pgrep -P $PID | wc -l) -eq 2 ]"
+wait_for 10 sh -c "[ \$(pgrep -P $PID | wc -l) -eq 2 ]"
 t_eq "a quick death: replaced after the delay" "$(loops | wc -l)" 2
+pc -a "unix:$SOCK" -c 20 -r 20 -t 50 >"$T/after" 2>&1
+t_eq "loop processes killed: the service answers" "$?" 0
 
 # 7. SIGHUP: a bad configuration is reported and the old one kept; a
 # good one replaces the loop processes, which use it.
@@ -275,8 +294,8 @@ t_grep "before kill -9: 1,000 deferred" '^1000 action=defer_if_permit$' "$T/k1"
 L=$(loops | tr '\n' ' ')
 kill -9 "$PID"
 wait "$WPID" 2>/dev/null
-wait_for 10 sh -c "! kill -0 $L 2>/dev/null"
-t_ok "supervisor killed: its loop processes gone" sh -c "! kill -0 $L 2>/dev/null"
+wait_for 10 gone $L
+t_ok "supervisor killed: its loop processes gone" gone $L
 start "2026-02-01 00:11:40"
 t_grep "supervisor killed: a new daemon starts at once" 'started 2 loop processes' "$W/log"
 pc -a "inet:$TCP" -c 50 -r 20 -t 300 >"$T/k2" 2>&1
