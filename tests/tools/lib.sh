@@ -94,19 +94,26 @@ wait_for() {
 # dns_sink - in the test's own network namespace, a DNS server on
 # 127.0.0.1:53 that reads every query and never answers (an SPF check
 # then waits out its deadline); DNS is its pid, and it is bound when
-# dns_sink returns, so that no query is refused at once.
+# dns_sink returns, so that no query is refused at once. It adds a line
+# to $T/dns-queries for each query it read (dns_queries counts them):
+# a test waits for a check's query rather than sleeping.
 dns_sink() {
+	: >"$T/dns-queries"
 	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 53))
 open(sys.argv[1], "w").close()
+log = open(sys.argv[2], "a")
 while True:
     s.recv(4096)
-' "$T/dns-up" &
+    log.write("query\n")
+    log.flush()
+' "$T/dns-up" "$T/dns-queries" &
 	DNS=$!
 	wait_for 5 test -e "$T/dns-up"
 }
+dns_queries() { wc -l <"$T/dns-queries"; }
 
 # fixture NAME DEST - unpack a fixture tree with exact times.
 fixture() {
