@@ -10,6 +10,10 @@
 #	e2e_greyspf_wrapper DIR	DIR/sbin/greyspf: the build's greyspf
 #				under libfaketime reading DIR/clock, its
 #				sanitizer reports in DIR/asan
+#	e2e_greyspf_pids	the greyspf processes, the wrapper or the
+#				program it runs (the PID namespace holds
+#				only the test's)
+#	e2e_no_greyspf		true when there is none
 
 e2e_namespaces() {
 	[ "${GREYSPF_IN_NS:-}" = 1 ] && return 0
@@ -67,3 +71,10 @@ exec $1/sbin/greyspf.real "\$@"
 WRAPPER
 	chmod 755 "$1/sbin/greyspf" "$1/sbin/greyspf.real"
 }
+
+e2e_greyspf_pids() {
+	ps -eo pid=,comm= |
+	    awk '$2 == "greyspf.real" || $2 == "greyspf" { print $1 }'
+}
+
+e2e_no_greyspf() { [ -z "$(e2e_greyspf_pids)" ]; }

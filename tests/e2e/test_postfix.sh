@@ -157,14 +157,14 @@ reply() {
 	else _notok "$2 (no /$3/)"; _show "$E/out/$1.log"; fi
 }
 # delivered NAME DESCRIPTION: the message reaches the mailbox; it is
-# kept as $E/out/NAME.msg. Delivery is asynchronous: wait up to 20 s.
+# kept as $E/out/NAME.msg. Delivery is asynchronous: wait up to 60 s.
 delivered() {
 	: >"$E/out/$1.msg"
 	if ! grep -q '^250 ' "$E/out/$1.rcpt"; then
 		_notok "$2 (the message was not accepted)"
 		return
 	fi
-	if wait_for 20 mailbox_has "$1"; then
+	if wait_for 60 mailbox_has "$1"; then
 		cp "$mail" "$E/out/$1.msg"
 		_ok "$2"
 		return
@@ -179,13 +179,6 @@ mailbox_has() {
 	    head -1)
 	[ -n "$mail" ]
 }
-# greyspf_pids: the greyspf processes, the wrapper script or the program
-# it runs (the PID namespace holds only the test's).
-greyspf_pids() {
-	ps -eo pid=,comm= |
-	    awk '$2 == "greyspf.real" || $2 == "greyspf" { print $1 }'
-}
-no_greyspf() { [ -z "$(greyspf_pids)" ]; }
 GREY='^450 4\.7\.1 .*Recipient address rejected: Service unavailable, greylisted'
 
 # sessions: the SMTP sessions and their assertions, names prefixed with
@@ -226,7 +219,7 @@ t_grep "${PF}the IPv6 session went over ::1" 'Connected to ::1' "$E/out/${PF}v6.
 
 # greyspf processes are still there, kept by smtpd for the next session:
 # each runs as greyspf, with no way back to root.
-greyspf_pids >"$E/out/pids"
+e2e_greyspf_pids >"$E/out/pids"
 t_grep "${PF}greyspf runs under Postfix" '[0-9]' "$E/out/pids"
 : >"$E/out/uids"
 while read -r pid; do
@@ -318,7 +311,7 @@ clock "2026-11-22 04:50:02"
 swaks2 xg-retry
 t_nogrep "retried after GREYLISTTIME: both recipients accepted" \
     '^ *<\*\* +4[0-9][0-9] ' "$E/out/xg-retry.log"
-if wait_for 20 mailbox_has xg-retry; then
+if wait_for 60 mailbox_has xg-retry; then
 	cp "$mail" "$E/out/xg-retry.msg"
 	_ok "the greylisted message is delivered"
 else
@@ -362,8 +355,8 @@ t_ok "greyspf-stat lists the network as whitelisted" sh -c \
 postfix -c "$P" stop >/dev/null 2>&1
 # greyspf reads end of input when smtpd goes, and exits (then the
 # sanitizers have said all they will).
-wait_for 10 no_greyspf
-t_eq "every greyspf exits when Postfix stops" "$(greyspf_pids)" ""
+wait_for 30 e2e_no_greyspf
+t_eq "every greyspf exits when Postfix stops" "$(e2e_greyspf_pids)" ""
 t_grep "Postfix logged greyspf's answers" \
     'reject: RCPT from .*greylisted' "$E/maillog"
 t_nogrep "no policy protocol failure in Postfix's log" \
@@ -434,7 +427,7 @@ postfix -c "$P" stop >/dev/null 2>&1
 kill "$DPID"
 wait "$DPID"
 t_eq "daemon: SIGTERM, exit 0" "$?" 0
-t_eq "daemon: every greyspf process gone" "$(greyspf_pids)" ""
+t_eq "daemon: every greyspf process gone" "$(e2e_greyspf_pids)" ""
 t_ok "daemon: its socket removed" test ! -e "$E/queue/greyspf/greyspf.sock"
 t_nogrep "daemon: no policy protocol failure in Postfix's log" \
     '451 4\.3\.5|problem talking to server|policy service .*(error|malformed)' \
