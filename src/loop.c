@@ -258,6 +258,11 @@ conn_close(struct loop *lp, struct conn *c)
 				lp->pool.slot[i].owner = NULL;
 	}
 	c->kind = KIND_DEAD;
+	/* Out of the epoll set before the close: an SPF worker forked a
+	 * moment ago may still hold a copy of the descriptor, and while
+	 * any copy is open, close() alone leaves it in the set, its next
+	 * event naming this connection after it is freed. */
+	conn_watch(lp, c, 0);
 	close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;

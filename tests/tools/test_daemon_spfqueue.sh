@@ -113,3 +113,45 @@ kill $PID
 wait $PID
 PID=
 t_nogrep "no sanitizer report" 'Sanitizer|runtime error' "$W/log"
+
+# 3. A connection closed while a worker just forked still holds a copy
+# of its descriptor (until the worker closes every descriptor but its
+# own): close() alone then leaves it in the epoll set, and its next
+# event named the freed connection (ASan: heap-use-after-free; the
+# loop process died). strace widens the window a loaded machine opens
+# by chance: the worker's open of /dev/null, which comes just before
+# it closes the rest, is delayed 2 s. A first connection is open when
+# a second's SPF check forks the worker; the first is then answered
+# and closed, and the loop process must go on serving.
+need strace
+strace -f -o /dev/null -P /dev/null -e trace=openat \
+    -e inject=openat:delay_enter=2000000 \
+    "$BIN/greyspf" -L -c "$W/g.conf" -l "unix:$SOCK" 2>"$W/log3" &
+STRACE=$!
+wait_for 20 grep -q 'started .* loop processes' "$W/log3"
+PID=$(pgrep -P $STRACE)		# the daemon (strace outlives a signal)
+python3 - "$SOCK" "$T/uaf" <<PY
+import socket, sys, time
+a = socket.socket(socket.AF_UNIX); a.connect(sys.argv[1])
+time.sleep(0.2)
+c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
+c.sendall($SPF_REQ)
+time.sleep(0.3)
+a.sendall(b"client_address=192.0.2.1\nsender=a@b.example\n"
+    b"recipient=c@d.example\n\n")
+r = a.recv(200)
+a.close()
+open(sys.argv[2], "w").write(r.decode())
+time.sleep(2.5)
+PY
+t_grep "closed while a worker held its descriptor: answered first" \
+    '^action=' "$T/uaf"
+"$BUILD/tests/polclient" -a "unix:$SOCK" -c 1 -r 1 >"$T/after" 2>&1
+t_grep "... and the loop process serves on" '^replies 1$' "$T/after"
+t_nogrep "... no use of the freed connection" 'Sanitizer|runtime error' \
+    "$W/log3"
+t_nogrep "... the loop process never died" 'loop process .* (killed|exited)' \
+    "$W/log3"
+kill $PID
+wait $STRACE
+PID=
