@@ -71,7 +71,8 @@
  *	A foreign key under the prefix (not a string: WRONGTYPE, or a
  *	value longer than STORE_VALUE_MAX) is logged and treated as
  *	absent; the compare-and-set script treats it the same way, so a
- *	write replaces it.
+ *	write replaces it. The counts' script replaces it too, and counts
+ *	it among the values replaced (a warning).
  *
  *	Walks SCAN the keys under the prefix, sort them as LMDB orders
  *	them (bytes, then length), and MGET the values in batches: the
@@ -111,7 +112,10 @@
  * BUGS
  *	Host names are resolved by getaddrinfo(), which the connect
  *	timeout does not bound: use addresses. Sentinels are asked
- *	without a password.
+ *	without a password. A write whose answer comes after the deadline
+ *	may have been done: an update decides again on what it finds, but
+ *	counts are added again at the next flush (or to the local store,
+ *	storeFallback = local): at least once, not exactly once.
  */
 
 #include <sys/time.h>
