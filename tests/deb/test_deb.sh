@@ -142,6 +142,15 @@ t_same "the daemon's main.cf snippet is in the documentation" \
 # dh_compress gzips a README.Debian over 4 KiB.
 zcat -f "$T/x/usr/share/doc/greyspf/README.Debian"* >"$T/readme" 2>&1
 t_grep "README.Debian: the daemon's listen key" '^ *listen = ' "$T/readme"
+# The whole document, once: a broken edit once left only its daemon
+# section, repeated 3,270 times (94,916 lines).
+t_eq "README.Debian: the package's source, installed as it is" \
+    "$(cksum <"$T/readme")" "$(cksum <debian/README.Debian)"
+t_grep "README.Debian: the spawn mode's master.cf line" \
+    '^  greyspf   unix  -       n       n       -       -       spawn$' \
+    "$T/readme"
+t_eq "README.Debian: each section once" \
+    "$(grep -c -e '^Spawn mode' -e '^Daemon mode' -e '^Removing the package' "$T/readme")" 3
 t_grep "greyspf.service names /usr/sbin" '^ExecStart=/usr/sbin/greyspf ' \
     "$T/x/lib/systemd/system/greyspf.service"
 
