@@ -101,6 +101,8 @@ static enum store_action counters_update(const void *, size_t, void *,
 static int counters_fill_one(struct store_batch *, enum counter_period,
 	    const struct counters_slot *);
 static int64_t counters_expiry(const struct counter_key *);
+static int counters_key(enum counter_period, const struct counters_slot *,
+	    struct counter_key *, unsigned char *, size_t *);
 static int counters_flush_slot(struct store *, struct counters_slot *);
 
 /* counters_init - counterDays; 0: count nothing */
@@ -227,6 +229,18 @@ counters_expiry(const struct counter_key *key)
 	    : counter_expires_at(key, ctr.keep_us));
 }
 
+/* counters_key - a slot's key of a period, and its COUNTER_KEY_LEN
+ * bytes in buf */
+
+static int
+counters_key(enum counter_period period, const struct counters_slot *s,
+    struct counter_key *key_r, unsigned char *buf, size_t *len_r)
+{
+	counter_key_at(period, (int64_t)s->hour * COUNTER_HOUR_S * 1000000,
+	    key_r);
+	return (counter_key_encode(key_r, buf, COUNTER_KEY_LEN, len_r));
+}
+
 /* counters_update - add the counts to a stored value (the callback) */
 
 static enum store_action
@@ -254,10 +268,8 @@ counters_fill_one(struct store_batch *b, enum counter_period period,
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	counter_key_at(period, (int64_t)s->hour * COUNTER_HOUR_S * 1000000,
-	    &p.key);
 	p.add = &s->set;
-	if (counter_key_encode(&p.key, key, sizeof(key), &klen) < 0)
+	if (counters_key(period, s, &p.key, key, &klen) < 0)
 		return (STORE_INVAL);
 	rc = store_batch_update(b, key, klen, counters_update, &p);
 	if (rc == STORE_OK && p.replaced)
@@ -329,9 +341,7 @@ counters_flush_slot(struct store *st, struct counters_slot *s)
 	int rc, replaced;
 
 	for (p = 0; p < COUNTERS_PERIODS; p++) {
-		counter_key_at(counters_periods[p], (int64_t)s->hour
-		    * COUNTER_HOUR_S * 1000000, &ck);
-		if (counter_key_encode(&ck, kbuf[p], sizeof(kbuf[p]),
+		if (counters_key(counters_periods[p], s, &ck, kbuf[p],
 		    &keys[p].klen) < 0)
 			return (STORE_INVAL);
 		keys[p].key = kbuf[p];
