@@ -190,7 +190,7 @@ autowl_check(struct store *st, const struct greykey *gk,
 	r.c = &c;
 	r.key = key;
 	r.klen = klen;
-	r.carry = (store_caps(st) & STORE_CAP_ATOMIC_LOAD) && counters_carry();
+	r.carry = counters_carry(store_caps(st));
 	rc = store_load(st, autowl_refresh_fill, &r, STORE_LOAD_EACH);
 	if (c.bad_record)
 		panic("entry_value failed on an auto-whitelist record");

@@ -14,7 +14,7 @@
  *	void	counters_pass_set(set, delay_us)
  *	void	counters_spf(identity, result)
  *	int	counters_pending()
- *	int	counters_carry()
+ *	int	counters_carry(caps)
  *	int	counters_fill(batch, extra)
  *	void	counters_written(now_us)
  *	int	counters_due(now_us)
@@ -24,7 +24,8 @@
  *	counts reach the database (db/counter.c's keys: the hour, the day,
  *	the total) only with a write: counters_fill() adds them inside a
  *	write that happens anyway (greylist.c's and autowl.c's, through
- *	store_load()) when counters_carry() says so: the process's first
+ *	store_load()) when counters_carry() says so: on a store whose
+ *	write is one unit, the process's first
  *	write, then at most one every COUNTERS_FLUSH_US (each write that
  *	carries them adds three keys to its transaction: the hour, the day,
  *	the total); counters_flush() is a write of their own, for the end
@@ -211,13 +212,19 @@ counters_pending(void)
 	return (ctr.on && (ctr.slot[0].used || ctr.slot[1].used));
 }
 
-/* counters_carry - should a write that happens anyway carry counts? */
+/*
+ * counters_carry - should a write that happens anyway, on a store with
+ * these caps, carry counts? Only where the write is one unit (LMDB): on
+ * a shared store (Redis) a hot counter key's lost race must never cost
+ * a request its answer; there they go in counters_flush() alone.
+ */
 
 int
-counters_carry(void)
+counters_carry(unsigned caps)
 {
-	return (ctr.on && (!ctr.flushed || ctr.now - ctr.flushed_us
-	    >= COUNTERS_FLUSH_US || ctr.now < ctr.flushed_us));
+	return (ctr.on && (caps & STORE_CAP_ATOMIC_LOAD) && (!ctr.flushed
+	    || ctr.now - ctr.flushed_us >= COUNTERS_FLUSH_US
+	    || ctr.now < ctr.flushed_us));
 }
 
 /* counters_expiry - a key's expiry: the total never expires (0) */

@@ -18,7 +18,7 @@ void	counters_pass(int64_t);
 void	counters_pass_set(struct counter_set *, int64_t);
 void	counters_spf(int, int);
 int	counters_pending(void);
-int	counters_carry(void);
+int	counters_carry(unsigned);
 int	counters_fill(struct store_batch *, const struct counter_set *);
 void	counters_written(int64_t);
 int	counters_due(int64_t);

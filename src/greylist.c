@@ -212,11 +212,8 @@ greylist_check(struct store *st, const struct greykey *key,
 	if (c.corrupt)
 		log_warnx("undecodable greylist record replaced");
 	/* A batch only when something rides along; else the entry alone,
-	 * as ever (a batch costs a few per cent of a write's CPU).
-	 * Counters ride only where the write is one unit: on a shared
-	 * store (Redis) a hot counter key's lost race must never cost a
-	 * request its answer; there they go in counters_flush() alone. */
-	c.carry = (store_caps(st) & STORE_CAP_ATOMIC_LOAD) && counters_carry();
+	 * as ever (a batch costs a few per cent of a write's CPU). */
+	c.carry = counters_carry(store_caps(st));
 	if (c.carry || awl != NULL)
 		rc = store_load(st, greylist_fill, &c, STORE_LOAD_EACH);
 	else if ((rc = store_update(st, c.key, c.klen, greylist_write, &c))
