@@ -14,7 +14,7 @@ enum store_rc {
 	STORE_OK = 0,
 	STORE_NOTFOUND,		/* store_get: no such key */
 	STORE_FULL,		/* the map or the disk is full, cannot grow */
-	STORE_BUSY,		/* the writer lock was not had in time */
+	STORE_BUSY,		/* not written in time: the lock, a race */
 	STORE_IO,		/* an I/O or system error */
 	STORE_CORRUPT,		/* the database is damaged (truncated, ...) */
 	STORE_FOREIGN,		/* not a greyspf database */

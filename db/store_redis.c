@@ -52,11 +52,20 @@
  *	script: a restart, a failover): it writes only if the value is
  *	still the one read (or still absent), with the expiry the decision
  *	gave (SET PXAT), and otherwise answers with the value found, on
- *	which the caller decides again, at most REDIS_CAS_TRIES times
- *	(then STORE_BUSY). The GET is skipped when the caller has just read
- *	the same key (store_get(), then store_update(), as greylist.c
- *	does): the compare-and-set checks that value anyway. So a known
- *	triplet costs one round trip, one that needs a write two.
+ *	which the caller decides again. The GET is skipped when the caller
+ *	has just read the same key (store_get(), then store_update(), as
+ *	greylist.c does): the compare-and-set checks that value anyway. So
+ *	a known triplet costs one round trip, one that needs a write two.
+ *
+ *	A lost compare-and-set means another writer's write landed, so an
+ *	update loses at most once for each other writer of the key at that
+ *	moment, and hosts that create one entry at once converge (each
+ *	merges what it saw into the winner's record, which only grows:
+ *	record_merge()). The update decides again at least
+ *	REDIS_CAS_TRIES_MIN times, then more while one command timeout
+ *	has not passed since it began to decide, and never more
+ *	than REDIS_CAS_TRIES_MAX times (then STORE_BUSY): a busy key costs
+ *	a request at most about twice the command timeout.
  *
  *	store_add_counts() is one script (EVAL; the server keeps it
  *	cached), which decodes each key's counter value, adds the counts
@@ -93,7 +102,7 @@
  *	time, answered out of protocol or past the budget, is not the
  *	master, or the pause after such a failure is not over (the detail
  *	is the outage's first reason). STORE_BUSY: a key changed under
- *	REDIS_CAS_TRIES decisions, or a load met writers. STORE_FOREIGN,
+ *	every decision an update could make, or a load met writers. STORE_FOREIGN,
  *	STORE_NEWER: the marker. STORE_IO: an error reply that another
  *	server would not change.
  * SECURITY
@@ -139,7 +148,8 @@
 #define REDIS_KEY_MAX		(REDIS_PREFIX_MAX + STORE_KEY_MAX)
 #define REDIS_READ_MAX		((size_t)16 << 20)	/* bytes a round trip */
 #define REDIS_ELEMENTS_MAX	200000	/* reply elements a round trip */
-#define REDIS_CAS_TRIES		4	/* decisions before STORE_BUSY */
+#define REDIS_CAS_TRIES_MIN	4	/* decisions, however long they take */
+#define REDIS_CAS_TRIES_MAX	64	/* decisions before STORE_BUSY */
 #define REDIS_RETRY_MIN_MS	100	/* first pause after a failure */
 #define REDIS_RETRY_MAX_MS	2000	/* longest pause between attempts */
 #define REDIS_TIMEOUT_MS	100	/* when the opts give none */
@@ -1019,6 +1029,7 @@ redis_update(struct store *st, const void *key, size_t klen,
 	char k[REDIS_KEY_MAX];
 	size_t kl, nvlen, oldlen = 0;
 	int64_t expire;
+	long long deadline;
 	int rc, have, tries;
 
 	if ((rc = redis_key(st, key, klen, k, &kl)) != STORE_OK)
@@ -1038,7 +1049,10 @@ redis_update(struct store *st, const void *key, size_t klen,
 	r->cached = 0;
 	if ((rc = redis_connect(st)) != STORE_OK)
 		return (rc);
-	for (tries = 0; tries < REDIS_CAS_TRIES; tries++) {
+	deadline = redis_now_ms() + r->command_ms;
+	for (tries = 0; tries < REDIS_CAS_TRIES_MAX; tries++) {
+		if (tries >= REDIS_CAS_TRIES_MIN && redis_now_ms() >= deadline)
+			break;
 		expire = 0;
 		nvlen = 0;
 		switch (fn(have ? old : NULL, oldlen, nv, &nvlen, &expire,
@@ -1074,7 +1088,7 @@ redis_update(struct store *st, const void *key, size_t klen,
 		}
 	}
 	return (store_detail(st, STORE_BUSY, "%s: the entry changed under "
-	    "%d decisions in a row", st->where, REDIS_CAS_TRIES));
+	    "%d decisions in a row", st->where, tries));
 }
 
 /* redis_batch_update - a load's entry: read, decide, write unanswered */
