@@ -62,6 +62,7 @@ const char *spf_query_domain(const struct spf_query *);
 struct spf_worker {
 	pid_t	pid;
 	int	fd;		/* -1: no worker */
+	int	watch_epfd;	/* the epoll set fd is in, or -1 */
 	int	restarts;
 	int	keep_stderr;
 	struct spf_limits limits;
@@ -76,6 +77,7 @@ void	spf_worker_explain(struct spf_worker *, const char *);
 void	spf_worker_check(struct spf_worker *, const struct spf_query *,
 	    struct spf_outcome *);
 void	spf_worker_close(struct spf_worker *);
+int	spf_worker_watch(struct spf_worker *, int, void *);
 int	spf_worker_send(struct spf_worker *, const struct spf_query *,
 	    struct spf_outcome *);
 int	spf_worker_recv(struct spf_worker *, struct spf_outcome *);

@@ -16,6 +16,7 @@
  *	int	spf_worker_recv(worker, outcome_r)
  *	void	spf_worker_expire(worker, outcome_r)
  *	void	spf_worker_reap(worker)
+ *	int	spf_worker_watch(worker, epfd, ptr)
  * DESCRIPTION
  *	Debian 12's libspf2 aborts on internal errors and can be made to
  *	smash its stack from DNS (CVE-2023-42118), and glibc then writes
@@ -50,11 +51,22 @@
  *	(its descriptor readable while idle); spf_worker_send() does the
  *	same with one it finds dead, and starts another, so that a worker
  *	killed between checks costs no check.
+ *
+ *	spf_worker_watch() puts worker->fd in the epoll set epfd, with ptr
+ *	as the event's data, once for each worker started: a worker's
+ *	descriptor is taken out of the set before it is closed. Why: a
+ *	worker forked a moment before holds a copy of every descriptor
+ *	until it closes them, and an epoll registration lives as long as
+ *	any copy of the open file, so close() alone left it in the set,
+ *	where the dead worker's hang-up named the slot again and again: a
+ *	loop that spun, and a healthy worker started since in the slot
+ *	reaped as "ended while idle".
  * SECURITY
  *	The worker is forked after privileges are dropped. The outcome is
  *	checked (result in range, strings terminated) before it is used.
  */
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -73,6 +85,7 @@
 
 static void spf_worker_main(int, const struct spf_worker *)
     __attribute__((noreturn));
+static void spf_worker_drop(struct spf_worker *);
 
 /* spf_worker_init - a worker not started yet, explanations off */
 
@@ -82,6 +95,7 @@ spf_worker_init(struct spf_worker *w, const char *receiver,
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
+	w->watch_epfd = -1;
 	snprintf(w->receiver, sizeof(w->receiver), "%s", receiver);
 	w->limits = *lim;
 	w->keep_stderr = keep_stderr;
@@ -169,8 +183,7 @@ spf_worker_lost(struct spf_worker *w, int timed_out, struct spf_outcome *out)
 	int status = 0;
 
 	kill(w->pid, SIGKILL);
-	close(w->fd);
-	w->fd = -1;
+	spf_worker_drop(w);
 	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out)
@@ -230,8 +243,7 @@ spf_worker_reap(struct spf_worker *w)
 	if (w->fd < 0)
 		return;
 	kill(w->pid, SIGKILL);
-	close(w->fd);
-	w->fd = -1;
+	spf_worker_drop(w);
 	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	log_warnx("SPF worker %ld ended while idle (%s %d); replaced at "
@@ -307,9 +319,40 @@ spf_worker_close(struct spf_worker *w)
 
 	if (w->fd < 0)
 		return;
-	close(w->fd);
-	w->fd = -1;
+	spf_worker_drop(w);
 	while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	w->pid = 0;
+}
+
+/* spf_worker_watch - fd into the epoll set, once a worker; -1: errno */
+
+int
+spf_worker_watch(struct spf_worker *w, int epfd, void *ptr)
+{
+	struct epoll_event e;
+
+	if (w->fd < 0 || w->watch_epfd == epfd)
+		return (0);
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	e.data.ptr = ptr;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, w->fd, &e) < 0)
+		return (-1);
+	w->watch_epfd = epfd;
+	return (0);
+}
+
+/* spf_worker_drop - the worker's descriptor out of its epoll set, then
+ * closed: a copy in a worker forked since would keep it in the set */
+
+static void
+spf_worker_drop(struct spf_worker *w)
+{
+	if (w->watch_epfd >= 0 && epoll_ctl(w->watch_epfd, EPOLL_CTL_DEL,
+	    w->fd, NULL) < 0)
+		log_warn("SPF worker: epoll_ctl");
+	w->watch_epfd = -1;
+	close(w->fd);
+	w->fd = -1;
 }

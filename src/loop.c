@@ -434,7 +434,6 @@ conn_spf(struct loop *lp, struct conn *c, int64_t now)
 {
 	struct spf_pool_slot *s;
 	struct spf_outcome out;
-	struct epoll_event e;
 
 	while (c->q != NULL) {
 		if ((s = spf_pool_free_slot(&lp->pool)) == NULL) {
@@ -451,11 +450,7 @@ conn_spf(struct loop *lp, struct conn *c, int64_t now)
 			conn_spf_done(lp, c, &out, now);
 			continue;
 		}
-		memset(&e, 0, sizeof(e));
-		e.events = EPOLLIN;
-		e.data.ptr = s;
-		if (epoll_ctl(lp->epfd, EPOLL_CTL_ADD, s->w.fd, &e) < 0
-		    && errno != EEXIST)
+		if (spf_worker_watch(&s->w, lp->epfd, s) < 0)
 			log_warn("epoll_ctl SPF worker");
 		return;
 	}

@@ -23,7 +23,9 @@
  *	spf_pool_send() hands a query to a slot's worker with its deadline
  *	(spfTimeout plus a second from now_ms); -1: it could not, and
  *	outcome_r is the temperror to answer at once. Then slot->w.fd is
- *	the descriptor to wait on. spf_pool_recv(), once it is readable,
+ *	the descriptor to wait on, put in the loop's epoll set with
+ *	spf_worker_watch() (which the worker leaves before its descriptor
+ *	is closed). spf_pool_recv(), once it is readable,
  *	gives the outcome and the owner (NULL if the owner went away:
  *	spf_pool_forget(); NULL too, at once, with the query still out,
  *	for a stale event: an idle worker's end seen after its slot got

@@ -4,7 +4,9 @@
 # 1, a DNS server that never answers, in a network and mount namespace of
 # its own, tests/spf/run.sh): one in line longer than a check may take
 # is answered temperror; one whose client has gone is never asked, so
-# it does not hold the worker from the next.
+# it does not hold the worker from the next; a connection and a worker's
+# socket closed while a worker just forked holds copies (strace delays
+# it) leave the epoll set: no use after free, no busy loop.
 . "$(dirname "$0")/lib.sh"
 need unshare ip python3 pgrep ss
 
@@ -155,3 +157,72 @@ t_nogrep "... the loop process never died" 'loop process .* (killed|exited)' \
 kill $PID
 wait $STRACE
 PID=
+
+# 4. The same for an SPF worker's own descriptor: worker 1, forked while
+# worker 0 was busy, holds a copy of worker 0's socket until it closes
+# the descriptors it inherited (delayed here by 3 s, as in 3). Worker 0
+# dies then (killed here): its socket, closed in the loop process but
+# still open in worker 1, stayed in the epoll set, and its hang-up woke
+# the loop process again and again until worker 1 closed its copy (a
+# loop at full speed; a worker started in slot 0 meanwhile would have
+# been reaped as "ended while idle"). The loop process's CPU time from
+# worker 0's temperror to worker 1's close tells: waiting costs next
+# to none.
+sed 's/^spfTimeout = 2$/spfTimeout = 20/; s/^spfWorkers = 1$/spfWorkers = 2/' \
+    "$W/g.conf" >"$W/g4.conf"
+# (LeakSanitizer cannot run under ptrace: off for this daemon.)
+ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
+    strace -f --seccomp-bpf -o /dev/null -P /dev/null -e trace=openat \
+    -e inject=openat:delay_enter=3000000 \
+    "$BIN/greyspf" -L -c "$W/g4.conf" -l "unix:$SOCK" 2>"$W/log4" &
+STRACE=$!
+wait_for 20 grep -q 'started .* loop processes' "$W/log4"
+PID=$(pgrep -P $STRACE)
+wait_for 10 pgrep -P "$PID" >/dev/null
+LOOP=$(pgrep -P "$PID")
+q0=$(dns_queries)
+python3 - "$SOCK" "$LOOP" "$T/dns-queries" "$q0" >"$T/spin" <<PY
+import os, signal, socket, sys, time
+def cpu():	# the loop process's user and system time, in ticks
+    f = open("/proc/%s/stat" % sys.argv[2]).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+def until(what):	# poll what() for 30 s at most
+    for i in range(600):
+        if what():
+            return
+        time.sleep(0.05)
+    raise SystemExit("timed out")
+def workers():
+    return [int(p) for p in open("/proc/%s/task/%s/children"
+        % (sys.argv[2], sys.argv[2])).read().split()]
+def queries():
+    return sum(1 for l in open(sys.argv[3]))
+a = socket.socket(socket.AF_UNIX); a.connect(sys.argv[1])
+a.sendall($SPF_REQ)
+until(lambda: queries() > int(sys.argv[4]))	# worker 0 past its start
+w0 = workers()[0]
+b = socket.socket(socket.AF_UNIX); b.connect(sys.argv[1])
+b.sendall($SPF_REQ)
+until(lambda: len(workers()) == 2)	# worker 1 forked, holding copies
+w1 = [p for p in workers() if p != w0][0]
+def held():	# worker 1's descriptors: still the loop process's?
+    return len(os.listdir("/proc/%d/fd" % w1))
+n1 = held()
+os.kill(w0, signal.SIGKILL)
+ra = a.recv(200); c0 = cpu()
+until(lambda: held() < n1)	# worker 1 closed what it inherited
+c1 = cpu()
+print("answer", ra.decode().split()[0], "copies", n1)
+print("between %d ticks" % (c1 - c0))
+PY
+sed 's/^/# /' "$T/spin"
+t_grep "worker 0 died while worker 1 held its socket: its check answered" \
+    '^answer action=451 ' "$T/spin"
+# Spinning, the loop process ran for most of the 2 to 3 s until worker
+# 1 closed its copy (a busy loop under ASan: 100 ticks and more).
+t_grep "... the loop process waits meanwhile, never spins (< 0.2 s of CPU)" \
+    '^between ([0-9]|1[0-9]) ticks$' "$T/spin"
+kill $PID
+wait $STRACE
+PID=
+t_nogrep "no sanitizer report (4)" 'Sanitizer|runtime error' "$W/log4"
