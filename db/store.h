@@ -66,6 +66,7 @@ struct store_opts {
 	int	lazy;		/* a server: connect at the first use */
 	const char *key_prefix;	/* redis: before every key ("": none) */
 	const char *password_file;	/* redis: AUTH from it (NULL: none) */
+	const char *sentinel_password_file; /* the same, to the sentinels */
 	int	connect_ms;	/* redis: connect timeout (0: 100 ms) */
 	int	command_ms;	/* redis: round-trip timeout (0: 100 ms) */
 	/* Does an entry look like one of ours? For a database made before

@@ -25,7 +25,8 @@
  *	failure: AUTH (databasePasswordFile), SELECT, SCRIPT LOAD of the
  *	compare-and-set script, and with sentinels ROLE, in one round
  *	trip; then the marker is checked (store.c). With sentinels, the
- *	master is asked of each sentinel in turn (SENTINEL
+ *	master is asked of each sentinel in turn (AUTH first when
+ *	databaseSentinelPasswordFile is set, then SENTINEL
  *	get-master-addr-by-name) at every connection, so a failover needs
  *	no restart: the next connection goes to the new master. A server
  *	that is not the master (ROLE, or a READONLY reply) is left.
@@ -106,8 +107,10 @@
  *	STORE_NEWER: the marker. STORE_IO: an error reply that another
  *	server would not change.
  * SECURITY
- *	The password is read from databasePasswordFile when the store is
- *	opened and sent only in AUTH; it is never logged. hiredis 0.14
+ *	The passwords are read from databasePasswordFile (the servers')
+ *	and databaseSentinelPasswordFile (the sentinels') when the store
+ *	is opened, sent only in AUTH, never logged, and wiped when it is
+ *	closed. hiredis 0.14
  *	has no TLS: Redis must be reached over a private network, a unix
  *	socket or a tunnel (greyspf.conf(5)).
  *
@@ -120,11 +123,11 @@
  *	that sentinel's answer not followed.
  * BUGS
  *	Host names are resolved by getaddrinfo(), which the connect
- *	timeout does not bound: use addresses. Sentinels are asked
- *	without a password. A write whose answer comes after the deadline
- *	may have been done: an update decides again on what it finds, but
- *	counts are added again at the next flush (or to the local store,
- *	storeFallback = local): at least once, not exactly once.
+ *	timeout does not bound: use addresses. A write whose answer comes
+ *	after the deadline may have been done: an update decides again on
+ *	what it finds, but counts are added again at the next flush (or to
+ *	the local store, storeFallback = local): at least once, not
+ *	exactly once.
  */
 
 #include <sys/time.h>
@@ -280,6 +283,8 @@ struct redis {
 	size_t	plen;
 	char	password[REDIS_PASSWORD_MAX];
 	int	have_password;
+	char	sentinel_password[REDIS_PASSWORD_MAX];	/* the sentinels' */
+	int	have_sentinel_password;
 	int	connect_ms, command_ms;
 	char	sha[48];		/* the script's, from SCRIPT LOAD */
 	char	server[300];		/* host:port or path connected to */
@@ -323,7 +328,8 @@ static void *redis_made_array(const redisReadTask *, int);
 static void *redis_made_string(const redisReadTask *, char *, size_t);
 static void *redis_made_integer(const redisReadTask *, long long);
 static void *redis_made_nil(const redisReadTask *);
-static int redis_read_password(struct store *, const char *);
+static int redis_read_password(struct store *, const char *, const char *,
+    char *, int *);
 static redisContext *redis_dial(struct redis *, const char *, int);
 static int redis_sentinel_master(struct store *, char *, size_t, int *);
 static int redis_server_error(struct store *, const redisReply *,
@@ -553,30 +559,30 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 	return (STORE_OK);
 }
 
-/* redis_read_password - the first line of the password file */
+/* redis_read_password - the first line of a password file (the key's
+ * name for messages) into pw, REDIS_PASSWORD_MAX bytes */
 
 static int
-redis_read_password(struct store *st, const char *path)
+redis_read_password(struct store *st, const char *key, const char *path,
+    char *pw, int *have_r)
 {
-	struct redis *r = st->impl;
 	FILE *fp;
 	size_t n;
 	int rc;
 
 	if ((rc = file_open_regular(path, &fp)) != 0)
 		return (store_detail(st, rc == EACCES ? STORE_DENIED : STORE_IO,
-		    "databasePasswordFile %s: %s", path, rc < 0
-		    ? "not a regular file" : strerror(rc)));
-	if (fgets(r->password, sizeof(r->password), fp) == NULL)
-		r->password[0] = 0;
+		    "%s %s: %s", key, path, rc < 0 ? "not a regular file"
+		    : strerror(rc)));
+	if (fgets(pw, REDIS_PASSWORD_MAX, fp) == NULL)
+		pw[0] = 0;
 	fclose(fp);
-	n = strcspn(r->password, "\r\n");
-	r->password[n] = 0;
-	if (n == 0 || n == sizeof(r->password) - 1)
-		return (store_detail(st, STORE_INVAL, "databasePasswordFile "
-		    "%s: empty, or longer than %d bytes", path,
-		    REDIS_PASSWORD_MAX - 2));
-	r->have_password = 1;
+	n = strcspn(pw, "\r\n");
+	pw[n] = 0;
+	if (n == 0 || n == REDIS_PASSWORD_MAX - 1)
+		return (store_detail(st, STORE_INVAL, "%s %s: empty, or longer "
+		    "than %d bytes", key, path, REDIS_PASSWORD_MAX - 2));
+	*have_r = 1;
 	return (STORE_OK);
 }
 
@@ -603,7 +609,15 @@ redis_open(struct store *st, const char *where, const struct store_opts *o)
 	}
 	r->plen = strlen(r->prefix);
 	if (o->password_file != NULL && o->password_file[0] != 0
-	    && (rc = redis_read_password(st, o->password_file)) != STORE_OK)
+	    && (rc = redis_read_password(st, "databasePasswordFile",
+	    o->password_file, r->password, &r->have_password)) != STORE_OK)
+		return (rc);
+	/* Only sentinels are told it: a plain server has none to ask. */
+	if (r->sp.kind == REDIS_SENTINEL && o->sentinel_password_file != NULL
+	    && o->sentinel_password_file[0] != 0
+	    && (rc = redis_read_password(st, "databaseSentinelPasswordFile",
+	    o->sentinel_password_file, r->sentinel_password,
+	    &r->have_sentinel_password)) != STORE_OK)
 		return (rc);
 	r->connect_ms = o->connect_ms > 0 ? o->connect_ms : REDIS_TIMEOUT_MS;
 	r->command_ms = o->command_ms > 0 ? o->command_ms : REDIS_TIMEOUT_MS;
@@ -621,6 +635,7 @@ redis_close(struct store *st)
 	if (r->c != NULL)
 		redisFree(r->c);
 	explicit_bzero(r->password, sizeof(r->password));
+	explicit_bzero(r->sentinel_password, sizeof(r->sentinel_password));
 	free(r);
 	st->impl = NULL;
 }
@@ -668,10 +683,10 @@ redis_sentinel_master(struct store *st, char *host_r, size_t hsize,
     int *port_r)
 {
 	struct redis *r = st->impl;
-	redisReply *rep, *host;
+	redisReply *reps[2], *rep, *host;
 	long long port;
 	char why[256] = "no sentinel", safe[LOG_SAFE_MAX + 1], hsafe[41];
-	int i, rc;
+	int i, n, rc;
 
 	for (i = 0; i < r->sp.nhosts; i++) {
 		r->c = redis_dial(r, r->sp.host[i], r->sp.port[i]);
@@ -684,12 +699,35 @@ redis_sentinel_master(struct store *st, char *host_r, size_t hsize,
 			r->c = NULL;
 			continue;
 		}
+		n = 0;
+		if (r->have_sentinel_password) {
+			redisAppendCommand(r->c, "AUTH %s",
+			    r->sentinel_password);
+			n++;
+		}
 		redisAppendCommand(r->c, "SENTINEL get-master-addr-by-name %s",
 		    r->sp.master);
-		if (redis_roundtrip(st, &rep, 1) != STORE_OK) {
+		if (redis_roundtrip(st, reps, n + 1) != STORE_OK) {
 			snprintf(why, sizeof(why), "sentinel %.180s", r->down);
 			continue;	/* redis_fail() closed it */
 		}
+		rep = reps[n];
+		/* A refusal (NOAUTH, a wrong password) is the sentinel's
+		 * first error: AUTH's, or the question's. */
+		if (reps[0]->type == REDIS_REPLY_ERROR
+		    || rep->type == REDIS_REPLY_ERROR) {
+			snprintf(why, sizeof(why), "sentinel %.100s: %s%.100s",
+			    r->server, n && reps[0]->type == REDIS_REPLY_ERROR
+			    ? "AUTH: " : "", log_safe(reps[0]->type
+			    == REDIS_REPLY_ERROR ? reps[0]->str : rep->str,
+			    safe, sizeof(safe)));
+			redis_free_replies(reps, n + 1);
+			redisFree(r->c);
+			r->c = NULL;
+			continue;
+		}
+		if (n)
+			freeReplyObject(reps[0]);
 		rc = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2
 		    && rep->element[0]->type == REDIS_REPLY_STRING
 		    && rep->element[1]->type == REDIS_REPLY_STRING

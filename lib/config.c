@@ -126,6 +126,8 @@ static const struct config_entry config_table[] = {
 	CF("databaseSync", CONFIG_BOOL, database_sync, 0, 0),
 	CF("databaseKeyPrefix", CONFIG_STR, key_prefix, 0, 0),
 	CF("databasePasswordFile", CONFIG_STR, password_file, 0, 0),
+	CF("databaseSentinelPasswordFile", CONFIG_STR, sentinel_password_file,
+	    0, 0),
 	CF("databaseConnectTimeout", CONFIG_INT, connect_timeout_ms, 1, 60000),
 	CF("databaseCommandTimeout", CONFIG_INT, command_timeout_ms, 1, 60000),
 	CF("storeFallback", CONFIG_FALLBACK, store_fallback, 0, 0),

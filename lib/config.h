@@ -67,6 +67,7 @@ struct config {
 	int	database_sync;		/* databaseSync */
 	char	key_prefix[64];		/* databaseKeyPrefix (Redis) */
 	char	password_file[PATH_MAX];	/* databasePasswordFile */
+	char	sentinel_password_file[PATH_MAX]; /* databaseSentinelPasswordFile */
 	long long connect_timeout_ms;	/* databaseConnectTimeout, ms */
 	long long command_timeout_ms;	/* databaseCommandTimeout, ms */
 	int	store_fallback;		/* storeFallback: CONFIG_FALLBACK_* */

@@ -240,6 +240,7 @@ service_open(struct service *svc)
 	o.lazy = 1;
 	o.key_prefix = svc->conf->key_prefix;
 	o.password_file = svc->conf->password_file;
+	o.sentinel_password_file = svc->conf->sentinel_password_file;
 	o.connect_ms = (int)svc->conf->connect_timeout_ms;
 	o.command_ms = (int)svc->conf->command_timeout_ms;
 	if (service_probe && service_open_probe(svc, &o) < 0) {

@@ -415,7 +415,7 @@ ct_entry(const struct ct_entry *e, const char **skip_r)
 }
 
 /*
- * ct_redis - a Redis spec: well formed, its password file readable, the
+ * ct_redis - a Redis spec: well formed, its password files readable, the
  * server answering as greyspf's (the marker), and the local database of
  * storeFallback = local writable
  */
@@ -436,6 +436,13 @@ ct_redis(const struct config *conf, const char *spec)
 	if (conf->password_file[0] && access(conf->password_file, R_OK) < 0)
 		ct_problem("databasePasswordFile %s: %s", conf->password_file,
 		    strerror(errno));
+	if (conf->sentinel_password_file[0] && sp.kind != REDIS_SENTINEL)
+		ct_problem("databaseSentinelPasswordFile: the database is not "
+		    "behind sentinels (redis-sentinel://)");
+	else if (conf->sentinel_password_file[0]
+	    && access(conf->sentinel_password_file, R_OK) < 0)
+		ct_problem("databaseSentinelPasswordFile %s: %s",
+		    conf->sentinel_password_file, strerror(errno));
 	memset(&o, 0, sizeof(o));
 	o.rdonly = 1;
 	o.recognise = entry_recognise;

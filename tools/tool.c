@@ -98,6 +98,7 @@ tool_server_opts(const struct config *conf, struct store_opts *opts)
 {
 	opts->key_prefix = conf->key_prefix;
 	opts->password_file = conf->password_file;
+	opts->sentinel_password_file = conf->sentinel_password_file;
 	opts->connect_ms = (int)conf->connect_timeout_ms;
 	opts->command_ms = (int)conf->command_timeout_ms;
 }

@@ -573,18 +573,43 @@ M=$!
 redis-server --port 7002 --bind 127.0.0.1 --save '' --appendonly no --dir "$T" \
     --dbfilename s.rdb --logfile "$T/s.log" --replicaof 127.0.0.1 7001 &
 PIDS="$PIDS $M $!"
-printf 'port 27001\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\nsentinel monitor gm 127.0.0.1 7001 1\nsentinel down-after-milliseconds gm 300\nsentinel failover-timeout gm 2000\n' \
+# The sentinel has a password of its own (requirepass), the servers none.
+printf 'port 27001\nbind 127.0.0.1\ndir %s\nlogfile %s/sentinel.log\nrequirepass Sentinel-9pw\nsentinel monitor gm 127.0.0.1 7001 1\nsentinel down-after-milliseconds gm 300\nsentinel failover-timeout gm 2000\n' \
     "$T" "$T" >"$T/sentinel.conf"
 redis-sentinel "$T/sentinel.conf" &
 PIDS="$PIDS $!"
+SENT="redis-cli -p 27001 -a Sentinel-9pw --no-auth-warning"
 t_ok "sentinel: the replica in sync" wait_for 20 sh -c "redis-cli -p 7002 info replication | grep -q master_link_status:up"
-t_ok "sentinel: the sentinel knows the replica" wait_for 20 sh -c "redis-cli -p 27001 sentinel replicas gm | grep -q 7002"
-conf se "redis-sentinel://127.0.0.1:27001/gm" "se:" "storeFallback = defer"
+t_ok "sentinel: the sentinel knows the replica" wait_for 20 sh -c "$SENT sentinel replicas gm | grep -q 7002"
+printf 'Sentinel-9pw\n' >"$W/sentinel.pw"
+printf 'Wrong-Sentinel5\n' >"$W/sentinel.wrong"
+chmod 644 "$W/sentinel.pw" "$W/sentinel.wrong"
+# Without databaseSentinelPasswordFile, or with a wrong one: the
+# sentinel's refusal is the reason logged (it was "no master named gm"),
+# the request gets storeFallback, no password is logged.
+conf senopw "redis-sentinel://127.0.0.1:27001/gm" "se:" "storeFallback = defer"
+conf sewrong "redis-sentinel://127.0.0.1:27001/gm" "se:" "storeFallback = defer" \
+    "databaseSentinelPasswordFile = $W/sentinel.wrong"
+req 192.0.2.69 nopw@example.com r@example.org >"$W/q69"
+t_ok "sentinel with a password, none given: answered" sh -c "'$BIN/greyspf' -L -c '$W/senopw.conf' <'$W/q69'"
+t_grep "... storeFallback defer" "$STOREERR" "$T/.out"
+t_grep "... the sentinel's refusal logged" 'sentinel 127\.0\.0\.1:27001: NOAUTH' "$T/.err"
+t_ok "sentinel with a password, a wrong one given: answered" sh -c "'$BIN/greyspf' -L -c '$W/sewrong.conf' <'$W/q69'"
+t_grep "... storeFallback defer" "$STOREERR" "$T/.out"
+t_grep "... AUTH's refusal logged" 'sentinel 127\.0\.0\.1:27001: AUTH: (WRONGPASS|ERR invalid password)' "$T/.err"
+t_nogrep "... no password in the log" 'Wrong-Sentinel5|Sentinel-9pw' "$T/.err"
+conf sp "redis+unix:$R" "two:" "databaseSentinelPasswordFile = $W/sentinel.pw"
+t_rc "configtest: a sentinel password for a database not behind sentinels" 1 \
+    sh -c "'$BIN/greyspf-configtest' -c '$W/sp.conf' 2>&1"
+t_grep "... said so" 'databaseSentinelPasswordFile: the database is not behind sentinels' "$T/.out"
+conf se "redis-sentinel://127.0.0.1:27001/gm" "se:" "storeFallback = defer" \
+    "databaseSentinelPasswordFile = $W/sentinel.pw"
+t_ok "configtest: the sentinels' password file" "$BIN/greyspf-configtest" -c "$W/se.conf"
 {
 	echo "req 192.0.2.70 first@example.com r@example.org"
 	echo "until 10 $HAS se: first@ -p 7002"
 	echo "sh kill -9 $M"
-	echo "until 30 redis-cli -p 27001 sentinel get-master-addr-by-name gm | grep -q 7002"
+	echo "until 30 $SENT sentinel get-master-addr-by-name gm | grep -q 7002"
 	echo "retry 25 192.0.2.71 second@example.com r@example.org $HAS se: second@ -p 7002"
 } >"$W/failover.script"
 python3 "$HERE/policydrive.py" "$W/failover.script" "$BIN/greyspf" -L -c "$W/se.conf" \
