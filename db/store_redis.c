@@ -66,7 +66,9 @@
  *	REDIS_CAS_TRIES_MIN times, then more while one command timeout
  *	has not passed since it began to decide, and never more
  *	than REDIS_CAS_TRIES_MAX times (then STORE_BUSY): a busy key costs
- *	a request at most about twice the command timeout.
+ *	a request at most REDIS_CAS_TRIES_MIN round trips, or the command
+ *	timeout and one round trip, whichever is longer (each round trip
+ *	bounded by the command timeout).
  *
  *	store_add_counts() is one script (EVAL; the server keeps it
  *	cached), which decodes each key's counter value, adds the counts
@@ -109,8 +111,9 @@
  * SECURITY
  *	The passwords are read from databasePasswordFile (the servers')
  *	and databaseSentinelPasswordFile (the sentinels') when the store
- *	is opened, sent only in AUTH, never logged, and wiped when it is
- *	closed. hiredis 0.14
+ *	is opened, sent only in AUTH and never logged; the store's copies
+ *	are wiped when it is closed (not hiredis's command buffer, nor
+ *	stdio's). hiredis 0.14
  *	has no TLS: Redis must be reached over a private network, a unix
  *	socket or a tunnel (greyspf.conf(5)).
  *
@@ -152,7 +155,7 @@
 #define REDIS_READ_MAX		((size_t)16 << 20)	/* bytes a round trip */
 #define REDIS_ELEMENTS_MAX	200000	/* reply elements a round trip */
 #define REDIS_CAS_TRIES_MIN	4	/* decisions, however long they take */
-#define REDIS_CAS_TRIES_MAX	64	/* decisions before STORE_BUSY */
+#define REDIS_CAS_TRIES_MAX	256	/* decisions before STORE_BUSY */
 #define REDIS_RETRY_MIN_MS	100	/* first pause after a failure */
 #define REDIS_RETRY_MAX_MS	2000	/* longest pause between attempts */
 #define REDIS_TIMEOUT_MS	100	/* when the opts give none */

@@ -62,7 +62,8 @@ const char *spf_query_domain(const struct spf_query *);
 struct spf_worker {
 	pid_t	pid;
 	int	fd;		/* -1: no worker */
-	int	watch_epfd;	/* the epoll set fd is in, or -1 */
+	int	watched;	/* fd is in the epoll set watch_epfd */
+	int	watch_epfd;
 	int	restarts;
 	int	keep_stderr;
 	struct spf_limits limits;

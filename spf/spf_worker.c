@@ -95,7 +95,6 @@ spf_worker_init(struct spf_worker *w, const char *receiver,
 {
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
-	w->watch_epfd = -1;
 	snprintf(w->receiver, sizeof(w->receiver), "%s", receiver);
 	w->limits = *lim;
 	w->keep_stderr = keep_stderr;
@@ -332,13 +331,14 @@ spf_worker_watch(struct spf_worker *w, int epfd, void *ptr)
 {
 	struct epoll_event e;
 
-	if (w->fd < 0 || w->watch_epfd == epfd)
+	if (w->fd < 0 || (w->watched && w->watch_epfd == epfd))
 		return (0);
 	memset(&e, 0, sizeof(e));
 	e.events = EPOLLIN;
 	e.data.ptr = ptr;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, w->fd, &e) < 0)
 		return (-1);
+	w->watched = 1;
 	w->watch_epfd = epfd;
 	return (0);
 }
@@ -349,10 +349,10 @@ spf_worker_watch(struct spf_worker *w, int epfd, void *ptr)
 static void
 spf_worker_drop(struct spf_worker *w)
 {
-	if (w->watch_epfd >= 0 && epoll_ctl(w->watch_epfd, EPOLL_CTL_DEL,
-	    w->fd, NULL) < 0)
+	if (w->watched && epoll_ctl(w->watch_epfd, EPOLL_CTL_DEL, w->fd,
+	    NULL) < 0)
 		log_warn("SPF worker: epoll_ctl");
-	w->watch_epfd = -1;
+	w->watched = 0;
 	close(w->fd);
 	w->fd = -1;
 }

@@ -270,6 +270,11 @@ conf herd "redis+unix:$R" "herd:" "storeFallback = defer" \
 req 198.51.100.199 herd@example.com r@example.org |
     "$BIN/greyspf" -L -c "$W/herd.conf" >/dev/null 2>&1
 gets() { redis-cli -s "$R" INFO commandstats | sed -n 's/^cmdstat_get:calls=\([0-9]*\),.*/\1/p'; }
+casses() {	# compare-and-sets run (EVALSHA, EVAL), as a sum
+	redis-cli -s "$R" INFO commandstats |
+	    sed -n 's/^cmdstat_eval\(sha\)\{0,1\}:calls=\([0-9]*\),.*/\2/p' |
+	    awk '{ n += $1 } END { print n + 0 }'
+}
 # Each process reads the marker and the triplet (two GETs, which the
 # pause lets through), then sends its compare-and-set, which waits.
 herd_read() { test "$(gets)" -ge $((g0 + 2 * H)); }
@@ -285,7 +290,9 @@ herd() {	# herd N - H processes create 198.51.100.N at once
 		i=$((i + 1))
 	done
 	g0=$(gets)
-	redis-cli -s "$R" CLIENT PAUSE 60000 WRITE >/dev/null
+	e0=$(casses)
+	t_eq "herd $1: writes paused" \
+	    "$(redis-cli -s "$R" CLIENT PAUSE 60000 WRITE)" OK
 	i=0
 	while [ $i -lt $H ]; do
 		req 198.51.100.$1 herd@example.com r@example.org \
@@ -294,6 +301,7 @@ herd() {	# herd N - H processes create 198.51.100.N at once
 	done
 	t_ok "herd $1: every process read the triplet during the pause" \
 	    wait_for 60 herd_read
+	t_eq "herd $1: no compare-and-set done during the pause" "$(casses)" "$e0"
 	redis-cli -s "$R" CLIENT UNPAUSE >/dev/null
 	for p in $herders; do wait "$p"; done
 }
