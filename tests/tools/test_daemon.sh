@@ -7,9 +7,10 @@
 # on TCP; 1,000 concurrent connections over overlapping triplets; slow,
 # silent, half-closed and dropped connections beside normal ones; an SPF
 # check hanging on DNS while greylist requests go on; maxConnections;
-# SIGHUP with a bad and a good configuration; SIGTERM with a request in
-# flight; kill -9 of a loop process and of an SPF worker. Greylist time
-# is injected (faketime, frozen), never slept for.
+# SIGHUP with a bad and a good configuration (a whitelist file read
+# again); SIGTERM with a request in flight; kill -9 of a loop process
+# and of an SPF worker. Greylist time is injected (faketime, frozen),
+# never slept for.
 . "$(dirname "$0")/lib.sh"
 need unshare ip faketime python3 pgrep
 
@@ -254,12 +255,24 @@ pc -a "unix:$SOCK" -c 2 -r 5 >/dev/null 2>&1
 t_eq "SIGHUP, bad configuration: still answering" "$?" 0
 cp "$W/good.conf" "$W/g.conf"
 printf 'debugLevel = 2\n' >>"$W/g.conf"
+# The client whitelist (whitelistClients) is read at start and at
+# SIGHUP: 192.0.2.77, greylisted before, is whitelisted after.
+printf '192.0.2.1\n' >"$W/wl"
+printf 'whitelistClients = %s\n' "$W/wl" >>"$W/g.conf"
+printf 'client_address=192.0.2.77\nsender=wl@example.com\nrecipient=r@example.net\n\n' >"$T/wlreq"
+pc -a "unix:$SOCK" -f "$T/wlreq" >"$T/wl.before" 2>&1
+t_grep "before SIGHUP: 192.0.2.77 greylisted" '^action=defer_if_permit' "$T/wl.before"
+printf '192.0.2.77\n' >>"$W/wl"
 kill -HUP "$PID"
 wait_for 5 grep -q 'configuration read again' "$W/log"
 wait_for 5 sh -c "[ \"\$(pgrep -P $PID | sort | tr '\n' ' ')\" != '$before' ] && [ \$(pgrep -P $PID | wc -l) -eq 2 ]"
 pc -a "unix:$SOCK" -c 1 -r 1 >/dev/null 2>&1
 t_eq "SIGHUP, good configuration: answering" "$?" 0
 t_grep "SIGHUP, good configuration: applied (debugLevel 2)" 'Config: SPFSEEDONLY=' "$W/log"
+pc -a "unix:$SOCK" -f "$T/wlreq" >"$T/wl.after" 2>&1
+t_grep "SIGHUP: the whitelist file read again, 192.0.2.77 whitelisted" \
+    '^action=dunno$' "$T/wl.after"
+t_grep "... logged with the file and line" 'Whitelisted \(client, [^ ]*/wl:2\)' "$W/log"
 
 # 8. SIGTERM with a request in flight: it is answered, then the daemon
 # exits.
