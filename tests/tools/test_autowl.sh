@@ -110,6 +110,21 @@ t_eq "the /24 counted" "$(awl 198.51.100.0/24 | cut -d' ' -f5)" 1
 req 198.51.100.9 z@x.org r@example.org | at 800 >"$W/r" 2>/dev/null
 t_grep "another host of the /24 is whitelisted" '^action=dunno$' "$W/r"
 
+# greyspf-import into this database: tumgreyspf kept no auto-whitelist
+# and no counters, so their entries are left as they are, byte for byte,
+# and the tree's entries (by client address only) are added.
+"$BIN/greyspf-dump" -d "$W/db" >"$W/pre"
+fixture tumgreyspf-v3-iponly "$W/fx"
+t_ok "import into a database with auto-whitelist and counter entries" \
+    "$BIN/greyspf-import" -q -d "$W/db" "$W/fx/data"
+"$BIN/greyspf-dump" -d "$W/db" >"$W/post"
+t_ok "... it had both kinds before" sh -c "grep -q '^awl ' '$W/pre' && grep -q '^counters ' '$W/pre'"
+t_eq "... the auto-whitelist and counter entries unchanged" \
+    "$(grep -E '^(awl|counters) ' "$W/post")" \
+    "$(grep -E '^(awl|counters) ' "$W/pre")"
+t_ok "... the tree's entries added" \
+    test "$(grep -c '^iponly ' "$W/post")" -gt "$(grep -c '^iponly ' "$W/pre")"
+
 # autoWhitelistClients = 0 (the default): nothing read, nothing written.
 printf 'database = %s/db2\nconfigPath = %s/config\nuser = nobody\n' \
     "$W" "$W" >"$W/off.conf"
