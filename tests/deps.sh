@@ -8,7 +8,9 @@ PKGS="build-essential liblmdb-dev lmdb-utils libinih-dev libcmocka-dev
     faketime python3 util-linux tar findutils bc libspf2-dev libyaml-dev
     iproute2 postfix nsd swaks libio-socket-inet6-perl procps groff-base
     libpcre2-dev postgrey libhiredis-dev redis-server redis-sentinel
-    redis-tools strace"
+    redis-tools strace systemd"
+# systemd: systemd-socket-activate, test_daemon_activation's systemd
+# (socket activation).
 # strace: test_daemon_spfqueue widens a race window with its fault
 # injection (a delayed system call).
 # postgrey: its /etc/postgrey/whitelist_clients is test data (Debian's
