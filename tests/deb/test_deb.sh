@@ -237,6 +237,14 @@ cron_user() { awk '!/^#/ && NF { print $6 }' "$R/etc/cron.d/greyspf"; }
 # unit_key UNIT KEY - a key's value in an installed unit.
 unit_key() { sed -n "s/^$2=//p" "$R/lib/systemd/system/$1"; }
 
+# others_x MODE - an octal mode with the others' x bit set
+others_x() {
+	case $1 in
+	'' | *[!0-7]*) return 1 ;;
+	esac
+	[ $((0$1 & 1)) -eq 1 ]
+}
+
 # removed_checks - after dpkg -r: the programs and units gone; the
 # configuration, the database, the user and the cron file kept, and the
 # cron command doing nothing.
@@ -349,6 +357,15 @@ if [ -f conf/greyspf.service ]; then
 	    "$R/lib/systemd/system/greyspf.service"
 else
 	echo "# no conf/greyspf.service yet: no daemon unit to check"
+fi
+if [ -f conf/greyspf.socket ]; then
+	# On a system where the service has not run yet, systemd makes the
+	# socket's directory itself, root's, with this mode: Postfix's smtpd
+	# (user postfix) must be able to traverse it to reach the socket.
+	# None set: systemd's default, 0755.
+	dm=$(unit_key greyspf.socket DirectoryMode)
+	t_ok "fresh: greyspf.socket's DirectoryMode ${dm:-0755} lets others in" \
+	    others_x "${dm:-0755}"
 fi
 t_ok "fresh: dpkg -r greyspf" in_root dpkg -r greyspf
 removed_checks
