@@ -46,6 +46,7 @@ cleanup() {
 	else rm -rf "$T"; fi
 }
 trap cleanup EXIT
+trap 'exit 1' HUP INT PIPE TERM
 
 # request SENDER - one request through systemd's socket; the reply in
 # $T/reply (no answer within 10 s: none)
@@ -62,18 +63,24 @@ notes() { cat "$W/notes"; }
 notes_ge() { [ "$(wc -l <"$W/notes")" -ge "$1" ]; }
 
 # The notify listener: one line per state in each datagram, with the
-# sender's pid from the kernel (SO_PASSCRED), as systemd reads it.
+# sender's pid from the kernel (SO_PASSCRED), as systemd reads it. It
+# exits when the test's shell is gone, even killed.
 : >"$W/notes"
 python3 -c '
 import os, socket, struct, sys
+parent = os.getppid()
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
 s.bind(sys.argv[1])
 os.chmod(sys.argv[1], 0o666)
+s.settimeout(1)
 open(sys.argv[2], "w").close()
 out = open(sys.argv[3], "a")
-while True:
-    msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+while os.getppid() == parent:
+    try:
+        msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+    except socket.timeout:
+        continue
     pid = "-"
     for lev, typ, data in anc:
         if lev == socket.SOL_SOCKET and typ == socket.SCM_CREDENTIALS:
