@@ -9,14 +9,17 @@
 # hostile servers (replies without end: in bounded memory; their text
 # in the log: no forged line, no control character), an undecodable
 # value, a foreign key, a foreign database; the tools' round trip LMDB
-# -> Redis -> LMDB; a sentinel failover followed without a restart.
+# -> Redis -> LMDB; a load and an import that fail part-way (how far
+# they got; run again, a clean run's result); a daemon on Redis (a
+# connection per loop process, kept; Redis killed and back); a sentinel
+# failover followed without a restart.
 # Every server is stopped at the end, whatever happens.
 if [ "${GREYSPF_IN_NS:-}" != 1 ]; then
 	export GREYSPF_IN_NS=1
 	exec unshare -n sh "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
-need redis-server redis-cli redis-sentinel faketime python3 ip /usr/bin/time
+need redis-server redis-cli redis-sentinel faketime python3 ip /usr/bin/time ss pgrep
 HERE=$(cd "$(dirname "$0")" && pwd)
 ip link set lo up
 
@@ -395,6 +398,66 @@ t_ok "import into Redis again" "$BIN/greyspf-import" -q -c "$W/im.conf" "$W/tree
 t_grep "import again: idempotent, nothing new" 'imported: 0 new, 0 merged into existing' "$T/.out"
 t_grep "import: what had expired is not written, and said" '^expired already, not written: [1-9]' "$T/.out"
 
+# --- a load and an import that fail part-way: how far they got ------------
+# A Redis of its own whose maxmemory (noeviction) is reached part-way:
+# writes are refused (OOM) from some entry on. The report says how many
+# entries of how many were done; the count is those decided, the last
+# of which may be the write that failed: what Redis holds is that count
+# or one less. With the limit lifted, the same run again completes, and
+# the result is a clean run's.
+redis_start oom
+O=$T/oom.sock
+awk -v t="$NOW" 'BEGIN {
+    print "VERSION=1\nformat=greyspf-greylist\nHEADER=END"
+    for (i = 0; i < 5000; i++)
+	printf "triplet 10.1.%d.%d/32 p%d@example.com r@example.org %d.000000 %d.000000 %d.500000 %d -\n",
+	    int(i / 256), i % 256, i, t - 3600, t - 3300, t - 60, i % 3
+    print "DATA=END" }' >"$W/big.dump"
+# oom_limit - writes refused past about 300 kB more than Redis uses now
+oom_limit() {
+	u=$(redis-cli -s "$O" INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+	redis-cli -s "$O" CONFIG SET maxmemory $((u + 300000)) >/dev/null
+}
+conf pl "redis+unix:$O" "pl:"
+conf pc "redis+unix:$O" "pc:"
+# partway NAME WHAT TOTAL: the report's "stopped after X of TOTAL
+# entries" in $T/.err, X against the keys under the prefix in $O
+partway() {
+	x=$(sed -n "s/.*$2 stopped after \([0-9]*\) of $3 entries.*/\1/p" "$T/.err")
+	k=$(nkeys "$O" "$1")
+	t_ok "$2 failing part-way: says how far it got ($x of $3; $k in Redis)" \
+	    test -n "$x" -a "${x:-0}" -gt 0 -a "${x:-0}" -lt "$3"
+	t_ok "$2 failing part-way: what it says is what Redis holds (or the last one failed)" \
+	    test "$k" -eq "${x:-0}" -o "$k" -eq $((${x:-0} - 1))
+}
+oom_limit
+t_rc "load failing part-way: exit 1" 1 "$BIN/greyspf-load" -c "$W/pl.conf" "$W/big.dump"
+t_grep "load failing part-way: the reason" 'OOM command not allowed' "$T/.err"
+partway pl: load 5000
+redis-cli -s "$O" CONFIG SET maxmemory 0 >/dev/null
+t_ok "load again, Redis recovered: completes" "$BIN/greyspf-load" -c "$W/pl.conf" "$W/big.dump"
+t_ok "load into a clean prefix" "$BIN/greyspf-load" -c "$W/pc.conf" "$W/big.dump"
+"$BIN/greyspf-dump" -c "$W/pl.conf" >"$W/pl.dump" 2>/dev/null
+"$BIN/greyspf-dump" -c "$W/pc.conf" >"$W/pc.dump" 2>/dev/null
+t_eq "load again: every entry" "$(grep -c '^triplet ' "$W/pl.dump")" 5000
+t_same "load again: the dump is a clean run's" "$W/pl.dump" "$W/pc.dump"
+redis-cli -s "$O" FLUSHALL >/dev/null
+conf ip "redis+unix:$O" "ip:"
+conf ic "redis+unix:$O" "ic:"
+nimp=$("$BIN/greyspf-import" -n -c "$W/ic.conf" "$W/tree" | sed -n 's/^files: [0-9]*; entries: \([0-9]*\);.*/\1/p')
+oom_limit
+t_rc "import failing part-way: exit 1" 1 "$BIN/greyspf-import" -q -c "$W/ip.conf" "$W/tree"
+t_grep "import failing part-way: the reason" 'OOM command not allowed' "$T/.err"
+partway ip: import "$nimp"
+redis-cli -s "$O" CONFIG SET maxmemory 0 >/dev/null
+t_ok "import again, Redis recovered: completes" "$BIN/greyspf-import" -q -c "$W/ip.conf" "$W/tree"
+t_ok "import into a clean prefix" "$BIN/greyspf-import" -q -c "$W/ic.conf" "$W/tree"
+"$BIN/greyspf-dump" -c "$W/ip.conf" >"$W/ip.dump" 2>/dev/null
+"$BIN/greyspf-dump" -c "$W/ic.conf" >"$W/ic.dump" 2>/dev/null
+t_ok "import again: entries there" test "$(grep -c '^triplet ' "$W/ip.dump")" -gt 0
+t_same "import again: the dump is a clean run's" "$W/ip.dump" "$W/ic.dump"
+redis_kill oom
+
 # --- hostile data under the prefix ----------------------------------------
 conf ho "redis+unix:$R" "tools:" "storeFallback = defer"
 redis-cli -s "$R" EVAL "for _, k in ipairs(redis.call('KEYS', 'tools:*')) do
@@ -572,6 +635,137 @@ t_ok "Redis down, local: the entries are in the local LMDB" sh -c \
     "'$BIN/greyspf-dump' -c '$W/dlocal.conf' -d 'lmdb:$T/dlocal.fb' | grep -c during@ | grep -qx 20"
 t_grep "Redis back, local: used again" '^retry: ok after' "$W/down.local.out"
 t_grep "Redis back, local: the outage's cost told" 'working again; 2[0-9] requests were answered storeFallback local' "$W/down.local.err"
+
+# --- daemon mode: a connection per loop process, kept ----------------------
+# A greyspf daemon (-l, daemonProcesses = 2) on the same Redis, its
+# clock read from a file (libfaketime's FAKETIME_TIMESTAMP_FILE, read at
+# every call): time is injected by writing the file. (a) requests on
+# many connections, greylisted then accepted after GREYLISTTIME, the
+# entries in Redis; (b) each loop process connects to Redis once, at its
+# first request, and keeps the connection for every later one; (c) Redis
+# killed: every request answered from the local LMDB, one log line per
+# loop process, none waits on a timeout; Redis back: written to again,
+# said once per loop process.
+DMS=$T/dm.sock
+DCLOCK=$W/dm.clock
+FAKELIB=${FAKELIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1}
+need "$BUILD/tests/polclient"
+t_ok "daemon: libfaketime found ($FAKELIB)" test -f "$FAKELIB"
+conf dm "redis+unix:$R" "dmn:" "storeFallback = local" \
+    "daemonProcesses = 2" "databaseCommandTimeout = 2000" \
+    "databaseConnectTimeout = 2000"
+dclock() {	# dclock SECONDS - the daemon's clock, frozen there
+	TZ=UTC date -d "@$1" '+%Y-%m-%d %H:%M:%S' >"$DCLOCK"
+}
+dclock "$NOW"
+# conns - the connections Redis has accepted so far (this one counted)
+conns() {
+	redis-cli -s "$R" INFO stats |
+	    sed -n 's/^total_connections_received:\([0-9]*\).*/\1/p'
+}
+c0=$(conns)
+TZ=UTC LD_PRELOAD="$FAKELIB" FAKETIME_TIMESTAMP_FILE="$DCLOCK" \
+    FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    "$BIN/greyspf" -L -c "$W/dm.conf" -l "unix:$DMS" 2>"$W/dm.log" &
+DPID=$!
+PIDS="$PIDS $DPID"
+t_ok "daemon: started" wait_for 20 grep -q 'started 2 loop processes' "$W/dm.log"
+dpc() { "$BUILD/tests/polclient" -a "unix:$DMS" "$@"; }
+i=0
+while [ $i -lt 5 ]; do req 192.0.2.$((150 + i)) dm@example.com r@example.org; i=$((i + 1)); done >"$W/qdm"
+# Five triplets on three connections, one after the other, then 200
+# connections at once, 10 requests each, over 50 other triplets.
+for n in 1 2 3; do dpc -f "$W/qdm" >"$W/dm.a$n"; done
+t_eq "daemon: five new triplets, greylisted on each of three connections" \
+    "$(cat "$W"/dm.a[123] | grep -c "$GREY")" 15
+dpc -c 200 -r 10 -t 50 >"$W/dm.c1" 2>&1
+t_eq "daemon: 200 connections at once: no error" "$?" 0
+t_grep "daemon: 200 connections at once: 2,000 greylisted" \
+    '^2000 action=defer_if_permit$' "$W/dm.c1"
+dclock $((NOW + 700))
+dpc -f "$W/qdm" >"$W/dm.a4"
+t_eq "daemon, after GREYLISTTIME: the five retries accepted" \
+    "$(grep -c '^action=dunno$' "$W/dm.a4")" 5
+dpc -c 200 -r 10 -t 50 -o 0 >"$W/dm.c2" 2>&1
+t_eq "daemon, after GREYLISTTIME, 200 connections: no error" "$?" 0
+t_grep "daemon, after GREYLISTTIME, 200 connections: all 2,000 accepted" \
+    '^2000 action=dunno$' "$W/dm.c2"
+# 4,020 requests on 204 Postfix connections: a Redis connection for
+# each loop process (and the one that asks), no more.
+t_eq "daemon: one Redis connection per loop process, kept and reused" \
+    "$(($(conns) - c0 - 1))" 2
+t_eq "daemon: the 55 entries in Redis, under the prefix" "$(nkeys "$R" dmn:)" 55
+t_eq "daemon: none in the local LMDB (Redis answered)" \
+    "$(test -e "$T/dm.fb" && echo there || echo absent)" absent
+# Which process holds each connection Redis has (ss: the server's end
+# names its peer's inode): each loop process one, nobody else.
+rpids() {
+	ss -xpn | awk -v r="$R" '$5 == r { peer[$8] = 1 }
+	    $5 == "*" { s = $0; sub(/.*pid=/, "", s); sub(/,.*/, "", s)
+		own[$6] = s }
+	    END { for (i in peer) if (i in own) print own[i] }' | sort -n
+}
+t_eq "daemon: each loop process holds one connection to Redis" \
+    "$(rpids)" "$(pgrep -P "$DPID" | sort -n)"
+# (c) Redis killed while the daemon runs.
+kill -9 "$(cat "$T/r.pid")"
+t_ok "daemon: Redis killed" wait_for 10 sh -c "! redis-cli -s '$R' ping >/dev/null 2>&1"
+dclock $((NOW + 800))
+i=0
+while [ $i -lt 20 ]; do req 192.0.2.$((170 + i)) dmdown@example.com r@example.org; i=$((i + 1)); done >"$W/qdmd"
+s=$(date +%s%3N)
+dcl=
+for n in 1 2 3 4 5 6 7 8 9 10; do
+	dpc -f "$W/qdmd" >"$W/dm.d$n" &
+	dcl="$dcl $!"
+done
+for p in $dcl; do wait "$p"; done
+took=$(($(date +%s%3N) - s))
+t_eq "daemon, Redis down: 200 requests on 10 connections greylisted on the local LMDB" \
+    "$(cat "$W"/dm.d* | grep -c "$GREY")" 200
+t_ok "daemon, Redis down: no request waited on a timeout (${took} ms in all)" \
+    test "$took" -lt 1800
+# served - the loop processes that fell back (the local LMDB mapped)
+served() {
+	for p in $(pgrep -P "$DPID"); do
+		grep -q "$T/dm.fb" "/proc/$p/maps" && echo "$p"
+	done | wc -l
+}
+nserved=$(served)
+t_ok "daemon, Redis down: the local LMDB used ($nserved loop processes)" \
+    test "$nserved" -ge 1
+t_eq "daemon, Redis down: one log line per loop process that fell back" \
+    "$(grep -c 'greylisting against the local database' "$W/dm.log")" "$nserved"
+t_ok "daemon, Redis down: the 20 entries in the local LMDB" sh -c \
+    "'$BIN/greyspf-dump' -c '$W/dm.conf' -d 'lmdb:$T/dm.fb' | grep -c dmdown@ | grep -qx 20"
+t_nogrep "daemon, Redis down: not said to work again before Redis is back" \
+    'working again' "$W/dm.log"
+redis-server --port 0 --unixsocket "$R" --unixsocketperm 777 --save '' \
+    --appendonly no --dir "$T" --logfile "$T/r.log" --daemonize yes \
+    --pidfile "$T/r.pid"
+wait_for 10 redis-cli -s "$R" ping >/dev/null
+PIDS="$PIDS $(cat "$T/r.pid")"
+# back - a request on a new triplet per loop process's chance (20
+# connections); true once every loop process that fell back has said
+# it works again
+bk=0
+back() {
+	bk=$((bk + 1))
+	dpc -c 20 -r 1 -t 20 -o $((1000 + 20 * bk)) >/dev/null 2>&1
+	test "$(grep -c 'greylist database: working again' "$W/dm.log")" \
+	    -ge "$nserved"
+}
+t_ok "daemon, Redis back: every loop process that fell back says so" \
+    wait_for 30 back
+t_eq "daemon, Redis back: said once per loop process, with the outage's cost" \
+    "$(grep -c 'greylist database: working again; [0-9]* requests were answered storeFallback local' "$W/dm.log")" "$nserved"
+t_ok "daemon, Redis back: new entries written to Redis" \
+    test "$(nkeys "$R" dmn:)" -ge 1
+t_eq "daemon, Redis back: each loop process holds one connection again" \
+    "$(rpids)" "$(pgrep -P "$DPID" | sort -n)"
+kill "$DPID"
+wait "$DPID"
+t_eq "daemon: SIGTERM, exit 0" "$?" 0
 
 # --- sentinel failover ------------------------------------------------------
 # A master, a replica, one sentinel deciding alone and fast.
