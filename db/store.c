@@ -14,6 +14,8 @@
  *	int	store_update(store, key, klen, fn, ctx)
  *	int	store_walk(store, cursor, max, visit, ctx)
  *	int	store_load(store, fill, ctx, flags)
+ *
+ *	int	store_load_refused(store)
  *	int	store_batch_update(batch, key, klen, fn, ctx)
  *	int	store_add_counts(store, keys, n, counts, len, replaced_r)
  *	int	store_info(store, emit, ctx)
@@ -52,8 +54,13 @@
  *	cannot make a load one unit makes each entry an update of its own
  *	(decided again after a lost race) instead of a pipelined load that
  *	reports lost races: the service's small writes (an entry with its
- *	auto-whitelist count) use it; bulk loads do not. store_info() gives the backend's
- *	figures as name/value pairs.
+ *	auto-whitelist count) use it; bulk loads do not.
+ *	store_load_refused(), after a load that failed, is 1 when the
+ *	failure was the server's refusal of the last write fill decided
+ *	(a backend that loads entry by entry and reads a write's answer
+ *	later, with the next entry's: Redis), so that entry was not
+ *	written although its decision was made; else 0. store_info()
+ *	gives the backend's figures as name/value pairs.
  *
  *	store_add_counts() adds counts (a counter value, db/counter.c) to
  *	each of n keys (hour, day, total), with each key's expiry, as one
@@ -420,6 +427,7 @@ store_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 
 	if (st->rdonly && !(flags & STORE_LOAD_DRYRUN))
 		return (STORE_READONLY);
+	st->load_refused = 0;
 	/* Not one unit anyway: each entry an update of its own, with the
 	 * backend's compare-and-set and retries. */
 	if ((flags & STORE_LOAD_EACH) && !(flags & STORE_LOAD_DRYRUN)
@@ -429,6 +437,14 @@ store_load(struct store *st, store_fill_fn fill, void *ctx, int flags)
 		return (fill(&each, ctx));
 	}
 	return (GUARDED(st->be->load(st, fill, ctx, flags)));
+}
+
+/* store_load_refused - the failed load's last decided write refused */
+
+int
+store_load_refused(const struct store *st)
+{
+	return (st->load_refused);
 }
 
 int

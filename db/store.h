@@ -114,6 +114,7 @@ int	store_update(struct store *, const void *, size_t, store_update_fn,
 int	store_walk(struct store *, struct store_cursor *, size_t,
 	    store_visit_fn, void *);
 int	store_load(struct store *, store_fill_fn, void *, int);
+int	store_load_refused(const struct store *);
 int	store_batch_update(struct store_batch *, const void *, size_t,
 	    store_update_fn, void *);
 int	store_add_counts(struct store *, const struct store_count *, size_t,

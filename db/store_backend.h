@@ -42,6 +42,8 @@ struct store {
 	int	rdonly;
 	char	where[256];		/* the path or address, for messages */
 	char	detail[256];		/* the last failure's detail */
+	int	load_refused;		/* a failed load's last write was
+					 * refused: store_load_refused() */
 	int	(*recognise)(const void *, size_t, const void *, size_t);
 };
 

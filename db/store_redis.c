@@ -555,6 +555,8 @@ redis_roundtrip(struct store *st, redisReply **rep, int n)
 		if (rc == STORE_BUSY)
 			r->lost++;
 		else if (rc != STORE_OK) {
+			/* Refused: the last write decided (one pending). */
+			st->load_refused = 1;
 			redis_free_replies(rep, n);
 			return (rc);
 		}

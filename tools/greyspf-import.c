@@ -97,6 +97,7 @@ struct import {
 	char	path[LEGACY_PATH_MAX];	/* the first of its files */
 	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, merged, unchanged;
+	size_t	*last;		/* the count of the last write decided */
 	size_t	expired;	/* not written: the store would drop them */
 	int64_t	now;
 };
@@ -350,6 +351,7 @@ import_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		im->expired++;
 		return (STORE_UNCHANGED);
 	}
+	im->last = count;
 	return (STORE_WRITE);
 }
 
@@ -365,6 +367,7 @@ import_fill(struct store_batch *b, void *ctx)
 
 	/* Run again from the start after a map growth: counts anew. */
 	im->added = im->merged = im->unchanged = 0;
+	im->last = NULL;
 	if (runsort_rewind(im->rs) < 0) {
 		im->err = errno;
 		return (STORE_ABORTED);
@@ -498,6 +501,10 @@ main(int argc, char **argv)
 			    "temporary file in %s (TMPDIR)",
 			    runsort_dir(im.rs));
 		}
+		/* A write refused is not done, though decided. */
+		if (rc != STORE_OK && store_load_refused(st)
+		    && im.last != NULL)
+			(*im.last)--;
 		if (rc != STORE_OK && !(store_caps(st)
 		    & STORE_CAP_ATOMIC_LOAD))
 			fatalx("import stopped after %zu of %zu entries (%zu "

@@ -63,6 +63,7 @@ struct load {
 	struct runsort_rec cur;	/* the entry being stored */
 	int	err;		/* the temporary file's errno, if it failed */
 	size_t	added, replaced, kept;
+	size_t	*last;		/* the count of the last write decided */
 	const struct config *conf;
 	int	expiry;		/* the store expires entries: give each its
 				 * expiry, by greyspf-clean's rule */
@@ -303,10 +304,8 @@ load_entry(const void *old, size_t oldlen, void *new_r, size_t *newlen_r,
 		ld->expired++;
 		return (STORE_UNCHANGED);
 	}
-	if (old != NULL)
-		ld->replaced++;
-	else
-		ld->added++;
+	ld->last = old != NULL ? &ld->replaced : &ld->added;
+	(*ld->last)++;
 	memcpy(new_r, ld->cur.val, ld->cur.vlen);
 	*newlen_r = ld->cur.vlen;
 	return (STORE_WRITE);
@@ -322,6 +321,7 @@ load_fill(struct store_batch *b, void *ctx)
 
 	/* Run again from the start after a map growth: counts anew. */
 	ld->added = ld->replaced = ld->kept = 0;
+	ld->last = NULL;
 	if (runsort_rewind(ld->rs) < 0) {
 		ld->err = errno;
 		return (STORE_ABORTED);
@@ -404,6 +404,9 @@ main(int argc, char **argv)
 		fatal("load failed, database unchanged: reading the temporary "
 		    "file in %s (TMPDIR)", runsort_dir(ld.rs));
 	}
+	/* A write refused is not done, though decided. */
+	if (rc != STORE_OK && store_load_refused(st) && ld.last != NULL)
+		(*ld.last)--;
 	if (rc != STORE_OK && !(store_caps(st) & STORE_CAP_ATOMIC_LOAD))
 		fatalx("load stopped after %zu of %zu entries (%zu added, %zu "
 		    "replaced, %zu kept; the %s backend loads entry by entry: "
