@@ -211,8 +211,9 @@ for p in $(seq 1 100); do
 	    int(t / 256), t % 256, t, t } }' >"$C/in.$p"
 done
 for p in $(seq 1 100); do
-	TZ=UTC faketime -f "$NOW" "$BUILD/tests/sockdrive" "$BIN/greyspf" -L \
-	    -c "$C/g.conf" <"$C/in.$p" >"$C/out.$p" 2>"$C/err.$p" &
+	{ TZ=UTC faketime -f "$NOW" "$BUILD/tests/sockdrive" "$BIN/greyspf" -L \
+	    -c "$C/g.conf" <"$C/in.$p" >"$C/out.$p" 2>"$C/err.$p"
+	  echo $? >"$C/rc.$p"; } &
 done
 wait
 cat "$C"/out.* | grep -c '^action=' >"$C/n"
@@ -223,5 +224,13 @@ cat "$C"/out.* | grep -cF "$PEND" >"$C/n"
 t_eq "100 processes: all others pending" "$(cat "$C/n")" 98000
 cat "$C"/err.* | grep -v 'greylisting: ' >"$C/errors" || true
 t_eq "100 processes: no error logged" "$(wc -l <"$C/errors")" 0
+# The evidence, when a process fell short: its exit, its log's lines.
+for p in $(seq 1 100); do
+	n=$(grep -c '^action=' "$C/out.$p")
+	[ "$n" -eq 1000 ] && [ -z "$(grep -v 'greylisting: ' "$C/err.$p")" ] &&
+	    continue
+	echo "# process $p: $n answers, exit $(cat "$C/rc.$p" 2>/dev/null)"
+	grep -v 'greylisting: ' "$C/err.$p" | head -10 | sed 's/^/#   /'
+done
 "$BIN/greyspf-stat" -s -d "$C/db" >"$C/stat"
 t_grep "100 processes: 2,000 entries stored" '^  Entries: 2000$' "$C/stat"
