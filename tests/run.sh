@@ -13,6 +13,9 @@ set -u
 BUILD=${BUILD:-build/san}
 BIN=$BUILD/bin
 export BUILD BIN
+# The tests' own faketime first (tests/bin/faketime: why, there).
+PATH=$(cd "$(dirname "$0")/bin" && pwd):$PATH
+export PATH
 # faketime preloads itself; ASan wants to be first, and is told not to
 # mind. Leak checking stays on.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-verify_asan_link_order=0:abort_on_error=0}
@@ -57,5 +60,11 @@ for t in tests/tools/test_*.sh tests/e2e/test_*.sh; do
 	run_one "$(basename "$t")" sh "$t"
 done
 rm -f "$log"
+# What faketime wrappers killed by the tests left: none of a live one.
+for f in /dev/shm/sem.faketime_sem_*; do
+	[ -e "$f" ] || continue
+	p=${f##*_}
+	kill -0 "$p" 2>/dev/null || rm -f "$f" "/dev/shm/faketime_shm_$p"
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,9 @@
 # removed at exit (kept, and named on stderr, with KEEP_T=1). $BIN holds
 # the programs under test.
 set -u
+# The tests' own faketime first (tests/bin/faketime: why, there).
+_lib_bin=$(cd "$(dirname "$0")/../bin" 2>/dev/null && pwd) &&
+    PATH=$_lib_bin:$PATH
 BIN=${BIN:-bin}
 BUILD=${BUILD:-build}
 FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../data/fixtures" && pwd)}
