@@ -691,9 +691,13 @@ t_eq "daemon, after GREYLISTTIME, 200 connections: no error" "$?" 0
 t_grep "daemon, after GREYLISTTIME, 200 connections: all 2,000 accepted" \
     '^2000 action=dunno$' "$W/dm.c2"
 # 4,020 requests on 204 Postfix connections: a Redis connection for
-# each loop process (and the one that asks), no more.
-t_eq "daemon: one Redis connection per loop process, kept and reused" \
-    "$(($(conns) - c0 - 1))" 2
+# each loop process that served (and the one that asks), no more. The
+# kernel, not the test, deals the connections out: on a loaded machine
+# one loop process may have taken them all, and the other never
+# connected (a connection a request would make thousands).
+dmconns=$(($(conns) - c0 - 1))
+t_ok "daemon: one Redis connection per loop process at most, kept and reused ($dmconns)" \
+    test "$dmconns" -ge 1 -a "$dmconns" -le 2
 t_eq "daemon: the 55 entries in Redis, under the prefix" "$(nkeys "$R" dmn:)" 55
 t_eq "daemon: none in the local LMDB (Redis answered)" \
     "$(test -e "$T/dm.fb" && echo there || echo absent)" absent
@@ -705,8 +709,9 @@ rpids() {
 		own[$6] = s }
 	    END { for (i in peer) if (i in own) print own[i] }' | sort -n
 }
-t_eq "daemon: each loop process holds one connection to Redis" \
-    "$(rpids)" "$(pgrep -P "$DPID" | sort -n)"
+t_eq "daemon: each Redis connection held by a loop process, one each" \
+    "$(rpids | sort -u | wc -l) $(rpids | wc -l) $(rpids | grep -cvxF "$(pgrep -P "$DPID")")" \
+    "$dmconns $dmconns 0"
 # (c) Redis killed while the daemon runs.
 kill -9 "$(cat "$T/r.pid")"
 t_ok "daemon: Redis killed" wait_for 10 sh -c "! redis-cli -s '$R' ping >/dev/null 2>&1"
@@ -764,8 +769,12 @@ t_eq "daemon, Redis back: said once per loop process, with the outage's cost" \
     "$(grep -c 'greylist database: working again; [0-9]* requests were answered storeFallback local' "$W/dm.log")" "$nserved"
 t_ok "daemon, Redis back: new entries written to Redis" \
     test "$(nkeys "$R" dmn:)" -ge 1
-t_eq "daemon, Redis back: each loop process holds one connection again" \
-    "$(rpids)" "$(pgrep -P "$DPID" | sort -n)"
+# Every loop process that fell back has a connection again (it said it
+# works again), one each, and only loop processes hold one.
+t_ok "daemon, Redis back: each loop process that fell back holds one connection again" \
+    test "$(rpids | sort -u | wc -l)" -ge "$nserved" -a \
+    "$(rpids | sort -u | wc -l)" -eq "$(rpids | wc -l)" -a \
+    "$(rpids | grep -cvxF "$(pgrep -P "$DPID")")" -eq 0
 kill "$DPID"
 wait "$DPID"
 t_eq "daemon: SIGTERM, exit 0" "$?" 0
