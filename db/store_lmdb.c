@@ -279,11 +279,16 @@ lmdb_check_size(struct store *st)
 	struct stat sb;
 	int fd;
 
-	if (mdb_env_get_fd(l->env, &fd) != 0 || fstat(fd, &sb) < 0)
-		return (lmdb_rc(st, EIO, "data.mdb"));
+	/* The meta page first, the size after: a writer extends the file
+	 * before it writes the meta page that counts the new pages, so a
+	 * size taken first could predate a commit that the meta read
+	 * then counts (another process's, between the two: under load, a
+	 * healthy database reported damaged). */
 	if (mdb_env_info(l->env, &ei) != 0 || mdb_env_stat(l->env, &ms) != 0)
 		return (store_detail(st, STORE_CORRUPT, "%s: unreadable "
 		    "meta pages", st->where));
+	if (mdb_env_get_fd(l->env, &fd) != 0 || fstat(fd, &sb) < 0)
+		return (lmdb_rc(st, EIO, "data.mdb"));
 	if ((off_t)((ei.me_last_pgno + 1) * ms.ms_psize) > sb.st_size
 	    + (off_t)LMDB_UNWRITTEN_SLACK * ms.ms_psize)
 		return (store_detail(st, STORE_CORRUPT, "%s: data.mdb has "
