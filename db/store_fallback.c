@@ -52,6 +52,7 @@ struct fallback {
 static const struct store_backend store_fallback;
 
 static int fallback_local(struct store *, int);
+static int fallback_answer(struct store *, int, const struct store *);
 
 /* fallback_local - the local store, opened at the first fallback */
 
@@ -77,6 +78,16 @@ fallback_local(struct store *st, int prc)
 	return (STORE_OK);
 }
 
+/* fallback_answer - rc, with the detail of the store that gave it when
+ * it failed */
+
+static int
+fallback_answer(struct store *st, int rc, const struct store *from)
+{
+	return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
+	    from->detail));
+}
+
 /* fallback_get - the primary's get, else the local store's */
 
 static int
@@ -90,13 +101,13 @@ fallback_get(struct store *st, const void *key, size_t klen, void *val_r,
 	rc = fb->primary->be->get(fb->primary, key, klen, val_r, vsize,
 	    vlen_r);
 	if (rc != STORE_UNAVAILABLE)
-		return (rc == STORE_OK || rc == STORE_NOTFOUND ? rc
-		    : store_detail(st, rc, "%s", fb->primary->detail));
+		return (rc == STORE_NOTFOUND ? rc
+		    : fallback_answer(st, rc, fb->primary));
 	if ((rc = fallback_local(st, rc)) != STORE_OK)
 		return (rc);
 	rc = fb->local->be->get(fb->local, key, klen, val_r, vsize, vlen_r);
-	return (rc == STORE_OK || rc == STORE_NOTFOUND ? rc
-	    : store_detail(st, rc, "%s", fb->local->detail));
+	return (rc == STORE_NOTFOUND ? rc
+	    : fallback_answer(st, rc, fb->local));
 }
 
 /* fallback_update - the primary's update, else the local store's */
@@ -111,13 +122,11 @@ fallback_update(struct store *st, const void *key, size_t klen,
 	fb->active = 0;
 	rc = fb->primary->be->update(fb->primary, key, klen, fn, ctx);
 	if (rc != STORE_UNAVAILABLE)
-		return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
-		    fb->primary->detail));
+		return (fallback_answer(st, rc, fb->primary));
 	if ((rc = fallback_local(st, rc)) != STORE_OK)
 		return (rc);
 	rc = fb->local->be->update(fb->local, key, klen, fn, ctx);
-	return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
-	    fb->local->detail));
+	return (fallback_answer(st, rc, fb->local));
 }
 
 /* fallback_add_counts - the primary's add, else the local store's */
@@ -132,13 +141,11 @@ fallback_add_counts(struct store *st, const struct store_count *keys,
 	fb->active = 0;
 	rc = store_add_counts(fb->primary, keys, n, counts, len, replaced_r);
 	if (rc != STORE_UNAVAILABLE)
-		return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
-		    fb->primary->detail));
+		return (fallback_answer(st, rc, fb->primary));
 	if ((rc = fallback_local(st, rc)) != STORE_OK)
 		return (rc);
 	rc = store_add_counts(fb->local, keys, n, counts, len, replaced_r);
-	return (rc == STORE_OK ? rc : store_detail(st, rc, "%s",
-	    fb->local->detail));
+	return (fallback_answer(st, rc, fb->local));
 }
 
 /* fallback_walk - the primary's walk (tools do not fall back) */

@@ -339,6 +339,7 @@ static int redis_server_error(struct store *, const redisReply *,
 	    const char *);
 static int redis_value(struct store *, const redisReply *, size_t, void *,
 	    size_t, size_t *);
+static void redis_pxat(char *, size_t, int64_t);
 static void redis_append_cas(struct redis *, const char *, size_t, int,
 	    const void *, size_t, const void *, size_t, int64_t, int);
 static void redis_keys_add(struct redis_keys *, const char *, size_t);
@@ -958,6 +959,16 @@ redis_get(struct store *st, const void *key, size_t klen, void *val_r,
 	return (rc);
 }
 
+/* redis_pxat - an expiry (Unix time, microseconds; 0: none) as the
+ * scripts' PXAT argument: milliseconds, at least 1, or "0" for none */
+
+static void
+redis_pxat(char *buf, size_t size, int64_t expire_us)
+{
+	snprintf(buf, size, "%lld", expire_us > 0 ? (long long)
+	    (expire_us / 1000 > 0 ? expire_us / 1000 : 1) : 0LL);
+}
+
 /* redis_append_cas - the compare-and-set, appended, not sent */
 
 static void
@@ -969,8 +980,7 @@ redis_append_cas(struct redis *r, const char *k, size_t kl, int have,
 	const char *argv[9];
 	size_t lens[9];
 
-	snprintf(at, sizeof(at), "%lld", expire_us > 0 ? (long long)
-	    (expire_us / 1000 > 0 ? expire_us / 1000 : 1) : 0LL);
+	redis_pxat(at, sizeof(at), expire_us);
 	snprintf(max, sizeof(max), "%d", STORE_VALUE_MAX);
 	argv[0] = eval ? "EVAL" : "EVALSHA";
 	argv[1] = eval ? redis_cas_script : r->sha;
@@ -1528,9 +1538,7 @@ redis_add_counts(struct store *st, const struct store_count *keys, size_t n,
 	argv[argc] = counts;
 	lens[argc++] = len;
 	for (i = 0; i < n; i++) {
-		snprintf(at[i], sizeof(at[i]), "%lld", keys[i].expire_us > 0
-		    ? (long long)(keys[i].expire_us / 1000 > 0
-		    ? keys[i].expire_us / 1000 : 1) : 0LL);
+		redis_pxat(at[i], sizeof(at[i]), keys[i].expire_us);
 		argv[argc] = at[i];
 		lens[argc++] = strlen(at[i]);
 	}

@@ -101,6 +101,7 @@ static enum store_action counters_update(const void *, size_t, void *,
 	    size_t *, int64_t *, void *);
 static int counters_fill_one(struct store_batch *, enum counter_period,
 	    const struct counters_slot *);
+static int counters_flush_elapsed(int64_t);
 static int64_t counters_expiry(const struct counter_key *);
 static int counters_key(enum counter_period, const struct counters_slot *,
 	    struct counter_key *, unsigned char *, size_t *);
@@ -223,8 +224,17 @@ int
 counters_carry(unsigned caps)
 {
 	return (ctr.on && (caps & STORE_CAP_ATOMIC_LOAD) && (!ctr.flushed
-	    || ctr.now - ctr.flushed_us >= COUNTERS_FLUSH_US
-	    || ctr.now < ctr.flushed_us));
+	    || counters_flush_elapsed(ctr.now)));
+}
+
+/* counters_flush_elapsed - COUNTERS_FLUSH_US since the last write that
+ * carried counts (or the clock went back) */
+
+static int
+counters_flush_elapsed(int64_t now_us)
+{
+	return (now_us - ctr.flushed_us >= COUNTERS_FLUSH_US
+	    || now_us < ctr.flushed_us);
 }
 
 /* counters_expiry - a key's expiry: the total never expires (0) */
@@ -331,8 +341,7 @@ counters_written(int64_t now_us)
 int
 counters_due(int64_t now_us)
 {
-	return (counters_pending() && (now_us - ctr.flushed_us
-	    >= COUNTERS_FLUSH_US || now_us < ctr.flushed_us));
+	return (counters_pending() && counters_flush_elapsed(now_us));
 }
 
 /* counters_flush_slot - one hour's counts added to its three keys */
